@@ -1,0 +1,396 @@
+//! `pipeline.toml`: what a run fetches, normalizes, computes and reports.
+//!
+//! Parsing ([`RawConfig`], unknown keys rejected) is separate from resolution ([`Config`]):
+//! resolution makes paths absolute against the config file's directory, applies overrides
+//! and checks that every code and year range makes sense, so a bad config fails before any
+//! stage runs. Precedence for the output directory: `--output` flag > `TRADEPIPE_OUTPUT`
+//! environment variable > `[run] output` in the file > `output`.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::registry::Registry;
+
+/// A config that cannot be read, parsed or accepted, naming the file.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config {path}: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("invalid config {path}: {message}")]
+    Parse { path: PathBuf, message: String },
+    #[error("invalid config {path}: {message}")]
+    Invalid { path: PathBuf, message: String },
+}
+
+/// An inclusive range of years.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct YearRange {
+    pub from: i32,
+    pub to: i32,
+}
+
+impl YearRange {
+    pub fn contains(&self, year: i32) -> bool {
+        (self.from..=self.to).contains(&year)
+    }
+    pub fn iter(&self) -> impl Iterator<Item = i32> {
+        self.from..=self.to
+    }
+}
+
+/// The file as written, before resolution.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawConfig {
+    pub run: RunSection,
+    #[serde(rename = "source")]
+    pub sources: Vec<SourceConfig>,
+    pub indices: IndicesConfig,
+    #[serde(rename = "report", default)]
+    pub reports: Vec<ReportConfig>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RunSection {
+    /// Years every stage works on.
+    pub years: YearRange,
+    /// Output directory, relative to the config file.
+    pub output: Option<PathBuf>,
+    /// Template directory, relative to the config file.
+    #[serde(default = "default_templates")]
+    pub templates: PathBuf,
+}
+
+fn default_templates() -> PathBuf {
+    PathBuf::from("templates")
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SourceKind {
+    /// A local file (the embedded dataset, or a download made by hand).
+    File,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SourceFormat {
+    /// IMF Direction of Trade Statistics in long CSV (optionally gzipped), values in US$ millions.
+    ImfDotsCsv,
+}
+
+impl SourceFormat {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourceFormat::ImfDotsCsv => "imf-dots-csv",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct SourceConfig {
+    pub name: String,
+    pub kind: SourceKind,
+    pub format: SourceFormat,
+    pub path: PathBuf,
+    /// Release or publication the data come from; carried into every row as `vintage`.
+    pub vintage: String,
+    /// One line for the provenance block of reports.
+    #[serde(default)]
+    pub description: String,
+}
+
+/// Which HM formula fills the `hm` column (formulas.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum HmVariant {
+    /// Each term from its own side's report.
+    #[default]
+    Baldwin,
+    /// Both terms from importers' reports.
+    Mirror,
+    /// Equation (1) of seed 000 as printed: `(X_ij/X_i)(1 − M_ij/M_j)`.
+    AsPrinted,
+}
+
+impl HmVariant {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HmVariant::Baldwin => "baldwin",
+            HmVariant::Mirror => "mirror",
+            HmVariant::AsPrinted => "as-printed",
+        }
+    }
+}
+
+/// What "world" means in shares and HM denominators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum WorldChoice {
+    /// The source's own world partner row (IMF "World", Comtrade partner 0).
+    #[default]
+    Source,
+    /// The sum over individual partner economies present in the data.
+    Sum,
+}
+
+impl WorldChoice {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WorldChoice::Source => "source",
+            WorldChoice::Sum => "sum",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct IndicesConfig {
+    /// Indices are computed for every ordered pair of distinct countries in this list.
+    pub countries: Vec<String>,
+    #[serde(default)]
+    pub hm_variant: HmVariant,
+    #[serde(default)]
+    pub world: WorldChoice,
+    /// `[first, last]` year windows for CAGR.
+    #[serde(default)]
+    pub cagr_windows: Vec<[i32; 2]>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ReportConfig {
+    /// Directory name under `output/reports/`.
+    pub name: String,
+    pub title: String,
+    /// The country whose trade with `partners` the report is about.
+    pub focus: String,
+    pub partners: Vec<String>,
+    /// Name of the partner group in prose and charts.
+    pub group_name: String,
+    /// Years shown; defaults to `[run] years`.
+    pub years: Option<YearRange>,
+    /// `[first, last]` of the CAGR ranking.
+    pub cagr_window: [i32; 2],
+}
+
+/// A resolved, checked configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The config file it came from.
+    pub path: PathBuf,
+    pub years: YearRange,
+    pub output_dir: PathBuf,
+    pub templates_dir: PathBuf,
+    pub sources: Vec<SourceConfig>,
+    pub indices: IndicesConfig,
+    pub reports: Vec<ReportConfig>,
+}
+
+/// Values that override the file.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub output_dir: Option<PathBuf>,
+}
+
+impl Config {
+    /// Reads, parses and resolves `path`. `TRADEPIPE_OUTPUT` is read here, once.
+    pub fn load(path: &Path, overrides: &Overrides) -> Result<Config, ConfigError> {
+        let text = fs_err::read_to_string(path)
+            .map_err(|source| ConfigError::Read { path: path.to_path_buf(), source })?;
+        let env_output = std::env::var_os("TRADEPIPE_OUTPUT").map(PathBuf::from);
+        Config::from_str(&text, path, overrides, env_output)
+    }
+
+    /// Parses and resolves config text that came from `path`.
+    pub fn from_str(
+        text: &str,
+        path: &Path,
+        overrides: &Overrides,
+        env_output: Option<PathBuf>,
+    ) -> Result<Config, ConfigError> {
+        let raw: RawConfig = toml::from_str(text)
+            .map_err(|e| ConfigError::Parse { path: path.to_path_buf(), message: e.to_string() })?;
+        let base = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let invalid = |message: String| ConfigError::Invalid { path: path.to_path_buf(), message };
+
+        let output_dir = overrides
+            .output_dir
+            .clone()
+            .or(env_output)
+            .unwrap_or_else(|| base.join(raw.run.output.clone().unwrap_or_else(|| "output".into())));
+        let cfg = Config {
+            path: path.to_path_buf(),
+            years: raw.run.years,
+            output_dir,
+            templates_dir: base.join(&raw.run.templates),
+            sources: raw
+                .sources
+                .into_iter()
+                .map(|mut s| {
+                    s.path = base.join(&s.path);
+                    s
+                })
+                .collect(),
+            indices: raw.indices,
+            reports: raw.reports,
+        };
+        cfg.check(&Registry::embedded()).map_err(invalid)?;
+        Ok(cfg)
+    }
+
+    fn check(&self, registry: &Registry) -> Result<(), String> {
+        let y = self.years;
+        if y.from > y.to {
+            return Err(format!("[run] years: from {} is after to {}", y.from, y.to));
+        }
+        if self.sources.is_empty() {
+            return Err("no [[source]] configured".into());
+        }
+        let mut names = std::collections::HashSet::new();
+        for s in &self.sources {
+            if !names.insert(&s.name) {
+                return Err(format!("source name {:?} used twice", s.name));
+            }
+        }
+        let known = |code: &str, at: &str| -> Result<(), String> {
+            match registry.get(code) {
+                Some(_) => Ok(()),
+                None => Err(format!("{at}: unknown country code {code:?} (use ISO 3166 alpha-3)")),
+            }
+        };
+        if self.indices.countries.len() < 2 {
+            return Err("[indices] countries: list at least two countries".into());
+        }
+        for c in &self.indices.countries {
+            known(c, "[indices] countries")?;
+        }
+        for w in &self.indices.cagr_windows {
+            check_window(*w, y, "[indices] cagr-windows")?;
+        }
+        let mut report_names = std::collections::HashSet::new();
+        for r in &self.reports {
+            let at = format!("[[report]] {:?}", r.name);
+            if !report_names.insert(&r.name) {
+                return Err(format!("{at}: report name used twice"));
+            }
+            if r.name.is_empty() || r.name.contains(['/', '\\', '.']) {
+                return Err(format!("{at}: name must be a plain directory name"));
+            }
+            for c in std::iter::once(&r.focus).chain(&r.partners) {
+                known(c, &at)?;
+                if !self.indices.countries.contains(c) {
+                    return Err(format!("{at}: {c} is not in [indices] countries, so no index is computed for it"));
+                }
+            }
+            if let Some(ry) = r.years {
+                if ry.from > ry.to || ry.from < y.from || ry.to > y.to {
+                    return Err(format!("{at}: years {}-{} must lie within [run] years {}-{}", ry.from, ry.to, y.from, y.to));
+                }
+            }
+            check_window(r.cagr_window, r.years.unwrap_or(y), &format!("{at} cagr-window"))?;
+        }
+        Ok(())
+    }
+
+    /// The source with this name.
+    pub fn source(&self, name: &str) -> Option<&SourceConfig> {
+        self.sources.iter().find(|s| s.name == name)
+    }
+
+    /// Every ordered pair (reporter, partner) of distinct configured countries.
+    pub fn pairs(&self) -> Vec<(String, String)> {
+        let c = &self.indices.countries;
+        c.iter()
+            .flat_map(|i| c.iter().filter(move |j| *j != i).map(move |j| (i.clone(), j.clone())))
+            .collect()
+    }
+}
+
+fn check_window(w: [i32; 2], years: YearRange, at: &str) -> Result<(), String> {
+    if w[0] >= w[1] || !years.contains(w[0]) || !years.contains(w[1]) {
+        return Err(format!(
+            "{at}: window [{}, {}] must be increasing and within years {}-{}",
+            w[0], w[1], years.from, years.to
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"
+[run]
+years = { from = 2000, to = 2020 }
+
+[[source]]
+name = "imf"
+kind = "file"
+format = "imf-dots-csv"
+path = "data/x.csv.gz"
+vintage = "v1"
+
+[indices]
+countries = ["CHN", "KAZ", "KGZ"]
+cagr-windows = [[2010, 2020]]
+
+[[report]]
+name = "cca"
+title = "t"
+focus = "CHN"
+partners = ["KAZ", "KGZ"]
+group-name = "C2"
+cagr-window = [2010, 2020]
+"#;
+
+    fn parse(text: &str) -> Result<Config, ConfigError> {
+        Config::from_str(text, Path::new("/etc/tp/pipeline.toml"), &Overrides::default(), None)
+    }
+
+    #[test]
+    fn resolves_paths_against_the_config_directory() {
+        let c = parse(GOOD).unwrap();
+        assert_eq!(c.output_dir, Path::new("/etc/tp/output"));
+        assert_eq!(c.sources[0].path, Path::new("/etc/tp/data/x.csv.gz"));
+        assert_eq!(c.templates_dir, Path::new("/etc/tp/templates"));
+        assert_eq!(c.indices.hm_variant, HmVariant::Baldwin);
+        assert_eq!(c.pairs().len(), 6);
+    }
+
+    #[test]
+    fn flag_beats_environment_beats_file() {
+        let p = Path::new("/etc/tp/pipeline.toml");
+        let env = Some(PathBuf::from("/env/out"));
+        let flag = Overrides { output_dir: Some("/flag/out".into()) };
+        assert_eq!(Config::from_str(GOOD, p, &flag, env.clone()).unwrap().output_dir, Path::new("/flag/out"));
+        assert_eq!(Config::from_str(GOOD, p, &Overrides::default(), env).unwrap().output_dir, Path::new("/env/out"));
+    }
+
+    #[test]
+    fn unknown_keys_are_rejected_with_the_file_name() {
+        let e = parse(&GOOD.replace("[indices]", "[indices]\ncolour = 1")).unwrap_err();
+        let msg = e.to_string();
+        assert!(msg.contains("/etc/tp/pipeline.toml") && msg.contains("colour"), "{msg}");
+    }
+
+    #[test]
+    fn semantic_errors_name_what_is_wrong() {
+        for (from, to, needle) in [
+            ("\"KGZ\"]\ncagr", "\"XXX\"]\ncagr", "unknown country code \"XXX\""),
+            ("from = 2000, to = 2020", "from = 2021, to = 2020", "from 2021 is after to 2020"),
+            ("cagr-windows = [[2010, 2020]]", "cagr-windows = [[2010, 2030]]", "window [2010, 2030]"),
+            ("partners = [\"KAZ\", \"KGZ\"]", "partners = [\"KAZ\", \"UZB\"]", "UZB is not in [indices] countries"),
+        ] {
+            let text = GOOD.replacen(from, to, 1);
+            assert_ne!(text, GOOD, "replacement {from:?} did not apply");
+            let msg = parse(&text).unwrap_err().to_string();
+            assert!(msg.contains(needle), "{msg} should contain {needle}");
+        }
+    }
+}

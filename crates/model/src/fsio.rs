@@ -1,0 +1,74 @@
+//! Atomic file writes: a file is written to a temporary file in its own directory, flushed,
+//! and renamed over the target, so a reader (or a crash) never sees half a file.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// A write that failed, naming the file.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot write {path}: {source}")]
+pub struct WriteError {
+    pub path: PathBuf,
+    #[source]
+    pub source: std::io::Error,
+}
+
+/// Writes `bytes` to `path` atomically, creating parent directories.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
+    write_atomic_with(path, |w| w.write_all(bytes))
+}
+
+/// Writes `path` atomically through `fill`, which gets a buffered writer to the temporary file.
+pub fn write_atomic_with<F>(path: &Path, fill: F) -> Result<(), WriteError>
+where
+    F: FnOnce(&mut dyn Write) -> std::io::Result<()>,
+{
+    let err = |source| WriteError { path: path.to_path_buf(), source };
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    fs_err::create_dir_all(dir).map_err(err)?;
+    let tmp = tempfile::Builder::new()
+        .prefix(".tradepipe-tmp-")
+        .tempfile_in(dir)
+        .map_err(err)?;
+    {
+        let mut w = std::io::BufWriter::new(tmp.as_file());
+        fill(&mut w).map_err(err)?;
+        w.flush().map_err(err)?;
+    }
+    tmp.as_file().sync_all().map_err(err)?;
+    tmp.persist(path).map_err(|e| err(e.error))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replaces_whole_file_and_leaves_no_temporaries() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("a/b/c.txt");
+        write_atomic(&target, b"first version, longer").unwrap();
+        write_atomic(&target, b"second").unwrap();
+        assert_eq!(std::fs::read(&target).unwrap(), b"second");
+        let names: Vec<_> = std::fs::read_dir(target.parent().unwrap())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, vec!["c.txt"]);
+    }
+
+    #[test]
+    fn failed_fill_keeps_the_old_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("keep.txt");
+        write_atomic(&target, b"old").unwrap();
+        let res = write_atomic_with(&target, |w| {
+            w.write_all(b"partial")?;
+            Err(std::io::Error::other("boom"))
+        });
+        let e = res.unwrap_err();
+        assert!(e.to_string().contains("keep.txt"), "{e}");
+        assert_eq!(std::fs::read(&target).unwrap(), b"old");
+    }
+}

@@ -1,0 +1,20 @@
+//! Shared vocabulary of the pipeline: the canonical trade table, the country registry, the
+//! run configuration and atomic file writes.
+//!
+//! * Reads: `pipeline.toml` (see [`config`]) and the registry tables embedded at build time
+//!   from `data/countries.csv` and `data/imf_country_names.csv` (see [`registry`]).
+//! * Writes: nothing by itself; [`fsio::write_atomic`] is how every stage writes a file.
+//! * Invariants: every country or area code used in a canonical table resolves in the
+//!   [`registry::Registry`]; every file a stage writes appears whole or not at all.
+//!
+//! No stage depends on another stage's crate except through the files it writes; this crate
+//! is the only thing they all share, and it does not depend on polars.
+
+pub mod config;
+pub mod fsio;
+pub mod registry;
+pub mod schema;
+
+pub use config::{Config, ConfigError};
+pub use registry::{EntityKind, Registry};
+pub use schema::{Flow, ReportedBy};

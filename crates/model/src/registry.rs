@@ -1,0 +1,208 @@
+//! Country and area registry: ISO 3166 countries plus the historical entities, aggregates and
+//! unallocated areas that trade sources report, and the IMF names that map to them.
+//!
+//! The tables are data shipped with the project (`data/countries.csv`,
+//! `data/imf_country_names.csv`, provenance in `data/README.md`) and are compiled into the
+//! binary so that a run never depends on the working directory. A name that is not in the
+//! table is an error for the caller to report with its file, row and column: nothing is
+//! silently dropped.
+
+use std::collections::HashMap;
+
+const COUNTRIES_CSV: &str = include_str!("../../../data/countries.csv");
+const IMF_NAMES_CSV: &str = include_str!("../../../data/imf_country_names.csv");
+
+/// What a code stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EntityKind {
+    /// A current ISO 3166 country or territory (or Kosovo, XKX).
+    Country,
+    /// An entity that no longer exists (USSR, Yugoslavia, Belgium-Luxembourg, ...).
+    Historic,
+    /// A group of countries (World, European Union, IMF regions, ...).
+    Aggregate,
+    /// Trade the source could not allocate to a partner.
+    Unspecified,
+}
+
+impl EntityKind {
+    /// Whether rows with this partner are part of a sum over individual partners.
+    pub fn is_partner_economy(self) -> bool {
+        matches!(self, EntityKind::Country | EntityKind::Historic | EntityKind::Unspecified)
+    }
+}
+
+/// One code of the registry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entity {
+    pub code: String,
+    pub kind: EntityKind,
+    /// Short English name for reports (CLDR display name for countries).
+    pub name: String,
+    /// UN M49 / ISO numeric code where one exists.
+    pub m49: Option<u16>,
+    pub region: String,
+    pub subregion: String,
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct CountryRow {
+    iso3: String,
+    #[allow(dead_code)]
+    iso2: String,
+    #[allow(dead_code)]
+    iso_numeric: String,
+    m49: String,
+    name: String,
+    #[allow(dead_code)]
+    official_name: String,
+    #[allow(dead_code)]
+    unterm_short: String,
+    region: String,
+    subregion: String,
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct ImfNameRow {
+    imf_name: String,
+    code: String,
+    kind: EntityKind,
+    #[allow(dead_code)]
+    note: String,
+}
+
+/// Lookup tables from source names and codes to registry entities.
+#[derive(Debug, Clone)]
+pub struct Registry {
+    entities: Vec<Entity>,
+    by_code: HashMap<String, usize>,
+    by_imf_name: HashMap<String, usize>,
+}
+
+impl Registry {
+    /// The registry compiled into the binary. Panics only if the shipped tables are malformed,
+    /// which the unit tests rule out.
+    pub fn embedded() -> Registry {
+        Registry::from_tables(COUNTRIES_CSV, IMF_NAMES_CSV).expect("embedded registry tables are valid")
+    }
+
+    fn from_tables(countries: &str, imf_names: &str) -> Result<Registry, String> {
+        let mut reg = Registry { entities: Vec::new(), by_code: HashMap::new(), by_imf_name: HashMap::new() };
+        for row in csv::Reader::from_reader(countries.as_bytes()).deserialize::<CountryRow>() {
+            let row = row.map_err(|e| format!("countries.csv: {e}"))?;
+            reg.insert(Entity {
+                m49: row.m49.parse().ok(),
+                code: row.iso3,
+                kind: EntityKind::Country,
+                name: row.name,
+                region: row.region,
+                subregion: row.subregion,
+            })?;
+        }
+        for row in csv::Reader::from_reader(imf_names.as_bytes()).deserialize::<ImfNameRow>() {
+            let row = row.map_err(|e| format!("imf_country_names.csv: {e}"))?;
+            let idx = match reg.by_code.get(&row.code) {
+                Some(&i) => {
+                    if reg.entities[i].kind != row.kind {
+                        return Err(format!("{}: kind {:?} conflicts with the country table", row.code, row.kind));
+                    }
+                    i
+                }
+                None => reg.insert(Entity {
+                    code: row.code.clone(),
+                    kind: row.kind,
+                    name: row.imf_name.clone(),
+                    m49: None,
+                    region: String::new(),
+                    subregion: String::new(),
+                })?,
+            };
+            if reg.by_imf_name.insert(row.imf_name.clone(), idx).is_some() {
+                return Err(format!("IMF name {:?} listed twice", row.imf_name));
+            }
+        }
+        Ok(reg)
+    }
+
+    fn insert(&mut self, e: Entity) -> Result<usize, String> {
+        let idx = self.entities.len();
+        if self.by_code.insert(e.code.clone(), idx).is_some() {
+            return Err(format!("code {} listed twice", e.code));
+        }
+        self.entities.push(e);
+        Ok(idx)
+    }
+
+    /// The entity an IMF country or area name stands for.
+    pub fn resolve_imf_name(&self, imf_name: &str) -> Option<&Entity> {
+        self.by_imf_name.get(imf_name).map(|&i| &self.entities[i])
+    }
+
+    /// The entity of a registry code (ISO3 or one of the project's codes for other areas).
+    pub fn get(&self, code: &str) -> Option<&Entity> {
+        self.by_code.get(code).map(|&i| &self.entities[i])
+    }
+
+    /// Display name of a code; the code itself if it is unknown.
+    pub fn name<'a>(&'a self, code: &'a str) -> &'a str {
+        self.get(code).map_or(code, |e| e.name.as_str())
+    }
+
+    /// Every entity, in table order.
+    pub fn entities(&self) -> &[Entity] {
+        &self.entities
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_tables_load() {
+        let reg = Registry::embedded();
+        assert!(reg.entities().len() > 250);
+    }
+
+    #[test]
+    fn imf_names_of_the_study_countries_resolve() {
+        let reg = Registry::embedded();
+        for (name, code) in [
+            ("China, P.R.: Mainland", "CHN"),
+            ("Kazakhstan, Rep. of", "KAZ"),
+            ("Kyrgyz Rep.", "KGZ"),
+            ("Tajikistan, Rep. of", "TJK"),
+            ("Turkmenistan", "TKM"),
+            ("Uzbekistan, Rep. of", "UZB"),
+            ("World", "WLD"),
+            ("European Union", "EUU"),
+            ("Taiwan Province of China", "TWN"),
+            ("USSR", "SUN"),
+        ] {
+            assert_eq!(reg.resolve_imf_name(name).map(|e| e.code.as_str()), Some(code), "{name}");
+        }
+        assert!(reg.resolve_imf_name("Atlantis").is_none());
+    }
+
+    #[test]
+    fn kinds_and_names() {
+        let reg = Registry::embedded();
+        assert_eq!(reg.get("KAZ").unwrap().kind, EntityKind::Country);
+        assert_eq!(reg.get("KAZ").unwrap().m49, Some(398));
+        assert_eq!(reg.get("WLD").unwrap().kind, EntityKind::Aggregate);
+        assert_eq!(reg.get("SUN").unwrap().kind, EntityKind::Historic);
+        assert_eq!(reg.name("KGZ"), "Kyrgyzstan");
+        assert_eq!(reg.name("ZZZ"), "ZZZ");
+        assert!(!EntityKind::Aggregate.is_partner_economy());
+    }
+
+    #[test]
+    fn duplicate_imf_name_is_rejected() {
+        let countries = "iso3,iso2,iso_numeric,m49,name,official_name,unterm_short,region,subregion\n\
+                         KAZ,KZ,398,398,Kazakhstan,Kazakhstan,Kazakhstan,Asia,Central Asia\n";
+        let names = "imf_name,code,kind,note\nKazakhstan,KAZ,country,\nKazakhstan,KAZ,country,\n";
+        let err = Registry::from_tables(countries, names).unwrap_err();
+        assert!(err.contains("listed twice"), "{err}");
+    }
+}
