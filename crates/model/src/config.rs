@@ -16,7 +16,10 @@ use crate::registry::Registry;
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read config {path}: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("invalid config {path}: {message}")]
     Parse { path: PathBuf, message: String },
     #[error("invalid config {path}: {message}")]
@@ -200,8 +203,10 @@ pub struct Overrides {
 impl Config {
     /// Reads, parses and resolves `path`. `TRADEPIPE_OUTPUT` is read here, once.
     pub fn load(path: &Path, overrides: &Overrides) -> Result<Config, ConfigError> {
-        let text = fs_err::read_to_string(path)
-            .map_err(|source| ConfigError::Read { path: path.to_path_buf(), source })?;
+        let text = fs_err::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
         let env_output = std::env::var_os("TRADEPIPE_OUTPUT").map(PathBuf::from);
         Config::from_str(&text, path, overrides, env_output)
     }
@@ -213,16 +218,26 @@ impl Config {
         overrides: &Overrides,
         env_output: Option<PathBuf>,
     ) -> Result<Config, ConfigError> {
-        let raw: RawConfig = toml::from_str(text)
-            .map_err(|e| ConfigError::Parse { path: path.to_path_buf(), message: e.to_string() })?;
-        let base = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-        let invalid = |message: String| ConfigError::Invalid { path: path.to_path_buf(), message };
+        let raw: RawConfig = toml::from_str(text).map_err(|e| ConfigError::Parse {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })?;
+        let base = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let invalid = |message: String| ConfigError::Invalid {
+            path: path.to_path_buf(),
+            message,
+        };
 
         let output_dir = overrides
             .output_dir
             .clone()
             .or(env_output)
-            .unwrap_or_else(|| base.join(raw.run.output.clone().unwrap_or_else(|| "output".into())));
+            .unwrap_or_else(|| {
+                base.join(raw.run.output.clone().unwrap_or_else(|| "output".into()))
+            });
         let cfg = Config {
             path: path.to_path_buf(),
             years: raw.run.years,
@@ -260,7 +275,9 @@ impl Config {
         let known = |code: &str, at: &str| -> Result<(), String> {
             match registry.get(code) {
                 Some(_) => Ok(()),
-                None => Err(format!("{at}: unknown country code {code:?} (use ISO 3166 alpha-3)")),
+                None => Err(format!(
+                    "{at}: unknown country code {code:?} (use ISO 3166 alpha-3)"
+                )),
             }
         };
         if self.indices.countries.len() < 2 {
@@ -284,15 +301,24 @@ impl Config {
             for c in std::iter::once(&r.focus).chain(&r.partners) {
                 known(c, &at)?;
                 if !self.indices.countries.contains(c) {
-                    return Err(format!("{at}: {c} is not in [indices] countries, so no index is computed for it"));
+                    return Err(format!(
+                        "{at}: {c} is not in [indices] countries, so no index is computed for it"
+                    ));
                 }
             }
             if let Some(ry) = r.years {
                 if ry.from > ry.to || ry.from < y.from || ry.to > y.to {
-                    return Err(format!("{at}: years {}-{} must lie within [run] years {}-{}", ry.from, ry.to, y.from, y.to));
+                    return Err(format!(
+                        "{at}: years {}-{} must lie within [run] years {}-{}",
+                        ry.from, ry.to, y.from, y.to
+                    ));
                 }
             }
-            check_window(r.cagr_window, r.years.unwrap_or(y), &format!("{at} cagr-window"))?;
+            check_window(
+                r.cagr_window,
+                r.years.unwrap_or(y),
+                &format!("{at} cagr-window"),
+            )?;
         }
         Ok(())
     }
@@ -306,7 +332,11 @@ impl Config {
     pub fn pairs(&self) -> Vec<(String, String)> {
         let c = &self.indices.countries;
         c.iter()
-            .flat_map(|i| c.iter().filter(move |j| *j != i).map(move |j| (i.clone(), j.clone())))
+            .flat_map(|i| {
+                c.iter()
+                    .filter(move |j| *j != i)
+                    .map(move |j| (i.clone(), j.clone()))
+            })
             .collect()
     }
 }
@@ -350,7 +380,12 @@ cagr-window = [2010, 2020]
 "#;
 
     fn parse(text: &str) -> Result<Config, ConfigError> {
-        Config::from_str(text, Path::new("/etc/tp/pipeline.toml"), &Overrides::default(), None)
+        Config::from_str(
+            text,
+            Path::new("/etc/tp/pipeline.toml"),
+            &Overrides::default(),
+            None,
+        )
     }
 
     #[test]
@@ -367,25 +402,56 @@ cagr-window = [2010, 2020]
     fn flag_beats_environment_beats_file() {
         let p = Path::new("/etc/tp/pipeline.toml");
         let env = Some(PathBuf::from("/env/out"));
-        let flag = Overrides { output_dir: Some("/flag/out".into()) };
-        assert_eq!(Config::from_str(GOOD, p, &flag, env.clone()).unwrap().output_dir, Path::new("/flag/out"));
-        assert_eq!(Config::from_str(GOOD, p, &Overrides::default(), env).unwrap().output_dir, Path::new("/env/out"));
+        let flag = Overrides {
+            output_dir: Some("/flag/out".into()),
+        };
+        assert_eq!(
+            Config::from_str(GOOD, p, &flag, env.clone())
+                .unwrap()
+                .output_dir,
+            Path::new("/flag/out")
+        );
+        assert_eq!(
+            Config::from_str(GOOD, p, &Overrides::default(), env)
+                .unwrap()
+                .output_dir,
+            Path::new("/env/out")
+        );
     }
 
     #[test]
     fn unknown_keys_are_rejected_with_the_file_name() {
         let e = parse(&GOOD.replace("[indices]", "[indices]\ncolour = 1")).unwrap_err();
         let msg = e.to_string();
-        assert!(msg.contains("/etc/tp/pipeline.toml") && msg.contains("colour"), "{msg}");
+        assert!(
+            msg.contains("/etc/tp/pipeline.toml") && msg.contains("colour"),
+            "{msg}"
+        );
     }
 
     #[test]
     fn semantic_errors_name_what_is_wrong() {
         for (from, to, needle) in [
-            ("\"KGZ\"]\ncagr", "\"XXX\"]\ncagr", "unknown country code \"XXX\""),
-            ("from = 2000, to = 2020", "from = 2021, to = 2020", "from 2021 is after to 2020"),
-            ("cagr-windows = [[2010, 2020]]", "cagr-windows = [[2010, 2030]]", "window [2010, 2030]"),
-            ("partners = [\"KAZ\", \"KGZ\"]", "partners = [\"KAZ\", \"UZB\"]", "UZB is not in [indices] countries"),
+            (
+                "\"KGZ\"]\ncagr",
+                "\"XXX\"]\ncagr",
+                "unknown country code \"XXX\"",
+            ),
+            (
+                "from = 2000, to = 2020",
+                "from = 2021, to = 2020",
+                "from 2021 is after to 2020",
+            ),
+            (
+                "cagr-windows = [[2010, 2020]]",
+                "cagr-windows = [[2010, 2030]]",
+                "window [2010, 2030]",
+            ),
+            (
+                "partners = [\"KAZ\", \"KGZ\"]",
+                "partners = [\"KAZ\", \"UZB\"]",
+                "UZB is not in [indices] countries",
+            ),
         ] {
             let text = GOOD.replacen(from, to, 1);
             assert_ne!(text, GOOD, "replacement {from:?} did not apply");

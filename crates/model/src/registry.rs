@@ -29,7 +29,10 @@ pub enum EntityKind {
 impl EntityKind {
     /// Whether rows with this partner are part of a sum over individual partners.
     pub fn is_partner_economy(self) -> bool {
-        matches!(self, EntityKind::Country | EntityKind::Historic | EntityKind::Unspecified)
+        matches!(
+            self,
+            EntityKind::Country | EntityKind::Historic | EntityKind::Unspecified
+        )
     }
 }
 
@@ -84,11 +87,16 @@ impl Registry {
     /// The registry compiled into the binary. Panics only if the shipped tables are malformed,
     /// which the unit tests rule out.
     pub fn embedded() -> Registry {
-        Registry::from_tables(COUNTRIES_CSV, IMF_NAMES_CSV).expect("embedded registry tables are valid")
+        Registry::from_tables(COUNTRIES_CSV, IMF_NAMES_CSV)
+            .expect("embedded registry tables are valid")
     }
 
     fn from_tables(countries: &str, imf_names: &str) -> Result<Registry, String> {
-        let mut reg = Registry { entities: Vec::new(), by_code: HashMap::new(), by_imf_name: HashMap::new() };
+        let mut reg = Registry {
+            entities: Vec::new(),
+            by_code: HashMap::new(),
+            by_imf_name: HashMap::new(),
+        };
         for row in csv::Reader::from_reader(countries.as_bytes()).deserialize::<CountryRow>() {
             let row = row.map_err(|e| format!("countries.csv: {e}"))?;
             reg.insert(Entity {
@@ -105,7 +113,10 @@ impl Registry {
             let idx = match reg.by_code.get(&row.code) {
                 Some(&i) => {
                     if reg.entities[i].kind != row.kind {
-                        return Err(format!("{}: kind {:?} conflicts with the country table", row.code, row.kind));
+                        return Err(format!(
+                            "{}: kind {:?} conflicts with the country table",
+                            row.code, row.kind
+                        ));
                     }
                     i
                 }
@@ -180,7 +191,11 @@ mod tests {
             ("Taiwan Province of China", "TWN"),
             ("USSR", "SUN"),
         ] {
-            assert_eq!(reg.resolve_imf_name(name).map(|e| e.code.as_str()), Some(code), "{name}");
+            assert_eq!(
+                reg.resolve_imf_name(name).map(|e| e.code.as_str()),
+                Some(code),
+                "{name}"
+            );
         }
         assert!(reg.resolve_imf_name("Atlantis").is_none());
     }

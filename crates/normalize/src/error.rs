@@ -1,0 +1,54 @@
+//! Why a payload could not become canonical rows.
+
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum NormalizeError {
+    #[error(transparent)]
+    Fetch(#[from] tradepipe_fetch::FetchError),
+    #[error("source {source_name:?}: no reader for format {format:?}")]
+    UnknownFormat { source_name: String, format: String },
+    #[error("{file}: cannot read: {message}")]
+    Read { file: String, message: String },
+    #[error("{file}: header lacks column {column:?} (found: {found})")]
+    MissingColumn {
+        file: String,
+        column: String,
+        found: String,
+    },
+    /// `row` counts lines of the file, the header being line 1.
+    #[error("{file}, line {row}, column {column:?}: {message}: {value:?}")]
+    BadValue {
+        file: String,
+        row: usize,
+        column: String,
+        value: String,
+        message: String,
+    },
+    #[error(
+        "conflicting values for year {year}, {reporter} -> {partner}, {flow}, product {product}: \
+         {first} ({first_source}) and {second} ({second_source})"
+    )]
+    ConflictingDuplicate {
+        year: i32,
+        reporter: String,
+        partner: String,
+        flow: String,
+        product: String,
+        first: f64,
+        first_source: String,
+        second: f64,
+        second_source: String,
+    },
+    #[error(transparent)]
+    Write(#[from] tradepipe_model::fsio::WriteError),
+    #[error("cannot build the table for {path}: {message}")]
+    Parquet { path: PathBuf, message: String },
+    #[error(transparent)]
+    ParquetIo(#[from] tradepipe_parquet::ParquetError),
+    #[error("cannot clean up {path}: {source}")]
+    Cleanup {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}

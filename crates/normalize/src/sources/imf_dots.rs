@@ -1,0 +1,249 @@
+//! IMF Direction of Trade Statistics in long CSV form (optionally gzipped):
+//! `reporter, partner, flow, year, value_usd_mn, is_estimate` (other columns ignored), with
+//! IMF country names, flows `X_FOB` (exports, FOB) and `M_CIF` (imports, CIF), values in
+//! millions of US dollars.
+//!
+//! The file is parsed with polars' multi-threaded CSV reader; only when that fails is it
+//! walked again row by row to name the line and column at fault.
+
+use std::io::Read;
+use std::path::Path;
+use std::sync::Arc;
+
+use polars::prelude::*;
+use tradepipe_fetch::RawEntry;
+use tradepipe_model::config::YearRange;
+use tradepipe_model::schema::TOTAL;
+use tradepipe_model::{Flow, Registry, ReportedBy};
+
+use super::ReadStats;
+use crate::NormalizeError;
+use crate::table::{CanonicalRows, Row};
+
+const REQUIRED: [&str; 6] = [
+    "reporter",
+    "partner",
+    "flow",
+    "year",
+    "value_usd_mn",
+    "is_estimate",
+];
+const MILLION: f64 = 1e6;
+
+pub(crate) fn read(
+    blob: &Path,
+    file: &str,
+    entry: &RawEntry,
+    years: YearRange,
+    registry: &Registry,
+    out: &mut CanonicalRows,
+) -> Result<ReadStats, NormalizeError> {
+    let bytes = read_maybe_gzipped(blob).map_err(|e| NormalizeError::Read {
+        file: file.into(),
+        message: e.to_string(),
+    })?;
+    let header = header_columns(&bytes);
+    for col in REQUIRED {
+        if !header.iter().any(|h| h == col) {
+            return Err(NormalizeError::MissingColumn {
+                file: file.into(),
+                column: col.into(),
+                found: header.join(", "),
+            });
+        }
+    }
+    let df = parse(&bytes).map_err(|e| {
+        diagnose(&bytes, file).unwrap_or(NormalizeError::Read {
+            file: file.into(),
+            message: e.to_string(),
+        })
+    })?;
+    let col = |name: &str| df.column(name).expect("required column checked above");
+    let bad = |row: usize, column: &str, value: &str, message: &str| NormalizeError::BadValue {
+        file: file.into(),
+        row: row + 2,
+        column: column.into(),
+        value: value.into(),
+        message: message.into(),
+    };
+    let as_str = |name: &str| {
+        col(name).str().map_err(|e| NormalizeError::Read {
+            file: file.into(),
+            message: e.to_string(),
+        })
+    };
+    let reporters = as_str("reporter")?;
+    let partners = as_str("partner")?;
+    let flows = as_str("flow")?;
+    let estimates = as_str("is_estimate")?;
+    let year_col = col("year").i32().map_err(|e| NormalizeError::Read {
+        file: file.into(),
+        message: e.to_string(),
+    })?;
+    let value_col = col("value_usd_mn")
+        .f64()
+        .map_err(|e| NormalizeError::Read {
+            file: file.into(),
+            message: e.to_string(),
+        })?;
+
+    let source = out.text.intern(&entry.source);
+    let vintage = out.text.intern(&entry.vintage);
+    let total = out.text.intern(TOTAL);
+    // Distinct names are few (about 240): resolve each once.
+    let mut codes: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
+    let mut stats = ReadStats::default();
+    let columns = reporters
+        .iter()
+        .zip(partners.iter())
+        .zip(flows.iter())
+        .zip(year_col.iter())
+        .zip(value_col.iter())
+        .zip(estimates.iter());
+    for (i, (((((reporter, partner), flow), year), value), estimate)) in columns.enumerate() {
+        let year = year.ok_or_else(|| bad(i, "year", "", "missing year"))?;
+        if !years.contains(year) {
+            continue;
+        }
+        let mut code = |column: &str, name: Option<&str>| -> Result<u32, NormalizeError> {
+            let name = name.unwrap_or("");
+            if let Some(&c) = codes.get(name) {
+                return Ok(c);
+            }
+            let entity = registry.resolve_imf_name(name).ok_or_else(|| {
+                bad(
+                    i,
+                    column,
+                    name,
+                    "unknown IMF country or area name (add it to data/imf_country_names.csv)",
+                )
+            })?;
+            let c = out.text.intern(&entity.code);
+            codes.insert(name.to_owned(), c);
+            Ok(c)
+        };
+        let reporter = code("reporter", reporter)?;
+        let partner = code("partner", partner)?;
+        let flow = match flow {
+            Some("X_FOB") => Flow::Export,
+            Some("M_CIF") => Flow::Import,
+            other => {
+                return Err(bad(
+                    i,
+                    "flow",
+                    other.unwrap_or(""),
+                    "unknown flow (expected X_FOB or M_CIF)",
+                ));
+            }
+        };
+        let value = value.ok_or_else(|| bad(i, "value_usd_mn", "", "missing value"))?;
+        if !value.is_finite() {
+            return Err(bad(
+                i,
+                "value_usd_mn",
+                &value.to_string(),
+                "value is not a finite number",
+            ));
+        }
+        let is_estimate = match estimate {
+            Some("True" | "true" | "TRUE" | "1") => true,
+            Some("False" | "false" | "FALSE" | "0" | "") | None => false,
+            Some(other) => return Err(bad(i, "is_estimate", other, "expected True or False")),
+        };
+        stats.negative_values += usize::from(value < 0.0);
+        stats.estimated_rows += usize::from(is_estimate);
+        out.rows.push(Row {
+            year,
+            reporter,
+            partner,
+            flow,
+            classification: total,
+            product: total,
+            value_usd: value * MILLION,
+            source,
+            vintage,
+            reported_by: ReportedBy::Reporter,
+            is_estimate,
+        });
+    }
+    Ok(stats)
+}
+
+fn read_maybe_gzipped(path: &Path) -> std::io::Result<Vec<u8>> {
+    let raw = fs_err::read(path)?;
+    if raw.starts_with(&[0x1f, 0x8b]) {
+        let mut out = Vec::with_capacity(raw.len() * 6);
+        flate2::read::MultiGzDecoder::new(raw.as_slice()).read_to_end(&mut out)?;
+        Ok(out)
+    } else {
+        Ok(raw)
+    }
+}
+
+fn header_columns(bytes: &[u8]) -> Vec<String> {
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    let line = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
+    String::from_utf8_lossy(line)
+        .trim_end_matches('\r')
+        .split(',')
+        .map(|s| s.trim_matches('"').to_string())
+        .collect()
+}
+
+fn parse(bytes: &[u8]) -> PolarsResult<DataFrame> {
+    let overwrite = Schema::from_iter([
+        Field::new("year".into(), DataType::Int32),
+        Field::new("value_usd_mn".into(), DataType::Float64),
+    ]);
+    CsvReadOptions::default()
+        .with_has_header(true)
+        // Everything not named above stays text: names must not be guessed into numbers.
+        .with_infer_schema_length(Some(0))
+        .with_schema_overwrite(Some(Arc::new(overwrite)))
+        .into_reader_with_file_handle(std::io::Cursor::new(bytes))
+        .finish()
+}
+
+/// Walks the file row by row to find the first line polars could not parse.
+fn diagnose(bytes: &[u8], file: &str) -> Option<NormalizeError> {
+    let mut rdr = csv::ReaderBuilder::new().from_reader(bytes);
+    let headers = rdr.headers().ok()?.clone();
+    let idx = |name: &str| headers.iter().position(|h| h == name);
+    let (year_i, value_i) = (idx("year")?, idx("value_usd_mn")?);
+    for (i, rec) in rdr.records().enumerate() {
+        let line = i + 2;
+        let rec = match rec {
+            Ok(r) => r,
+            Err(e) => {
+                return Some(NormalizeError::BadValue {
+                    file: file.into(),
+                    row: line,
+                    column: String::new(),
+                    value: String::new(),
+                    message: e.to_string(),
+                });
+            }
+        };
+        let field = |j: usize| rec.get(j).unwrap_or("");
+        if field(year_i).parse::<i32>().is_err() {
+            return Some(NormalizeError::BadValue {
+                file: file.into(),
+                row: line,
+                column: "year".into(),
+                value: field(year_i).into(),
+                message: "not a year".into(),
+            });
+        }
+        let v = field(value_i);
+        if !v.is_empty() && v.parse::<f64>().is_err() {
+            return Some(NormalizeError::BadValue {
+                file: file.into(),
+                row: line,
+                column: "value_usd_mn".into(),
+                value: v.into(),
+                message: "not a number".into(),
+            });
+        }
+    }
+    None
+}

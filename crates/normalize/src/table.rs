@@ -1,0 +1,206 @@
+//! Canonical rows in memory, column by column, with text interned so that 2.6M rows of the
+//! IMF matrix cost a few dozen megabytes and sort quickly.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+use tradepipe_model::{Flow, ReportedBy};
+
+use crate::NormalizeError;
+
+/// Interned text: every distinct string stored once.
+#[derive(Debug, Default)]
+pub(crate) struct Interner {
+    strings: Vec<String>,
+    index: HashMap<String, u32>,
+}
+
+impl Interner {
+    pub(crate) fn intern(&mut self, s: &str) -> u32 {
+        if let Some(&i) = self.index.get(s) {
+            return i;
+        }
+        let i = u32::try_from(self.strings.len()).expect("fewer than 4 billion distinct strings");
+        self.strings.push(s.to_owned());
+        self.index.insert(s.to_owned(), i);
+        i
+    }
+    pub(crate) fn get(&self, i: u32) -> &str {
+        &self.strings[i as usize]
+    }
+}
+
+/// One canonical row, with interned text.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Row {
+    pub year: i32,
+    pub reporter: u32,
+    pub partner: u32,
+    pub flow: Flow,
+    pub classification: u32,
+    pub product: u32,
+    pub value_usd: f64,
+    pub source: u32,
+    pub vintage: u32,
+    pub reported_by: ReportedBy,
+    pub is_estimate: bool,
+}
+
+/// The canonical table being built.
+#[derive(Debug, Default)]
+pub struct CanonicalRows {
+    pub(crate) rows: Vec<Row>,
+    pub(crate) text: Interner,
+}
+
+impl CanonicalRows {
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    fn key_cmp(&self, a: &Row, b: &Row) -> std::cmp::Ordering {
+        let t = |i| self.text.get(i);
+        a.year
+            .cmp(&b.year)
+            .then_with(|| t(a.reporter).cmp(t(b.reporter)))
+            .then_with(|| t(a.partner).cmp(t(b.partner)))
+            .then_with(|| a.flow.cmp(&b.flow))
+            .then_with(|| t(a.classification).cmp(t(b.classification)))
+            .then_with(|| t(a.product).cmp(t(b.product)))
+    }
+
+    /// Sorts by key, drops exact duplicates (same key, same value, same source) and fails on
+    /// a key that carries two different values. Returns the number of dropped rows per source.
+    pub(crate) fn sort_and_dedup(&mut self) -> Result<HashMap<String, usize>, NormalizeError> {
+        let mut rows = std::mem::take(&mut self.rows);
+        // Stable: among duplicates the first read wins, whatever the thread count elsewhere.
+        rows.sort_by(|a, b| self.key_cmp(a, b));
+        let mut dropped: HashMap<String, usize> = HashMap::new();
+        let mut out: Vec<Row> = Vec::with_capacity(rows.len());
+        for r in rows {
+            if let Some(prev) = out.last() {
+                if self.key_cmp(prev, &r).is_eq() {
+                    if prev.value_usd.to_bits() == r.value_usd.to_bits() && prev.source == r.source
+                    {
+                        *dropped
+                            .entry(self.text.get(r.source).to_owned())
+                            .or_default() += 1;
+                        continue;
+                    }
+                    let t = |i| self.text.get(i).to_owned();
+                    return Err(NormalizeError::ConflictingDuplicate {
+                        year: r.year,
+                        reporter: t(r.reporter),
+                        partner: t(r.partner),
+                        flow: r.flow.to_string(),
+                        product: t(r.product),
+                        first: prev.value_usd,
+                        first_source: t(prev.source),
+                        second: r.value_usd,
+                        second_source: t(r.source),
+                    });
+                }
+            }
+            out.push(r);
+        }
+        self.rows = out;
+        Ok(dropped)
+    }
+
+    /// Contiguous year ranges of the sorted rows.
+    pub(crate) fn year_ranges(&self) -> Vec<(i32, std::ops::Range<usize>)> {
+        let mut out: Vec<(i32, std::ops::Range<usize>)> = Vec::new();
+        for (i, r) in self.rows.iter().enumerate() {
+            match out.last_mut() {
+                Some((y, range)) if *y == r.year => range.end = i + 1,
+                _ => out.push((r.year, i..i + 1)),
+            }
+        }
+        out
+    }
+}
+
+/// Where the canonical table came from: `output/parquet/trade/_provenance.json`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Provenance {
+    pub sources: Vec<SourceProvenance>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SourceProvenance {
+    pub source: String,
+    pub format: String,
+    pub location: String,
+    pub sha256: String,
+    pub vintage: String,
+    pub description: String,
+    /// Rows kept in the canonical table.
+    pub rows: usize,
+    /// Rows that repeated another row exactly (same key, value and source) and were dropped.
+    pub exact_duplicates_dropped: usize,
+    /// Rows with a negative value (kept: IMF adjustments on aggregates).
+    pub negative_values: usize,
+    /// Rows the source flags as its own estimate.
+    pub estimated_rows: usize,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows(values: &[(i32, &str, f64)]) -> CanonicalRows {
+        let mut t = CanonicalRows::default();
+        for &(year, partner, v) in values {
+            let row = Row {
+                year,
+                reporter: t.text.intern("CHN"),
+                partner: t.text.intern(partner),
+                flow: Flow::Export,
+                classification: t.text.intern("TOTAL"),
+                product: t.text.intern("TOTAL"),
+                value_usd: v,
+                source: t.text.intern("s"),
+                vintage: t.text.intern("v"),
+                reported_by: ReportedBy::Reporter,
+                is_estimate: false,
+            };
+            t.rows.push(row);
+        }
+        t
+    }
+
+    #[test]
+    fn sorts_by_key_and_drops_exact_duplicates() {
+        let mut t = rows(&[
+            (2001, "KAZ", 1.0),
+            (2000, "UZB", 2.0),
+            (2000, "KAZ", 3.0),
+            (2000, "KAZ", 3.0),
+        ]);
+        let dropped = t.sort_and_dedup().unwrap();
+        assert_eq!(dropped["s"], 1);
+        let got: Vec<_> = t
+            .rows
+            .iter()
+            .map(|r| (r.year, t.text.get(r.partner), r.value_usd))
+            .collect();
+        assert_eq!(
+            got,
+            vec![(2000, "KAZ", 3.0), (2000, "UZB", 2.0), (2001, "KAZ", 1.0)]
+        );
+        assert_eq!(t.year_ranges(), vec![(2000, 0..2), (2001, 2..3)]);
+    }
+
+    #[test]
+    fn conflicting_duplicate_names_the_key() {
+        let mut t = rows(&[(2000, "KAZ", 3.0), (2000, "KAZ", 4.0)]);
+        let msg = t.sort_and_dedup().unwrap_err().to_string();
+        assert!(
+            msg.contains("year 2000, CHN -> KAZ, export") && msg.contains("3 (s) and 4 (s)"),
+            "{msg}"
+        );
+    }
+}
