@@ -72,13 +72,7 @@ vintage = "test"
 [indices]
 countries = ["CHN", "KAZ"]
 "#;
-        Config::from_str(
-            text,
-            &dir.join("pipeline.toml"),
-            &Overrides::default(),
-            None,
-        )
-        .unwrap()
+        Config::from_str(text, &dir.join("pipeline.toml"), &Overrides::default(), None).unwrap()
     }
 
     #[test]

@@ -62,11 +62,10 @@ pub fn read_manifest(output_dir: &Path) -> Result<RawManifest, FetchError> {
             });
         }
     };
-    let manifest: RawManifest =
-        serde_json::from_str(&text).map_err(|e| FetchError::BadManifest {
-            path: path.clone(),
-            message: e.to_string(),
-        })?;
+    let manifest: RawManifest = serde_json::from_str(&text).map_err(|e| FetchError::BadManifest {
+        path: path.clone(),
+        message: e.to_string(),
+    })?;
     for e in &manifest.entries {
         let blob = store::blob_path(output_dir, &e.sha256);
         match std::fs::metadata(&blob) {

@@ -15,10 +15,7 @@ pub fn raw_dir(output_dir: &Path) -> PathBuf {
 
 /// Where the blob with this SHA-256 lives.
 pub fn blob_path(output_dir: &Path, sha256: &str) -> PathBuf {
-    raw_dir(output_dir)
-        .join("sha256")
-        .join(&sha256[..2])
-        .join(sha256)
+    raw_dir(output_dir).join("sha256").join(&sha256[..2]).join(sha256)
 }
 
 /// Copies a local file into the store (unless its content is already there) and describes it.

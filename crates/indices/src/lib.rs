@@ -1,1 +1,203 @@
-//! placeholder
+//! Index engine: country-total trade indices for every configured pair and year.
+//!
+//! * Reads: `output/parquet/trade/year=YYYY/` (the canonical table) for the configured years,
+//!   and `output/parquet/trade/_provenance.json`.
+//! * Writes: `output/parquet/indices/bilateral/year=YYYY/part-0.parquet` (one row per ordered
+//!   pair of configured countries: levels, balance, shares, rank, HM in three variants, TII,
+//!   mirror values), `output/parquet/indices/growth/year=YYYY/part-0.parquet` (YoY),
+//!   `output/parquet/indices/cagr/part-0.parquet` and `output/parquet/indices/_meta.json`
+//!   (variant, world choice, years, pairs, and the trade table's provenance).
+//! * Invariants: years are computed in parallel (rayon), each from its own partition only, and
+//!   every sum runs over countries in code order, so the bytes written do not depend on the
+//!   number of threads. A missing flow gives a missing index, never zero.
+
+pub mod bilateral;
+pub mod formulas;
+pub mod growth;
+mod output;
+pub mod year_data;
+
+pub use bilateral::BilateralRow;
+pub use growth::{CagrRow, GrowthRow};
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use tradepipe_model::schema::{PART_FILE, partition_dir, partition_years};
+use tradepipe_model::{Config, Registry};
+
+use crate::year_data::YearData;
+
+#[derive(Debug, thiserror::Error)]
+pub enum IndicesError {
+    #[error("no trade data for years {from}-{to} under {root}; run `tradepipe normalize` first")]
+    NoInput { root: PathBuf, from: i32, to: i32 },
+    #[error("unexpected table layout in {path}: {message}")]
+    Schema { path: String, message: String },
+    #[error("cannot read {path}: {message}")]
+    Meta { path: PathBuf, message: String },
+    #[error(transparent)]
+    Parquet(#[from] tradepipe_parquet::ParquetError),
+    #[error(transparent)]
+    Write(#[from] tradepipe_model::fsio::WriteError),
+}
+
+/// `output/parquet/indices`.
+pub fn indices_dir(output_dir: &Path) -> PathBuf {
+    output_dir.join("parquet").join("indices")
+}
+
+fn trade_dir(output_dir: &Path) -> PathBuf {
+    output_dir.join("parquet").join("trade")
+}
+
+/// How the tables were computed: `output/parquet/indices/_meta.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IndicesMeta {
+    pub hm_variant: String,
+    pub world: String,
+    pub years: Vec<i32>,
+    pub countries: Vec<String>,
+    /// `output/parquet/trade/_provenance.json` as the normalize stage wrote it.
+    pub trade_provenance: serde_json::Value,
+}
+
+/// Everything the index stage wrote, read back.
+#[derive(Debug, Clone)]
+pub struct IndexTables {
+    pub meta: IndicesMeta,
+    pub bilateral: Vec<BilateralRow>,
+    pub growth: Vec<GrowthRow>,
+    pub cagr: Vec<CagrRow>,
+}
+
+impl IndexTables {
+    /// The bilateral row of (i, j) in `year`.
+    pub fn bilateral(&self, year: i32, i: &str, j: &str) -> Option<&BilateralRow> {
+        self.bilateral
+            .iter()
+            .find(|r| r.year == year && r.reporter == i && r.partner == j)
+    }
+}
+
+/// What an index run produced.
+#[derive(Debug, Clone)]
+pub struct IndicesSummary {
+    pub years: Vec<i32>,
+    pub bilateral_rows: usize,
+}
+
+/// Computes and writes every index table.
+pub fn run(cfg: &Config) -> Result<IndicesSummary, IndicesError> {
+    let trade = trade_dir(&cfg.output_dir);
+    let years: Vec<i32> = partition_years(&trade)
+        .map_err(|e| IndicesError::Meta {
+            path: trade.clone(),
+            message: e.to_string(),
+        })?
+        .into_iter()
+        .filter(|y| cfg.years.contains(*y))
+        .collect();
+    if years.is_empty() {
+        return Err(IndicesError::NoInput {
+            root: trade,
+            from: cfg.years.from,
+            to: cfg.years.to,
+        });
+    }
+    let registry = Registry::embedded();
+    let pairs = cfg.pairs();
+    let (variant, world) = (cfg.indices.hm_variant, cfg.indices.world);
+
+    let per_year: Vec<Vec<BilateralRow>> = years
+        .par_iter()
+        .map(|&year| {
+            let d = YearData::read(&trade, year, &registry)?;
+            Ok(pairs
+                .iter()
+                .map(|(i, j)| bilateral::compute(&d, i, j, variant, world))
+                .collect())
+        })
+        .collect::<Result<_, IndicesError>>()?;
+
+    let root = indices_dir(&cfg.output_dir);
+    let schema_err = |path: &Path, e: polars::error::PolarsError| IndicesError::Schema {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    };
+    for (year, rows) in years.iter().zip(&per_year) {
+        let dir = root.join("bilateral");
+        let mut df = output::bilateral_frame(rows).map_err(|e| schema_err(&dir, e))?;
+        tradepipe_parquet::write_partition(&dir, *year, &mut df)?;
+    }
+    let all: Vec<BilateralRow> = per_year.into_iter().flatten().collect();
+    let growth_rows = growth::growth(&all);
+    for &year in &years {
+        let dir = root.join("growth");
+        let rows: Vec<GrowthRow> = growth_rows.iter().filter(|g| g.year == year).cloned().collect();
+        let mut df = output::growth_frame(&rows).map_err(|e| schema_err(&dir, e))?;
+        tradepipe_parquet::write_partition(&dir, year, &mut df)?;
+    }
+    let cagr_path = root.join("cagr").join(PART_FILE);
+    let mut df = output::cagr_frame(&growth::cagr_rows(&all, &cfg.indices.cagr_windows))
+        .map_err(|e| schema_err(&cagr_path, e))?;
+    tradepipe_parquet::write(&cagr_path, &mut df)?;
+    for table in ["bilateral", "growth"] {
+        tradepipe_parquet::remove_stale_partitions(&root.join(table), &years)?;
+    }
+
+    let prov_path = trade.join("_provenance.json");
+    let trade_provenance = fs_err::read_to_string(&prov_path)
+        .map_err(|e| e.to_string())
+        .and_then(|t| serde_json::from_str(&t).map_err(|e| e.to_string()))
+        .map_err(|message| IndicesError::Meta {
+            path: prov_path,
+            message,
+        })?;
+    let meta = IndicesMeta {
+        hm_variant: variant.as_str().into(),
+        world: world.as_str().into(),
+        years: years.clone(),
+        countries: cfg.indices.countries.clone(),
+        trade_provenance,
+    };
+    let mut json = serde_json::to_vec_pretty(&meta).expect("meta serializes");
+    json.push(b'\n');
+    tradepipe_model::fsio::write_atomic(&root.join("_meta.json"), &json)?;
+    Ok(IndicesSummary {
+        years,
+        bilateral_rows: all.len(),
+    })
+}
+
+/// Reads back every table the index stage wrote under `output_dir`.
+pub fn read_tables(output_dir: &Path) -> Result<IndexTables, IndicesError> {
+    let root = indices_dir(output_dir);
+    let meta_path = root.join("_meta.json");
+    let meta: IndicesMeta = fs_err::read_to_string(&meta_path)
+        .map_err(|e| e.to_string())
+        .and_then(|t| serde_json::from_str(&t).map_err(|e| e.to_string()))
+        .map_err(|message| IndicesError::Meta {
+            path: meta_path.clone(),
+            message: format!("{message}; run `tradepipe indices` first"),
+        })?;
+    let mut bilateral = Vec::new();
+    let mut growth = Vec::new();
+    for &year in &meta.years {
+        let dir = root.join("bilateral");
+        let df = tradepipe_parquet::read_partition(&dir, year, None)?;
+        bilateral.extend(output::bilateral_rows(&df, &partition_dir(&dir, year), year)?);
+        let dir = root.join("growth");
+        let df = tradepipe_parquet::read_partition(&dir, year, None)?;
+        growth.extend(output::growth_rows(&df, &partition_dir(&dir, year), year)?);
+    }
+    let cagr_path = root.join("cagr").join(PART_FILE);
+    let cagr = output::cagr_rows(&tradepipe_parquet::read(&cagr_path, None)?, &cagr_path)?;
+    Ok(IndexTables {
+        meta,
+        bilateral,
+        growth,
+        cagr,
+    })
+}

@@ -16,10 +16,7 @@ use crate::registry::Registry;
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read config {path}: {source}")]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Read { path: PathBuf, source: std::io::Error },
     #[error("invalid config {path}: {message}")]
     Parse { path: PathBuf, message: String },
     #[error("invalid config {path}: {message}")]
@@ -235,9 +232,7 @@ impl Config {
             .output_dir
             .clone()
             .or(env_output)
-            .unwrap_or_else(|| {
-                base.join(raw.run.output.clone().unwrap_or_else(|| "output".into()))
-            });
+            .unwrap_or_else(|| base.join(raw.run.output.clone().unwrap_or_else(|| "output".into())));
         let cfg = Config {
             path: path.to_path_buf(),
             years: raw.run.years,
@@ -314,11 +309,7 @@ impl Config {
                     ));
                 }
             }
-            check_window(
-                r.cagr_window,
-                r.years.unwrap_or(y),
-                &format!("{at} cagr-window"),
-            )?;
+            check_window(r.cagr_window, r.years.unwrap_or(y), &format!("{at} cagr-window"))?;
         }
         Ok(())
     }
@@ -406,9 +397,7 @@ cagr-window = [2010, 2020]
             output_dir: Some("/flag/out".into()),
         };
         assert_eq!(
-            Config::from_str(GOOD, p, &flag, env.clone())
-                .unwrap()
-                .output_dir,
+            Config::from_str(GOOD, p, &flag, env.clone()).unwrap().output_dir,
             Path::new("/flag/out")
         );
         assert_eq!(
@@ -432,11 +421,7 @@ cagr-window = [2010, 2020]
     #[test]
     fn semantic_errors_name_what_is_wrong() {
         for (from, to, needle) in [
-            (
-                "\"KGZ\"]\ncagr",
-                "\"XXX\"]\ncagr",
-                "unknown country code \"XXX\"",
-            ),
+            ("\"KGZ\"]\ncagr", "\"XXX\"]\ncagr", "unknown country code \"XXX\""),
             (
                 "from = 2000, to = 2020",
                 "from = 2021, to = 2020",

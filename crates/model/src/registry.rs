@@ -87,8 +87,7 @@ impl Registry {
     /// The registry compiled into the binary. Panics only if the shipped tables are malformed,
     /// which the unit tests rule out.
     pub fn embedded() -> Registry {
-        Registry::from_tables(COUNTRIES_CSV, IMF_NAMES_CSV)
-            .expect("embedded registry tables are valid")
+        Registry::from_tables(COUNTRIES_CSV, IMF_NAMES_CSV).expect("embedded registry tables are valid")
     }
 
     fn from_tables(countries: &str, imf_names: &str) -> Result<Registry, String> {

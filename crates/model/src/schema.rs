@@ -61,9 +61,7 @@ impl FromStr for Flow {
         Flow::ALL
             .into_iter()
             .find(|f| f.as_str() == s)
-            .ok_or_else(|| {
-                format!("unknown flow {s:?} (expected export, import, re-export or re-import)")
-            })
+            .ok_or_else(|| format!("unknown flow {s:?} (expected export, import, re-export or re-import)"))
     }
 }
 
@@ -130,10 +128,6 @@ mod tests {
             std::fs::create_dir(dir.path().join(d)).unwrap();
         }
         assert_eq!(partition_years(dir.path()).unwrap(), vec![1999, 2001]);
-        assert!(
-            partition_years(&dir.path().join("missing"))
-                .unwrap()
-                .is_empty()
-        );
+        assert!(partition_years(&dir.path().join("missing")).unwrap().is_empty());
     }
 }

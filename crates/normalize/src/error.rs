@@ -47,8 +47,5 @@ pub enum NormalizeError {
     #[error(transparent)]
     ParquetIo(#[from] tradepipe_parquet::ParquetError),
     #[error("cannot clean up {path}: {source}")]
-    Cleanup {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Cleanup { path: PathBuf, source: std::io::Error },
 }

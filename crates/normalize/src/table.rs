@@ -83,11 +83,8 @@ impl CanonicalRows {
         for r in rows {
             if let Some(prev) = out.last() {
                 if self.key_cmp(prev, &r).is_eq() {
-                    if prev.value_usd.to_bits() == r.value_usd.to_bits() && prev.source == r.source
-                    {
-                        *dropped
-                            .entry(self.text.get(r.source).to_owned())
-                            .or_default() += 1;
+                    if prev.value_usd.to_bits() == r.value_usd.to_bits() && prev.source == r.source {
+                        *dropped.entry(self.text.get(r.source).to_owned()).or_default() += 1;
                         continue;
                     }
                     let t = |i| self.text.get(i).to_owned();

@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use polars::prelude::*;
-use tradepipe_model::schema::{col, partition_dir, partition_years};
+use tradepipe_model::schema::col;
 
 use crate::table::{CanonicalRows, Row};
 use crate::{NormalizeError, Provenance};
@@ -21,16 +21,7 @@ pub(crate) fn write_table(
         tradepipe_parquet::write_partition(root, year, &mut df)?;
         written.push(year);
     }
-    for year in partition_years(root).map_err(|source| NormalizeError::Cleanup {
-        path: root.into(),
-        source,
-    })? {
-        if !written.contains(&year) {
-            let dir = partition_dir(root, year);
-            fs_err::remove_dir_all(&dir)
-                .map_err(|source| NormalizeError::Cleanup { path: dir, source })?;
-        }
-    }
+    tradepipe_parquet::remove_stale_partitions(root, &written)?;
     let mut json = serde_json::to_vec_pretty(provenance).expect("provenance serializes");
     json.push(b'\n');
     tradepipe_model::fsio::write_atomic(&root.join("_provenance.json"), &json)?;
@@ -38,8 +29,7 @@ pub(crate) fn write_table(
 }
 
 fn to_frame(t: &CanonicalRows, rows: &[Row]) -> PolarsResult<DataFrame> {
-    let text =
-        |f: fn(&Row) -> u32| -> Vec<&str> { rows.iter().map(|r| t.text.get(f(r))).collect() };
+    let text = |f: fn(&Row) -> u32| -> Vec<&str> { rows.iter().map(|r| t.text.get(f(r))).collect() };
     DataFrame::new(
         rows.len(),
         vec![
@@ -59,9 +49,7 @@ fn to_frame(t: &CanonicalRows, rows: &[Row]) -> PolarsResult<DataFrame> {
             Column::new(col::VINTAGE.into(), text(|r| r.vintage)),
             Column::new(
                 col::REPORTED_BY.into(),
-                rows.iter()
-                    .map(|r| r.reported_by.as_str())
-                    .collect::<Vec<_>>(),
+                rows.iter().map(|r| r.reported_by.as_str()).collect::<Vec<_>>(),
             ),
             Column::new(
                 col::IS_ESTIMATE.into(),

@@ -39,11 +39,7 @@ pub fn write(path: &Path, df: &mut DataFrame) -> Result<(), ParquetError> {
 }
 
 /// Writes one year's partition of the table rooted at `root`.
-pub fn write_partition(
-    root: &Path,
-    year: i32,
-    df: &mut DataFrame,
-) -> Result<PathBuf, ParquetError> {
+pub fn write_partition(root: &Path, year: i32, df: &mut DataFrame) -> Result<PathBuf, ParquetError> {
     let path = partition_dir(root, year).join(PART_FILE);
     write(&path, df)?;
     Ok(path)
@@ -63,11 +59,7 @@ pub fn read(path: &Path, columns: Option<&[&str]>) -> Result<DataFrame, ParquetE
 }
 
 /// Reads one year's partition of the table rooted at `root`.
-pub fn read_partition(
-    root: &Path,
-    year: i32,
-    columns: Option<&[&str]>,
-) -> Result<DataFrame, ParquetError> {
+pub fn read_partition(root: &Path, year: i32, columns: Option<&[&str]>) -> Result<DataFrame, ParquetError> {
     read(&partition_dir(root, year).join(PART_FILE), columns)
 }
 
@@ -104,9 +96,22 @@ mod tests {
         let msg = read_partition(Path::new("/nonexistent/t"), 1999, None)
             .unwrap_err()
             .to_string();
-        assert!(
-            msg.contains("/nonexistent/t/year=1999/part-0.parquet"),
-            "{msg}"
-        );
+        assert!(msg.contains("/nonexistent/t/year=1999/part-0.parquet"), "{msg}");
     }
+}
+
+/// Removes the partitions of `root` whose year is not in `keep`, so a table never mixes
+/// years of an earlier, wider run with this one.
+pub fn remove_stale_partitions(root: &Path, keep: &[i32]) -> Result<(), ParquetError> {
+    let err = |path: &Path, e: std::io::Error| ParquetError::Write {
+        path: path.into(),
+        message: e.to_string(),
+    };
+    for year in tradepipe_model::schema::partition_years(root).map_err(|e| err(root, e))? {
+        if !keep.contains(&year) {
+            let dir = partition_dir(root, year);
+            fs_err::remove_dir_all(&dir).map_err(|e| err(&dir, e))?;
+        }
+    }
+    Ok(())
 }

@@ -80,12 +80,10 @@ pub(crate) fn read(
         file: file.into(),
         message: e.to_string(),
     })?;
-    let value_col = col("value_usd_mn")
-        .f64()
-        .map_err(|e| NormalizeError::Read {
-            file: file.into(),
-            message: e.to_string(),
-        })?;
+    let value_col = col("value_usd_mn").f64().map_err(|e| NormalizeError::Read {
+        file: file.into(),
+        message: e.to_string(),
+    })?;
 
     let source = out.text.intern(&entry.source);
     let vintage = out.text.intern(&entry.vintage);

@@ -1,0 +1,120 @@
+//! The index formulas of `shared/docs/formulas.md`, as pure functions of already-chosen terms.
+//!
+//! Every function returns `None` when a term is missing or a denominator is not positive:
+//! an index of absent data is absent, never zero.
+
+/// `part / whole`; `None` if either is missing or `whole` is not positive.
+pub fn share(part: Option<f64>, whole: Option<f64>) -> Option<f64> {
+    let (p, w) = (part?, whole?);
+    (w > 0.0).then(|| p / w)
+}
+
+/// Baldwin's hubness index `HM_ij = (X_ij / X_i) × (1 − M_ji / M_j)`.
+pub fn hm(x_ij: Option<f64>, x_i: Option<f64>, m_ji: Option<f64>, m_j: Option<f64>) -> Option<f64> {
+    Some(share(x_ij, x_i)? * (1.0 - share(m_ji, m_j)?))
+}
+
+/// Trade specialisation coefficient `(X − M) / (X + M)`, in [−1, 1].
+pub fn tsc(x: Option<f64>, m: Option<f64>) -> Option<f64> {
+    let (x, m) = (x?, m?);
+    (x + m > 0.0).then(|| (x - m) / (x + m))
+}
+
+/// Trade intensity `TII_ij = (X_ij / X_i) / (X_wj / X_w)`.
+pub fn tii(x_ij: Option<f64>, x_i: Option<f64>, x_wj: Option<f64>, x_w: Option<f64>) -> Option<f64> {
+    let weight = share(x_wj, x_w)?;
+    (weight > 0.0).then_some(share(x_ij, x_i)? / weight)
+}
+
+/// Year-on-year growth `V_t / V_{t−1} − 1`.
+pub fn yoy(v: Option<f64>, v_prev: Option<f64>) -> Option<f64> {
+    Some(share(v, v_prev)? - 1.0)
+}
+
+/// Compound annual growth rate `(V_T / V_t0)^(1/(T − t0)) − 1`; `None` if either value is not
+/// positive or the window is empty.
+pub fn cagr(v0: Option<f64>, v_end: Option<f64>, years: i32) -> Option<f64> {
+    let (a, b) = (v0?, v_end?);
+    (a > 0.0 && b > 0.0 && years > 0).then(|| (b / a).powf(1.0 / f64::from(years)) - 1.0)
+}
+
+/// Sum of the present values; `None` when none is present.
+pub fn sum_present(values: impl IntoIterator<Item = Option<f64>>) -> Option<f64> {
+    values
+        .into_iter()
+        .flatten()
+        .fold(None, |acc, v| Some(acc.unwrap_or(0.0) + v))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn close(a: Option<f64>, b: f64) {
+        let a = a.expect("value present");
+        assert!((a - b).abs() < 1e-12, "{a} != {b}");
+    }
+
+    #[test]
+    fn hand_computed_values() {
+        // i exports 20 of its 200 to j; j imports 30 of its 120 from i.
+        // HM = 0.1 × (1 − 0.25) = 0.075.
+        close(hm(Some(20.0), Some(200.0), Some(30.0), Some(120.0)), 0.075);
+        close(share(Some(20.0), Some(200.0)), 0.1);
+        // X = 30, M = 10: TSC = 20/40 = 0.5.
+        close(tsc(Some(30.0), Some(10.0)), 0.5);
+        // i sends 10% of its exports to j, j takes 4% of world exports: TII = 2.5.
+        close(tii(Some(10.0), Some(100.0), Some(40.0), Some(1000.0)), 2.5);
+        close(yoy(Some(110.0), Some(100.0)), 0.1);
+        // 100 -> 121 over two years: 10% a year.
+        close(cagr(Some(100.0), Some(121.0), 2), 0.1);
+        close(sum_present([Some(1.0), None, Some(2.5)]), 3.5);
+    }
+
+    #[test]
+    fn missing_or_degenerate_terms_give_none() {
+        assert_eq!(hm(None, Some(1.0), Some(1.0), Some(1.0)), None);
+        assert_eq!(share(Some(1.0), Some(0.0)), None);
+        assert_eq!(tsc(Some(0.0), Some(0.0)), None);
+        assert_eq!(cagr(Some(0.0), Some(5.0), 3), None);
+        assert_eq!(cagr(Some(1.0), Some(5.0), 0), None);
+        assert_eq!(sum_present([None, None]), None);
+    }
+
+    proptest! {
+        #[test]
+        fn hm_lies_in_unit_interval(x_i in 1.0..1e12f64, fx in 0.0..=1.0f64, m_j in 1.0..1e12f64, fm in 0.0..=1.0f64) {
+            let v = hm(Some(fx * x_i), Some(x_i), Some(fm * m_j), Some(m_j)).unwrap();
+            prop_assert!((0.0..=1.0).contains(&v), "{v}");
+        }
+
+        #[test]
+        fn tsc_lies_in_range_and_is_antisymmetric(x in 0.0..1e12f64, m in 0.0..1e12f64) {
+            prop_assume!(x + m > 0.0);
+            let a = tsc(Some(x), Some(m)).unwrap();
+            prop_assert!((-1.0..=1.0).contains(&a));
+            prop_assert_eq!(a, -tsc(Some(m), Some(x)).unwrap());
+        }
+
+        #[test]
+        fn cagr_of_constant_series_is_zero(v in 1e-3..1e12f64, n in 1i32..50) {
+            prop_assert!(cagr(Some(v), Some(v), n).unwrap().abs() < 1e-12);
+        }
+
+        #[test]
+        fn cagr_compounds_back_to_the_end_value(a in 1.0..1e9f64, b in 1.0..1e9f64, n in 1i32..40) {
+            let g = cagr(Some(a), Some(b), n).unwrap();
+            let back = a * (1.0 + g).powi(n);
+            prop_assert!((back - b).abs() <= 1e-9 * b, "{back} vs {b}");
+        }
+
+        #[test]
+        fn shares_over_all_partners_sum_to_one(parts in proptest::collection::vec(0.0..1e9f64, 1..40)) {
+            let total: f64 = parts.iter().sum();
+            prop_assume!(total > 0.0);
+            let s: f64 = parts.iter().map(|p| share(Some(*p), Some(total)).unwrap()).sum();
+            prop_assert!((s - 1.0).abs() < 1e-9);
+        }
+    }
+}

@@ -1,0 +1,140 @@
+//! Time tables: year-on-year growth per pair and year, CAGR per pair and window.
+
+use serde::{Deserialize, Serialize};
+
+use crate::bilateral::BilateralRow;
+use crate::formulas::{cagr, yoy};
+
+/// One row of `output/parquet/indices/growth/`. Growth rates as fractions.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GrowthRow {
+    pub year: i32,
+    pub reporter: String,
+    pub partner: String,
+    pub exports_yoy: Option<f64>,
+    pub imports_yoy: Option<f64>,
+    pub total_trade_yoy: Option<f64>,
+    /// `B_t − B_{t−1}` in US dollars.
+    pub balance_change: Option<f64>,
+}
+
+/// One row of `output/parquet/indices/cagr/part-0.parquet`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CagrRow {
+    pub reporter: String,
+    pub partner: String,
+    pub from: i32,
+    pub to: i32,
+    pub exports_cagr: Option<f64>,
+    pub imports_cagr: Option<f64>,
+    pub total_trade_cagr: Option<f64>,
+}
+
+fn find<'a>(rows: &'a [BilateralRow], year: i32, i: &str, j: &str) -> Option<&'a BilateralRow> {
+    rows.iter()
+        .find(|r| r.year == year && r.reporter == i && r.partner == j)
+}
+
+/// YoY rows for every bilateral row whose previous year is also present.
+pub fn growth(rows: &[BilateralRow]) -> Vec<GrowthRow> {
+    rows.iter()
+        .map(|r| {
+            let prev = find(rows, r.year - 1, &r.reporter, &r.partner);
+            let p = |f: fn(&BilateralRow) -> Option<f64>| prev.and_then(f);
+            GrowthRow {
+                year: r.year,
+                reporter: r.reporter.clone(),
+                partner: r.partner.clone(),
+                exports_yoy: yoy(r.exports, p(|b| b.exports)),
+                imports_yoy: yoy(r.imports, p(|b| b.imports)),
+                total_trade_yoy: yoy(r.total_trade, p(|b| b.total_trade)),
+                balance_change: match (r.balance, p(|b| b.balance)) {
+                    (Some(a), Some(b)) => Some(a - b),
+                    _ => None,
+                },
+            }
+        })
+        .collect()
+}
+
+/// CAGR rows for every pair present in `rows` and every window.
+pub fn cagr_rows(rows: &[BilateralRow], windows: &[[i32; 2]]) -> Vec<CagrRow> {
+    let mut pairs: Vec<(&str, &str)> = rows
+        .iter()
+        .map(|r| (r.reporter.as_str(), r.partner.as_str()))
+        .collect();
+    pairs.sort_unstable();
+    pairs.dedup();
+    let mut out = Vec::new();
+    for &[from, to] in windows {
+        for &(i, j) in &pairs {
+            let (a, b) = (find(rows, from, i, j), find(rows, to, i, j));
+            let c = |f: fn(&BilateralRow) -> Option<f64>| cagr(a.and_then(f), b.and_then(f), to - from);
+            out.push(CagrRow {
+                reporter: i.to_owned(),
+                partner: j.to_owned(),
+                from,
+                to,
+                exports_cagr: c(|r| r.exports),
+                imports_cagr: c(|r| r.imports),
+                total_trade_cagr: c(|r| r.total_trade),
+            });
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bilateral::compute;
+    use crate::year_data::{FlowRow, YearData};
+    use tradepipe_model::config::{HmVariant, WorldChoice};
+    use tradepipe_model::{Flow, Registry};
+
+    fn year(y: i32, x: f64, m: f64) -> BilateralRow {
+        let rows = [
+            FlowRow {
+                reporter: "CHN",
+                partner: "KAZ",
+                flow: Flow::Export,
+                value: x,
+                estimated: false,
+            },
+            FlowRow {
+                reporter: "CHN",
+                partner: "KAZ",
+                flow: Flow::Import,
+                value: m,
+                estimated: false,
+            },
+        ];
+        compute(
+            &YearData::from_rows(y, rows, &Registry::embedded()),
+            "CHN",
+            "KAZ",
+            HmVariant::Baldwin,
+            WorldChoice::Source,
+        )
+    }
+
+    #[test]
+    fn hand_computed_growth_and_cagr() {
+        let rows = vec![
+            year(2010, 100.0, 50.0),
+            year(2011, 110.0, 40.0),
+            year(2012, 121.0, 60.0),
+        ];
+        let g = growth(&rows);
+        assert_eq!(g[0].total_trade_yoy, None, "no 2009");
+        // 2011: exports 110/100 − 1, total 150/150 − 1, balance 70 − 50.
+        assert!((g[1].exports_yoy.unwrap() - 0.1).abs() < 1e-12);
+        assert!(g[1].total_trade_yoy.unwrap().abs() < 1e-12);
+        assert_eq!(g[1].balance_change, Some(20.0));
+        let c = cagr_rows(&rows, &[[2010, 2012]]);
+        assert_eq!(c.len(), 1);
+        assert!((c[0].exports_cagr.unwrap() - 0.1).abs() < 1e-12);
+        // Total 150 -> 181 over 2 years.
+        assert!((c[0].total_trade_cagr.unwrap() - ((181.0f64 / 150.0).sqrt() - 1.0)).abs() < 1e-12);
+    }
+}

@@ -1,0 +1,271 @@
+//! Index tables as Parquet: frames from rows, rows from frames.
+//!
+//! Per-year tables are Hive-partitioned like the canonical table (`year` in the directory
+//! name only). Column names are the field names of the row structs.
+
+use std::path::Path;
+
+use polars::prelude::*;
+
+use crate::IndicesError;
+use crate::bilateral::BilateralRow;
+use crate::growth::{CagrRow, GrowthRow};
+
+fn f64s<T>(name: &str, rows: &[T], f: impl Fn(&T) -> Option<f64>) -> Column {
+    Column::new(name.into(), rows.iter().map(f).collect::<Vec<_>>())
+}
+fn strs<T>(name: &str, rows: &[T], f: impl Fn(&T) -> &str) -> Column {
+    Column::new(name.into(), rows.iter().map(f).collect::<Vec<_>>())
+}
+
+pub(crate) fn bilateral_frame(rows: &[BilateralRow]) -> PolarsResult<DataFrame> {
+    DataFrame::new(
+        rows.len(),
+        vec![
+            strs("reporter", rows, |r| &r.reporter),
+            strs("partner", rows, |r| &r.partner),
+            f64s("exports", rows, |r| r.exports),
+            f64s("imports", rows, |r| r.imports),
+            f64s("total_trade", rows, |r| r.total_trade),
+            f64s("balance", rows, |r| r.balance),
+            f64s("tsc", rows, |r| r.tsc),
+            f64s("export_share", rows, |r| r.export_share),
+            f64s("import_share", rows, |r| r.import_share),
+            f64s("trade_share", rows, |r| r.trade_share),
+            Column::new(
+                "rank_total".into(),
+                rows.iter().map(|r| r.rank_total).collect::<Vec<_>>(),
+            ),
+            f64s("hm", rows, |r| r.hm),
+            strs("hm_variant", rows, |r| &r.hm_variant),
+            strs("hm_sources", rows, |r| &r.hm_sources),
+            f64s("hm_baldwin", rows, |r| r.hm_baldwin),
+            f64s("hm_mirror", rows, |r| r.hm_mirror),
+            f64s("hm_as_printed", rows, |r| r.hm_as_printed),
+            f64s("tii", rows, |r| r.tii),
+            f64s("mirror_exports", rows, |r| r.mirror_exports),
+            f64s("mirror_imports", rows, |r| r.mirror_imports),
+            f64s("mirror_ratio", rows, |r| r.mirror_ratio),
+            f64s("reporter_world_exports", rows, |r| r.reporter_world_exports),
+            f64s("reporter_world_imports", rows, |r| r.reporter_world_imports),
+            f64s("partner_world_imports", rows, |r| r.partner_world_imports),
+            strs("world", rows, |r| &r.world),
+            Column::new(
+                "reporter_estimated".into(),
+                rows.iter().map(|r| r.reporter_estimated).collect::<Vec<_>>(),
+            ),
+            Column::new(
+                "partner_estimated".into(),
+                rows.iter().map(|r| r.partner_estimated).collect::<Vec<_>>(),
+            ),
+        ],
+    )
+}
+
+pub(crate) fn growth_frame(rows: &[GrowthRow]) -> PolarsResult<DataFrame> {
+    DataFrame::new(
+        rows.len(),
+        vec![
+            strs("reporter", rows, |r| &r.reporter),
+            strs("partner", rows, |r| &r.partner),
+            f64s("exports_yoy", rows, |r| r.exports_yoy),
+            f64s("imports_yoy", rows, |r| r.imports_yoy),
+            f64s("total_trade_yoy", rows, |r| r.total_trade_yoy),
+            f64s("balance_change", rows, |r| r.balance_change),
+        ],
+    )
+}
+
+pub(crate) fn cagr_frame(rows: &[CagrRow]) -> PolarsResult<DataFrame> {
+    DataFrame::new(
+        rows.len(),
+        vec![
+            strs("reporter", rows, |r| &r.reporter),
+            strs("partner", rows, |r| &r.partner),
+            Column::new("from".into(), rows.iter().map(|r| r.from).collect::<Vec<_>>()),
+            Column::new("to".into(), rows.iter().map(|r| r.to).collect::<Vec<_>>()),
+            f64s("exports_cagr", rows, |r| r.exports_cagr),
+            f64s("imports_cagr", rows, |r| r.imports_cagr),
+            f64s("total_trade_cagr", rows, |r| r.total_trade_cagr),
+        ],
+    )
+}
+
+/// Typed access to a frame read back from disk, naming the file on a schema mismatch.
+struct Frame<'a> {
+    df: &'a DataFrame,
+    path: &'a Path,
+}
+
+impl Frame<'_> {
+    fn err(&self, e: PolarsError) -> IndicesError {
+        IndicesError::Schema {
+            path: self.path.display().to_string(),
+            message: e.to_string(),
+        }
+    }
+    fn f64(&self, name: &str) -> Result<Vec<Option<f64>>, IndicesError> {
+        Ok(self
+            .df
+            .column(name)
+            .and_then(|c| c.f64().cloned())
+            .map_err(|e| self.err(e))?
+            .iter()
+            .collect())
+    }
+    fn str(&self, name: &str) -> Result<Vec<String>, IndicesError> {
+        let ca = self
+            .df
+            .column(name)
+            .and_then(|c| c.str().cloned())
+            .map_err(|e| self.err(e))?;
+        Ok(ca.iter().map(|s| s.unwrap_or_default().to_owned()).collect())
+    }
+    fn bool(&self, name: &str) -> Result<Vec<bool>, IndicesError> {
+        let ca = self
+            .df
+            .column(name)
+            .and_then(|c| c.bool().cloned())
+            .map_err(|e| self.err(e))?;
+        Ok(ca.iter().map(|b| b.unwrap_or(false)).collect())
+    }
+    fn u32(&self, name: &str) -> Result<Vec<Option<u32>>, IndicesError> {
+        Ok(self
+            .df
+            .column(name)
+            .and_then(|c| c.u32().cloned())
+            .map_err(|e| self.err(e))?
+            .iter()
+            .collect())
+    }
+    fn i32(&self, name: &str) -> Result<Vec<Option<i32>>, IndicesError> {
+        Ok(self
+            .df
+            .column(name)
+            .and_then(|c| c.i32().cloned())
+            .map_err(|e| self.err(e))?
+            .iter()
+            .collect())
+    }
+}
+
+pub(crate) fn bilateral_rows(
+    df: &DataFrame,
+    path: &Path,
+    year: i32,
+) -> Result<Vec<BilateralRow>, IndicesError> {
+    let f = Frame { df, path };
+    let (reporter, partner) = (f.str("reporter")?, f.str("partner")?);
+    let (exports, imports, total, balance, tsc) = (
+        f.f64("exports")?,
+        f.f64("imports")?,
+        f.f64("total_trade")?,
+        f.f64("balance")?,
+        f.f64("tsc")?,
+    );
+    let (xs, ms, ts, rank) = (
+        f.f64("export_share")?,
+        f.f64("import_share")?,
+        f.f64("trade_share")?,
+        f.u32("rank_total")?,
+    );
+    let (hm, hv, hs) = (f.f64("hm")?, f.str("hm_variant")?, f.str("hm_sources")?);
+    let (hb, hmm, hap, tii) = (
+        f.f64("hm_baldwin")?,
+        f.f64("hm_mirror")?,
+        f.f64("hm_as_printed")?,
+        f.f64("tii")?,
+    );
+    let (mx, mm, mr) = (
+        f.f64("mirror_exports")?,
+        f.f64("mirror_imports")?,
+        f.f64("mirror_ratio")?,
+    );
+    let (rwx, rwm, pwm, world) = (
+        f.f64("reporter_world_exports")?,
+        f.f64("reporter_world_imports")?,
+        f.f64("partner_world_imports")?,
+        f.str("world")?,
+    );
+    let (re, pe) = (f.bool("reporter_estimated")?, f.bool("partner_estimated")?);
+    Ok((0..df.height())
+        .map(|k| BilateralRow {
+            year,
+            reporter: reporter[k].clone(),
+            partner: partner[k].clone(),
+            exports: exports[k],
+            imports: imports[k],
+            total_trade: total[k],
+            balance: balance[k],
+            tsc: tsc[k],
+            export_share: xs[k],
+            import_share: ms[k],
+            trade_share: ts[k],
+            rank_total: rank[k],
+            hm: hm[k],
+            hm_variant: hv[k].clone(),
+            hm_sources: hs[k].clone(),
+            hm_baldwin: hb[k],
+            hm_mirror: hmm[k],
+            hm_as_printed: hap[k],
+            tii: tii[k],
+            mirror_exports: mx[k],
+            mirror_imports: mm[k],
+            mirror_ratio: mr[k],
+            reporter_world_exports: rwx[k],
+            reporter_world_imports: rwm[k],
+            partner_world_imports: pwm[k],
+            world: world[k].clone(),
+            reporter_estimated: re[k],
+            partner_estimated: pe[k],
+        })
+        .collect())
+}
+
+pub(crate) fn growth_rows(df: &DataFrame, path: &Path, year: i32) -> Result<Vec<GrowthRow>, IndicesError> {
+    let f = Frame { df, path };
+    let (reporter, partner) = (f.str("reporter")?, f.str("partner")?);
+    let (x, m, t, b) = (
+        f.f64("exports_yoy")?,
+        f.f64("imports_yoy")?,
+        f.f64("total_trade_yoy")?,
+        f.f64("balance_change")?,
+    );
+    Ok((0..df.height())
+        .map(|k| GrowthRow {
+            year,
+            reporter: reporter[k].clone(),
+            partner: partner[k].clone(),
+            exports_yoy: x[k],
+            imports_yoy: m[k],
+            total_trade_yoy: t[k],
+            balance_change: b[k],
+        })
+        .collect())
+}
+
+pub(crate) fn cagr_rows(df: &DataFrame, path: &Path) -> Result<Vec<CagrRow>, IndicesError> {
+    let f = Frame { df, path };
+    let (reporter, partner, from, to) = (
+        f.str("reporter")?,
+        f.str("partner")?,
+        f.i32("from")?,
+        f.i32("to")?,
+    );
+    let (x, m, t) = (
+        f.f64("exports_cagr")?,
+        f.f64("imports_cagr")?,
+        f.f64("total_trade_cagr")?,
+    );
+    Ok((0..df.height())
+        .map(|k| CagrRow {
+            reporter: reporter[k].clone(),
+            partner: partner[k].clone(),
+            from: from[k].unwrap_or_default(),
+            to: to[k].unwrap_or_default(),
+            exports_cagr: x[k],
+            imports_cagr: m[k],
+            total_trade_cagr: t[k],
+        })
+        .collect())
+}
