@@ -46,6 +46,4 @@ pub enum NormalizeError {
     Parquet { path: PathBuf, message: String },
     #[error(transparent)]
     ParquetIo(#[from] tradepipe_parquet::ParquetError),
-    #[error("cannot clean up {path}: {source}")]
-    Cleanup { path: PathBuf, source: std::io::Error },
 }

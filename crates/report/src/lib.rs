@@ -1,1 +1,99 @@
-//! placeholder
+//! Report stage: index tables -> HTML and Markdown reports with static SVG charts.
+//!
+//! * Reads: `output/parquet/indices/` (through [`tradepipe_indices::read_tables`]) and the
+//!   templates `report.html` and `report.md` in the configured template directory.
+//! * Writes, per `[[report]]`: `output/reports/<name>/index.html`, `report.md`,
+//!   `report.json` (the whole context: every number shown, with provenance) and
+//!   `figures/*.svg`.
+//! * Invariants: HTML and Markdown render from one context, so they never disagree; HTML
+//!   autoescapes every data-derived string; every file is written atomically; the output
+//!   holds no timestamp, so unchanged inputs give byte-identical reports.
+
+pub mod charts;
+pub mod context;
+pub mod format;
+
+use std::path::{Path, PathBuf};
+
+use tradepipe_model::Config;
+
+pub use context::ReportContext;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error(transparent)]
+    Indices(#[from] tradepipe_indices::IndicesError),
+    #[error("template {path}: {message}")]
+    Template { path: PathBuf, message: String },
+    #[error("chart {path}: {message}")]
+    Chart { path: PathBuf, message: String },
+    #[error(transparent)]
+    Write(#[from] tradepipe_model::fsio::WriteError),
+}
+
+const TEMPLATES: [&str; 2] = ["report.html", "report.md"];
+
+/// Loads and parses the templates (Tera autoescapes names ending in `.html`).
+fn load_templates(dir: &Path) -> Result<tera::Tera, ReportError> {
+    let mut tera = tera::Tera::new();
+    for name in TEMPLATES {
+        let path = dir.join(name);
+        let text = fs_err::read_to_string(&path).map_err(|e| ReportError::Template { path: path.clone(), message: e.to_string() })?;
+        tera.add_raw_template(name, &text).map_err(|e| ReportError::Template { path: path.clone(), message: tera_message(&e) })?;
+    }
+    Ok(tera)
+}
+
+fn tera_message(e: &tera::Error) -> String {
+    let mut s = e.to_string();
+    let mut cur = std::error::Error::source(e);
+    while let Some(c) = cur {
+        s.push_str(": ");
+        s.push_str(&c.to_string());
+        cur = c.source();
+    }
+    s
+}
+
+/// Checks that the templates parse (for `tradepipe validate`).
+pub fn check_templates(cfg: &Config) -> Result<(), ReportError> {
+    load_templates(&cfg.templates_dir).map(|_| ())
+}
+
+/// `output/reports/<name>`.
+pub fn report_dir(output_dir: &Path, name: &str) -> PathBuf {
+    output_dir.join("reports").join(name)
+}
+
+/// Renders every configured report; returns the paths of the HTML files.
+pub fn run(cfg: &Config) -> Result<Vec<PathBuf>, ReportError> {
+    let tera = load_templates(&cfg.templates_dir)?;
+    let tables = tradepipe_indices::read_tables(&cfg.output_dir)?;
+    let mut written = Vec::new();
+    for report in &cfg.reports {
+        let dir = report_dir(&cfg.output_dir, &report.name);
+        let built = context::build(report, cfg.years, &tables);
+        for (file, chart) in &built.charts {
+            let path = dir.join(file);
+            let svg = charts::render(chart).map_err(|message| ReportError::Chart { path: path.clone(), message })?;
+            tradepipe_model::fsio::write_atomic(&path, svg.as_bytes())?;
+        }
+        let ctx = tera::Context::from_serialize(&built.context).map_err(|e| ReportError::Template {
+            path: cfg.templates_dir.clone(),
+            message: tera_message(&e),
+        })?;
+        for (template, file) in [("report.html", "index.html"), ("report.md", "report.md")] {
+            let text = tera.render(template, &ctx).map_err(|e| ReportError::Template {
+                path: cfg.templates_dir.join(template),
+                message: tera_message(&e),
+            })?;
+            tradepipe_model::fsio::write_atomic(&dir.join(file), text.as_bytes())?;
+        }
+        let mut json = serde_json::to_vec_pretty(&built.context).expect("context serializes");
+        json.push(b'\n');
+        tradepipe_model::fsio::write_atomic(&dir.join("report.json"), &json)?;
+        tracing::info!(report = %report.name, path = %dir.display(), "report written");
+        written.push(dir.join("index.html"));
+    }
+    Ok(written)
+}

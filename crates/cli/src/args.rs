@@ -1,0 +1,73 @@
+//! Command-line arguments.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0   success
+  64  usage error (bad arguments)
+  65  data error (input that cannot be normalized: file, line and column are named)
+  66  missing input (a stage's input has not been produced yet)
+  73  cannot write output
+  78  configuration error";
+
+/// Bilateral merchandise trade pipeline: fetch raw statistics, normalize them to Parquet,
+/// compute trade indices and render HTML and Markdown reports.
+#[derive(Debug, Parser)]
+#[command(name = "tradepipe", version, after_help = EXIT_CODES)]
+pub struct Cli {
+    /// Pipeline configuration.
+    #[arg(long, short = 'c', global = true, default_value = "pipeline.toml", value_name = "FILE")]
+    pub config: PathBuf,
+    /// Output directory (overrides TRADEPIPE_OUTPUT and `[run] output`).
+    #[arg(long, short = 'o', global = true, value_name = "DIR")]
+    pub output: Option<PathBuf>,
+    /// Log format on stderr: `human`, or `json` (one object per line, for cron and CI).
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Human)]
+    pub log_format: LogFormat,
+    /// More log output (-v: debug, -vv: trace).
+    #[arg(long, short = 'v', global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// Only errors.
+    #[arg(long, short = 'q', global = true)]
+    pub quiet: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run every stage: fetch, normalize, indices, report.
+    Run,
+    /// Bring every configured source into the raw store (output/raw/).
+    Fetch,
+    /// Raw payloads -> canonical trade table (output/parquet/trade/).
+    Normalize,
+    /// Canonical table -> index tables (output/parquet/indices/).
+    Indices,
+    /// Index tables -> HTML and Markdown reports (output/reports/).
+    Report,
+    /// Check the config and templates without running anything.
+    Validate,
+}
+
+impl Command {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::Run => "run",
+            Command::Fetch => "fetch",
+            Command::Normalize => "normalize",
+            Command::Indices => "indices",
+            Command::Report => "report",
+            Command::Validate => "validate",
+        }
+    }
+}

@@ -1,0 +1,100 @@
+//! The one place where errors become exit codes (sysexits.h values).
+
+use std::process::ExitCode;
+
+/// Exit statuses of `tradepipe`, listed in `--help` and the README.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum ExitStatus {
+    Ok = 0,
+    /// EX_USAGE: bad arguments.
+    Usage = 64,
+    /// EX_DATAERR: input data that cannot be normalized.
+    Data = 65,
+    /// EX_NOINPUT: a stage's input is missing.
+    NoInput = 66,
+    /// EX_SOFTWARE: an internal inconsistency.
+    Software = 70,
+    /// EX_CANTCREAT: an output cannot be written.
+    CantCreate = 73,
+    /// EX_CONFIG: the configuration or a template is invalid.
+    Config = 78,
+}
+
+impl From<ExitStatus> for ExitCode {
+    fn from(s: ExitStatus) -> ExitCode {
+        ExitCode::from(s as u8)
+    }
+}
+
+/// Every way a command can fail.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error(transparent)]
+    Config(#[from] tradepipe_model::ConfigError),
+    #[error(transparent)]
+    Fetch(#[from] tradepipe_fetch::FetchError),
+    #[error(transparent)]
+    Normalize(#[from] tradepipe_normalize::NormalizeError),
+    #[error(transparent)]
+    Indices(#[from] tradepipe_indices::IndicesError),
+    #[error(transparent)]
+    Report(#[from] tradepipe_report::ReportError),
+}
+
+impl CliError {
+    pub fn status(&self) -> ExitStatus {
+        use tradepipe_fetch::FetchError as F;
+        use tradepipe_normalize::NormalizeError as N;
+        use tradepipe_report::ReportError as R;
+        let fetch = |e: &F| match e {
+            F::ReadSource { .. } | F::NoManifest { .. } => ExitStatus::NoInput,
+            F::BadManifest { .. } => ExitStatus::Data,
+            F::Write(_) => ExitStatus::CantCreate,
+        };
+        match self {
+            CliError::Config(_) => ExitStatus::Config,
+            CliError::Fetch(e) => fetch(e),
+            CliError::Normalize(e) => match e {
+                N::Fetch(f) => fetch(f),
+                N::UnknownFormat { .. } => ExitStatus::Config,
+                N::Read { .. } | N::MissingColumn { .. } | N::BadValue { .. } | N::ConflictingDuplicate { .. } => {
+                    ExitStatus::Data
+                }
+                N::Write(_) | N::ParquetIo(_) => ExitStatus::CantCreate,
+                N::Parquet { .. } => ExitStatus::Software,
+            },
+            CliError::Indices(e) => indices_status(e),
+            CliError::Report(e) => match e {
+                R::Indices(i) => indices_status(i),
+                R::Template { .. } => ExitStatus::Config,
+                R::Write(_) | R::Chart { .. } => ExitStatus::CantCreate,
+            },
+        }
+    }
+}
+
+fn indices_status(e: &tradepipe_indices::IndicesError) -> ExitStatus {
+    use tradepipe_indices::IndicesError as I;
+    match e {
+        I::NoInput { .. } | I::Meta { .. } => ExitStatus::NoInput,
+        I::Schema { .. } => ExitStatus::Data,
+        I::Parquet(tradepipe_parquet::ParquetError::Read { .. }) => ExitStatus::NoInput,
+        I::Parquet(_) | I::Write(_) => ExitStatus::CantCreate,
+    }
+}
+
+/// The error and its causes, one per line, for the final stderr message.
+pub fn render_chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut cur = e.source();
+    while let Some(c) = cur {
+        let msg = c.to_string();
+        if !s.contains(&msg) {
+            s.push_str("\n  caused by: ");
+            s.push_str(&msg);
+        }
+        cur = c.source();
+    }
+    s
+}

@@ -1,0 +1,414 @@
+//! The report context: every number, table, figure and note of one report, built once from
+//! the index tables and rendered by both the HTML and the Markdown template (and written
+//! as the JSON sidecar).
+
+use serde::{Deserialize, Serialize};
+use tradepipe_indices::formulas::{cagr, share, sum_present, yoy};
+use tradepipe_indices::{BilateralRow, IndexTables};
+use tradepipe_model::Registry;
+use tradepipe_model::config::ReportConfig;
+
+use crate::charts::{LineChart, Series};
+use crate::format::{MISSING, pct, usd_bn, year_ranges};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Named {
+    pub code: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Figure {
+    pub id: String,
+    pub number: usize,
+    pub title: String,
+    /// Path relative to the report directory.
+    pub file: String,
+    pub caption: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Table {
+    pub id: String,
+    pub title: String,
+    pub note: String,
+    pub headers: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SourceNote {
+    pub source: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub vintage: String,
+    #[serde(default)]
+    pub location: String,
+    #[serde(default)]
+    pub sha256: String,
+    #[serde(default)]
+    pub rows: usize,
+    #[serde(default)]
+    pub exact_duplicates_dropped: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Provenance {
+    pub sources: Vec<SourceNote>,
+    pub report_side: Vec<String>,
+    pub hm_variant: String,
+    pub world: String,
+}
+
+/// A series as numbers (US dollars or fractions), for the JSON sidecar.
+#[derive(Debug, Clone, Serialize)]
+pub struct DataSeries {
+    pub name: String,
+    pub unit: String,
+    pub points: Vec<(i32, Option<f64>)>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ReportContext {
+    pub title: String,
+    pub subtitle: String,
+    pub focus: Named,
+    pub group_name: String,
+    pub partners: Vec<Named>,
+    pub year_from: i32,
+    pub year_to: i32,
+    pub highlights: Vec<String>,
+    pub figures: Vec<Figure>,
+    pub tables: Vec<Table>,
+    pub estimates: Vec<String>,
+    pub provenance: Provenance,
+    pub data: Vec<DataSeries>,
+}
+
+/// A context and the charts it refers to.
+pub struct Built {
+    pub context: ReportContext,
+    pub charts: Vec<(String, LineChart)>,
+}
+
+struct View<'a> {
+    t: &'a IndexTables,
+    focus: &'a str,
+    partners: &'a [String],
+    years: Vec<i32>,
+}
+
+impl View<'_> {
+    fn row(&self, y: i32, i: &str, j: &str) -> Option<&BilateralRow> {
+        self.t.bilateral(y, i, j)
+    }
+    /// A field of the focus→partner row for every year.
+    fn out(&self, p: &str, f: fn(&BilateralRow) -> Option<f64>) -> Vec<(i32, Option<f64>)> {
+        self.years.iter().map(|&y| (y, self.row(y, self.focus, p).and_then(f))).collect()
+    }
+    /// A field of the partner→focus row for every year.
+    fn back(&self, p: &str, f: fn(&BilateralRow) -> Option<f64>) -> Vec<(i32, Option<f64>)> {
+        self.years.iter().map(|&y| (y, self.row(y, p, self.focus).and_then(f))).collect()
+    }
+    /// Group sum of a focus→partner field; absent if any partner lacks it that year.
+    fn group(&self, f: fn(&BilateralRow) -> Option<f64>) -> Vec<(i32, Option<f64>)> {
+        self.years
+            .iter()
+            .map(|&y| {
+                let vals: Vec<Option<f64>> = self.partners.iter().map(|p| self.row(y, self.focus, p).and_then(f)).collect();
+                (y, if vals.iter().all(Option::is_some) { sum_present(vals) } else { None })
+            })
+            .collect()
+    }
+}
+
+fn at(series: &[(i32, Option<f64>)], year: i32) -> Option<f64> {
+    series.iter().find(|p| p.0 == year).and_then(|p| p.1)
+}
+
+fn scaled(points: &[(i32, Option<f64>)], k: f64) -> Vec<(i32, Option<f64>)> {
+    points.iter().map(|&(y, v)| (y, v.map(|v| v * k))).collect()
+}
+
+/// Builds the context of `report` from the index tables.
+pub fn build(report: &ReportConfig, default_years: tradepipe_model::config::YearRange, t: &IndexTables) -> Built {
+    let reg = Registry::embedded();
+    let range = report.years.unwrap_or(default_years);
+    let years: Vec<i32> = t.meta.years.iter().copied().filter(|y| range.contains(*y)).collect();
+    let v = View { t, focus: &report.focus, partners: &report.partners, years: years.clone() };
+    let focus = Named { code: report.focus.clone(), name: reg.name(&report.focus).to_owned() };
+    let partners: Vec<Named> = report.partners.iter().map(|p| Named { code: p.clone(), name: reg.name(p).to_owned() }).collect();
+    let (y0, y1) = (years.first().copied().unwrap_or(range.from), years.last().copied().unwrap_or(range.to));
+    let [c0, c1] = report.cagr_window;
+    let src_line = format!("Source: {} ({}), {}'s report; tradepipe.", source_name(t), vintage(t), focus.code);
+    let fname = &focus.name;
+    let group = &report.group_name;
+
+    let g_x = v.group(|r| r.exports);
+    let g_m = v.group(|r| r.imports);
+    let g_t = v.group(|r| r.total_trade);
+    let g_b = v.group(|r| r.balance);
+
+    let mut figures = Vec::new();
+    let mut charts = Vec::new();
+    let mut data = Vec::new();
+    let mut figure = |id: &str, title: String, caption: String, chart: LineChart| {
+        let file = format!("figures/{id}.svg");
+        figures.push(Figure { id: id.into(), number: figures.len() + 1, title, file: file.clone(), caption });
+        charts.push((file, chart));
+    };
+
+    figure(
+        "fig-totals",
+        format!("{fname}'s trade with {group}, {y0}–{y1}"),
+        format!("Exports, imports and total trade of {fname} with the {n} states of {group}, US$ billion, as reported by {fname} (seed paper 000, Figure 2).", n = partners.len()),
+        LineChart {
+            title: format!("{fname}'s trade with {group}"),
+            y_label: "US$ billion".into(),
+            series: vec![
+                Series { name: "Total trade".into(), points: scaled(&g_t, 1e-9) },
+                Series { name: format!("Exports of {}", focus.code), points: scaled(&g_x, 1e-9) },
+                Series { name: format!("Imports of {}", focus.code), points: scaled(&g_m, 1e-9) },
+            ],
+            source: src_line.clone(),
+            y_decimals: 0,
+        },
+    );
+    figure(
+        "fig-balances",
+        format!("{fname}'s trade balance with each state, {y0}–{y1}"),
+        format!("Exports minus imports of {fname} with each state, US$ billion; above zero is a {fname} surplus (seed paper 000, Figure 3)."),
+        LineChart {
+            title: format!("{fname}'s trade balance by partner"),
+            y_label: "US$ billion".into(),
+            series: partners.iter().map(|p| Series { name: p.name.clone(), points: scaled(&v.out(&p.code, |r| r.balance), 1e-9) }).collect(),
+            source: src_line.clone(),
+            y_decimals: 1,
+        },
+    );
+    let variant = t.meta.hm_variant.clone();
+    figure(
+        "fig-hm-out",
+        format!("HM index of {fname}'s exports to each state, {y0}–{y1}"),
+        format!("Baldwin hubness index HM of {fname}'s exports to each state, in percent (variant: {variant}; seed paper 000, Figure 5)."),
+        LineChart {
+            title: format!("HM index: {fname} → each state"),
+            y_label: "HM index (%)".into(),
+            series: partners.iter().map(|p| Series { name: p.name.clone(), points: scaled(&v.out(&p.code, |r| r.hm), 100.0) }).collect(),
+            source: format!("Source: {} ({}); each side's own report; tradepipe.", source_name(t), vintage(t)),
+            y_decimals: 2,
+        },
+    );
+    figure(
+        "fig-hm-in",
+        format!("HM index of each state's exports to {fname}, {y0}–{y1}"),
+        format!("Baldwin hubness index HM of each state's exports to {fname}, in percent (variant: {variant}; seed paper 000, Figure 6). Breaks in a line are years without a report."),
+        LineChart {
+            title: format!("HM index: each state → {fname}"),
+            y_label: "HM index (%)".into(),
+            series: partners.iter().map(|p| Series { name: p.name.clone(), points: scaled(&v.back(&p.code, |r| r.hm), 100.0) }).collect(),
+            source: format!("Source: {} ({}); each side's own report; tradepipe.", source_name(t), vintage(t)),
+            y_decimals: 0,
+        },
+    );
+
+    // Tables.
+    let mut tables = Vec::new();
+    let g_yoy: Vec<Option<f64>> = years.iter().map(|&y| yoy(at(&g_t, y), at(&g_t, y - 1))).collect();
+    tables.push(Table {
+        id: "totals".into(),
+        title: format!("{fname}'s trade with {group}"),
+        note: format!("US$ billion; growth in percent. {fname}'s report."),
+        headers: vec!["Year".into(), "Exports".into(), "Imports".into(), "Total trade".into(), "Balance".into(), "Total, YoY %".into()],
+        rows: years
+            .iter()
+            .zip(&g_yoy)
+            .map(|(&y, g)| vec![y.to_string(), usd_bn(at(&g_x, y)), usd_bn(at(&g_m, y)), usd_bn(at(&g_t, y)), usd_bn(at(&g_b, y)), pct(*g, 1)])
+            .collect(),
+    });
+    let by_partner = |id: &str, title: String, note: String, f: &dyn Fn(&str, i32) -> String| Table {
+        id: id.into(),
+        title,
+        note,
+        headers: std::iter::once("Year".to_string()).chain(partners.iter().map(|p| p.name.clone())).collect(),
+        rows: years.iter().map(|&y| std::iter::once(y.to_string()).chain(partners.iter().map(|p| f(&p.code, y))).collect()).collect(),
+    };
+    tables.push(by_partner("total-by-partner", format!("Total trade of {fname} with each state"), format!("US$ billion; {fname}'s report."), &|p, y| {
+        usd_bn(v.row(y, &report.focus, p).and_then(|r| r.total_trade))
+    }));
+    tables.push(by_partner("balance-by-partner", format!("Trade balance of {fname} with each state"), format!("US$ billion, exports minus imports; {fname}'s report."), &|p, y| {
+        usd_bn(v.row(y, &report.focus, p).and_then(|r| r.balance))
+    }));
+    tables.push(by_partner("yoy-by-partner", "Year-on-year growth of total trade".into(), format!("Percent; {fname}'s report; – where the previous year is outside the range or absent."), &|p, y| {
+        pct(t.growth.iter().find(|g| g.year == y && g.reporter == report.focus && g.partner == p).and_then(|g| g.total_trade_yoy), 1)
+    }));
+
+    // CAGR ranking over the configured window.
+    let mut ranking: Vec<(String, Option<f64>, Option<f64>, Option<f64>)> = partners
+        .iter()
+        .map(|p| {
+            let c = t.cagr.iter().find(|c| c.reporter == report.focus && c.partner == p.code && c.from == c0 && c.to == c1);
+            let tt = |y| v.row(y, &report.focus, &p.code).and_then(|r| r.total_trade);
+            (p.name.clone(), tt(c0), tt(c1), c.and_then(|c| c.total_trade_cagr))
+        })
+        .collect();
+    ranking.sort_by(|a, b| b.3.unwrap_or(f64::NEG_INFINITY).total_cmp(&a.3.unwrap_or(f64::NEG_INFINITY)));
+    let mut rows: Vec<Vec<String>> = ranking
+        .iter()
+        .enumerate()
+        .map(|(k, (name, a, b, c))| vec![(k + 1).to_string(), name.clone(), usd_bn(*a), usd_bn(*b), pct(*c, 2)])
+        .collect();
+    rows.push(vec![String::new(), format!("{group} (all)"), usd_bn(at(&g_t, c0)), usd_bn(at(&g_t, c1)), pct(cagr(at(&g_t, c0), at(&g_t, c1), c1 - c0), 2)]);
+    tables.push(Table {
+        id: "cagr".into(),
+        title: format!("Compound annual growth of total trade, {c0}–{c1}"),
+        note: format!("Ranked by CAGR; US$ billion and percent a year; {fname}'s report."),
+        headers: vec!["Rank".into(), "Partner".into(), format!("Total {c0}"), format!("Total {c1}"), "CAGR %".into()],
+        rows,
+    });
+
+    // Weight of the bilateral trade in each side's total trade.
+    let share_years: Vec<i32> = [y0, c0, y1].into_iter().filter(|y| years.contains(y)).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
+    let mut headers = vec!["Partner".to_string()];
+    headers.extend(share_years.iter().map(|y| format!("In {} trade, {y}", focus.code)));
+    headers.extend(share_years.iter().map(|y| format!("In partner's trade, {y}")));
+    let mut rows: Vec<Vec<String>> = partners
+        .iter()
+        .map(|p| {
+            let mut row = vec![p.name.clone()];
+            row.extend(share_years.iter().map(|&y| pct(v.row(y, &report.focus, &p.code).and_then(|r| r.trade_share), 2)));
+            row.extend(share_years.iter().map(|&y| pct(v.row(y, &p.code, &report.focus).and_then(|r| r.trade_share), 2)));
+            row
+        })
+        .collect();
+    let mut group_row = vec![format!("{group} (all)")];
+    group_row.extend(share_years.iter().map(|&y| {
+        let world = v.row(y, &report.focus, &report.partners[0]).and_then(|r| Some(r.reporter_world_exports? + r.reporter_world_imports?));
+        pct(share(at(&g_t, y), world), 2)
+    }));
+    group_row.extend(share_years.iter().map(|_| MISSING.to_string()));
+    rows.push(group_row);
+    tables.push(Table {
+        id: "shares".into(),
+        title: "Weight of the bilateral trade in each side's total trade".into(),
+        note: format!(
+            "Percent of total trade (exports + imports with the world). {fname}'s column uses {fname}'s report; the partner's column uses the partner's own report (or IMF estimates, see Data notes)."
+        ),
+        headers,
+        rows,
+    });
+
+    let hm_table = |id: &str, title: String, f: &dyn Fn(&str, i32) -> Option<f64>| Table {
+        id: id.into(),
+        title,
+        note: format!("Percent; variant {variant}; – where a side does not report."),
+        headers: std::iter::once("Year".to_string()).chain(partners.iter().map(|p| p.name.clone())).collect(),
+        rows: years.iter().map(|&y| std::iter::once(y.to_string()).chain(partners.iter().map(|p| pct(f(&p.code, y), 3))).collect()).collect(),
+    };
+    tables.push(hm_table("hm-out", format!("HM index of {fname}'s exports to each state"), &|p, y| v.row(y, &report.focus, p).and_then(|r| r.hm)));
+    tables.push(hm_table("hm-in", format!("HM index of each state's exports to {fname}"), &|p, y| v.row(y, p, &report.focus).and_then(|r| r.hm)));
+
+    // Where partners' own figures are IMF estimates.
+    let mut estimates = Vec::new();
+    for p in &partners {
+        let est: Vec<i32> = years.iter().copied().filter(|&y| v.row(y, &p.code, &report.focus).is_some_and(|r| r.reporter_estimated)).collect();
+        if !est.is_empty() {
+            estimates.push(format!(
+                "{}: figures reported for {} are flagged as IMF estimates in {} (usually derived from partners' reports); its HM index toward {fname} and its share columns rest on them.",
+                p.name, p.code, year_ranges(&est)
+            ));
+        }
+        let missing: Vec<i32> = years.iter().copied().filter(|&y| v.row(y, &p.code, &report.focus).is_none_or(|r| r.hm.is_none())).collect();
+        if !missing.is_empty() {
+            estimates.push(format!("{}: no HM index toward {fname} in {} (the data has no report of its exports to {fname} or of its world total).", p.name, year_ranges(&missing)));
+        }
+    }
+
+    // Highlights: the last year's levels, the CAGR leader, and HM extremes.
+    let mut highlights = vec![format!(
+        "In {y1}, {fname}'s trade with {group} totalled US$ {} billion: exports US$ {} billion, imports US$ {} billion, a balance of US$ {} billion.",
+        usd_bn(at(&g_t, y1)), usd_bn(at(&g_x, y1)), usd_bn(at(&g_m, y1)), usd_bn(at(&g_b, y1))
+    )];
+    if let Some((name, _, _, Some(c))) = ranking.first() {
+        highlights.push(format!("From {c0} to {c1}, trade with {name} grew fastest: {} % a year.", pct(Some(*c), 2)));
+    }
+    let largest = partners.iter().filter_map(|p| Some((p, v.row(y1, &report.focus, &p.code)?.total_trade?))).max_by(|a, b| a.1.total_cmp(&b.1));
+    if let Some((p, tt)) = largest {
+        highlights.push(format!("{} was the largest partner in {y1} with US$ {} billion, {} % of the group total.", p.name, usd_bn(Some(tt)), pct(share(Some(tt), at(&g_t, y1)), 1)));
+    }
+
+    for p in &partners {
+        data.push(DataSeries { name: format!("total_trade {}->{}", focus.code, p.code), unit: "USD".into(), points: v.out(&p.code, |r| r.total_trade) });
+        data.push(DataSeries { name: format!("balance {}->{}", focus.code, p.code), unit: "USD".into(), points: v.out(&p.code, |r| r.balance) });
+        data.push(DataSeries { name: format!("HM {}->{}", focus.code, p.code), unit: "fraction".into(), points: v.out(&p.code, |r| r.hm) });
+        data.push(DataSeries { name: format!("HM {}->{}", p.code, focus.code), unit: "fraction".into(), points: v.back(&p.code, |r| r.hm) });
+        data.push(DataSeries { name: format!("HM as-printed {}->{}", focus.code, p.code), unit: "fraction".into(), points: v.out(&p.code, |r| r.hm_as_printed) });
+        data.push(DataSeries { name: format!("HM as-printed {}->{}", p.code, focus.code), unit: "fraction".into(), points: v.back(&p.code, |r| r.hm_as_printed) });
+    }
+    data.push(DataSeries { name: format!("exports {}->group", focus.code), unit: "USD".into(), points: g_x });
+    data.push(DataSeries { name: format!("imports {}<-group", focus.code), unit: "USD".into(), points: g_m });
+    data.push(DataSeries { name: format!("total_trade {}<->group", focus.code), unit: "USD".into(), points: g_t });
+
+    let sources: Vec<SourceNote> = t.meta.trade_provenance.get("sources").and_then(|s| serde_json::from_value(s.clone()).ok()).unwrap_or_default();
+    let world = match t.meta.world.as_str() {
+        "source" => "world totals are the source's own World rows".to_string(),
+        _ => "world totals are sums over the partner economies in the data".to_string(),
+    };
+    let provenance = Provenance {
+        report_side: vec![
+            format!("Exports, imports, balances, growth and {fname}'s shares: {fname}'s own report (exports FOB, imports CIF)."),
+            format!("HM index: the exporter's report for its exports and world total, the importer's report for its imports and world total ({variant} variant); {world}."),
+            "Partners' shares: each partner's own report, which for non-reporting years the IMF estimates from partner data (see Data notes).".into(),
+        ],
+        sources,
+        hm_variant: variant,
+        world: t.meta.world.clone(),
+    };
+
+    Built {
+        context: ReportContext {
+            title: report.title.clone(),
+            subtitle: format!(
+                "{} and {} ({}), {y0}–{y1}",
+                focus.name,
+                group,
+                partners.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", ")
+            ),
+            focus,
+            group_name: report.group_name.clone(),
+            partners,
+            year_from: y0,
+            year_to: y1,
+            highlights,
+            figures,
+            tables,
+            estimates,
+            provenance,
+            data,
+        },
+        charts,
+    }
+}
+
+fn source_name(t: &IndexTables) -> String {
+    let names: Vec<String> = t
+        .meta
+        .trade_provenance
+        .get("sources")
+        .and_then(|s| s.as_array())
+        .map(|a| a.iter().filter_map(|s| s.get("description").and_then(|d| d.as_str()).filter(|d| !d.is_empty()).or_else(|| s.get("source")?.as_str())).map(str::to_owned).collect())
+        .unwrap_or_default();
+    if names.is_empty() { "unknown source".into() } else { names.join("; ") }
+}
+
+fn vintage(t: &IndexTables) -> String {
+    let v: Vec<String> = t
+        .meta
+        .trade_provenance
+        .get("sources")
+        .and_then(|s| s.as_array())
+        .map(|a| a.iter().filter_map(|s| s.get("vintage")?.as_str().map(str::to_owned)).collect())
+        .unwrap_or_default();
+    v.join("; ")
+}
