@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use tradepipe_model::config::{HmVariant, WorldChoice};
 
-use crate::formulas::{hm, share, sum_present, tii, tsc};
+use crate::formulas::{IMF_CIF_FOB, hm, mirror_derived, share, sum_present, tii, tsc};
 use crate::year_data::{Cell, YearData};
 
 /// One row of `output/parquet/indices/bilateral/`. Money in US dollars, shares and indices
@@ -54,6 +54,9 @@ pub struct BilateralRow {
     pub reporter_estimated: bool,
     /// Any of j's terms (M_ji, M_j) is flagged as an estimate by the source.
     pub partner_estimated: bool,
+    /// i's figures for this pair are j's mirror figures at the IMF CIF/FOB factor 1.06, i.e.
+    /// estimates from partner data even if unflagged (see [`crate::formulas::mirror_derived`]).
+    pub reporter_mirror_derived: bool,
 }
 
 /// Computes the row of the ordered pair (i, j) in one year.
@@ -140,6 +143,7 @@ pub fn compute(d: &YearData, i: &str, j: &str, variant: HmVariant, world: WorldC
         world: world.as_str().to_owned(),
         reporter_estimated: estimated(&[x_ij, m_ij, x_i, m_i]),
         partner_estimated: estimated(&[m_ji, m_j]),
+        reporter_mirror_derived: mirror_derived(x_ij.value, m_ji.value, m_ij.value, x_ji.value, IMF_CIF_FOB),
     }
 }
 
@@ -211,7 +215,7 @@ mod tests {
         close(r.mirror_imports, 12.0);
         close(r.mirror_ratio, 1.5);
         assert_eq!(r.rank_total, Some(2)); // USA (270) then KAZ (30).
-        assert!(!r.reporter_estimated && !r.partner_estimated);
+        assert!(!r.reporter_estimated && !r.partner_estimated && !r.reporter_mirror_derived);
         assert_eq!(r.hm_variant, "baldwin");
         assert!(r.hm_sources.contains("M_ji, M_j: KAZ report"));
     }

@@ -58,6 +58,10 @@ pub(crate) fn bilateral_frame(rows: &[BilateralRow]) -> PolarsResult<DataFrame> 
                 "partner_estimated".into(),
                 rows.iter().map(|r| r.partner_estimated).collect::<Vec<_>>(),
             ),
+            Column::new(
+                "reporter_mirror_derived".into(),
+                rows.iter().map(|r| r.reporter_mirror_derived).collect::<Vec<_>>(),
+            ),
         ],
     )
 }
@@ -188,6 +192,7 @@ pub(crate) fn bilateral_rows(
         f.str("world")?,
     );
     let (re, pe) = (f.bool("reporter_estimated")?, f.bool("partner_estimated")?);
+    let md = f.bool("reporter_mirror_derived")?;
     Ok((0..df.height())
         .map(|k| BilateralRow {
             year,
@@ -218,6 +223,7 @@ pub(crate) fn bilateral_rows(
             world: world[k].clone(),
             reporter_estimated: re[k],
             partner_estimated: pe[k],
+            reporter_mirror_derived: md[k],
         })
         .collect())
 }

@@ -319,6 +319,14 @@ pub fn build(report: &ReportConfig, default_years: tradepipe_model::config::Year
                 p.name, p.code, year_ranges(&est)
             ));
         }
+        let derived: Vec<i32> =
+            years.iter().copied().filter(|&y| v.row(y, &p.code, &report.focus).is_some_and(|r| r.reporter_mirror_derived)).collect();
+        if !derived.is_empty() {
+            estimates.push(format!(
+                "{}: in {} the figures reported for {} with {fname} equal {fname}'s own figures converted at the IMF CIF/FOB factor 1.06, so they are IMF estimates from partner data (not flagged as such in the source); its HM index toward {fname} and its share columns in those years are not independent of {fname}'s report.",
+                p.name, year_ranges(&derived), p.code
+            ));
+        }
         let missing: Vec<i32> = years.iter().copied().filter(|&y| v.row(y, &p.code, &report.focus).is_none_or(|r| r.hm.is_none())).collect();
         if !missing.is_empty() {
             estimates.push(format!("{}: no HM index toward {fname} in {} (the data has no report of its exports to {fname} or of its world total).", p.name, year_ranges(&missing)));

@@ -1,0 +1,102 @@
+//! Exit codes and error messages a user sees.
+
+use std::io::Write;
+
+use crate::util::{Pipeline, fixture};
+
+/// The first `n` data lines of the real fixture, with `edit` applied to the text.
+fn bad_file(dir: &std::path::Path, name: &str, n: usize, edit: impl Fn(String) -> String) -> std::path::PathBuf {
+    let text = std::fs::read_to_string(fixture("imf_dots_china_centralasia_majors_1992_2020.csv")).unwrap();
+    let head: String = text.lines().take(n + 1).map(|l| format!("{l}\n")).collect();
+    let path = dir.join(name);
+    std::fs::File::create(&path).unwrap().write_all(edit(head).as_bytes()).unwrap();
+    path
+}
+
+#[test]
+fn help_lists_commands_and_exit_codes() {
+    let p = Pipeline::slice();
+    let out = p.run(["--help"]).success();
+    insta::assert_snapshot!("help", out.stdout);
+}
+
+#[test]
+fn usage_error_is_64() {
+    Pipeline::slice().run(["frobnicate"]).failure(64);
+}
+
+#[test]
+fn unknown_config_key_is_78_and_named() {
+    let p = Pipeline::slice().edit("[indices]", "[indices]\ncolour = \"red\"");
+    let out = p.run(["run"]).failure(78);
+    insta::assert_snapshot!("config_unknown_key", out.error_message());
+}
+
+#[test]
+fn missing_source_file_is_66() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = Pipeline::slice().data(&dir.path().join("nowhere.csv"));
+    let out = p.run(["run"]).failure(66);
+    assert!(out.error_message().contains("nowhere.csv"), "{}", out.error_message());
+}
+
+#[test]
+fn unknown_country_name_names_file_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = bad_file(dir.path(), "bad-country.csv", 30, |t| {
+        let mut lines: Vec<String> = t.lines().map(str::to_owned).collect();
+        lines[12] = lines[12].replacen("Australia", "Atlantis", 1);
+        lines.join("\n") + "\n"
+    });
+    let p = Pipeline::slice().data(&path).edit("from = 2000", "from = 1992");
+    let out = p.run(["run"]).failure(65);
+    let msg = out.error_message().replace(&dir.path().display().to_string(), "[DATA]");
+    insta::assert_snapshot!("unknown_country", msg);
+}
+
+#[test]
+fn malformed_number_names_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = bad_file(dir.path(), "bad-number.csv", 10, |t| {
+        let mut lines: Vec<String> = t.lines().map(str::to_owned).collect();
+        lines[7] = lines[7].replacen(",False", "x,False", 1);
+        lines.join("\n") + "\n"
+    });
+    let out = Pipeline::slice().data(&path).run(["normalize"]);
+    // normalize needs fetch first: that is its own, documented error.
+    out.failure(66);
+    let p = Pipeline::slice().data(&path);
+    let out = p.run(["run"]).failure(65);
+    let msg = out.error_message();
+    assert!(msg.contains("line 8") && msg.contains("\"value_usd_mn\""), "{msg}");
+}
+
+#[test]
+fn missing_column_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = bad_file(dir.path(), "bad-header.csv", 5, |t| t.replacen("is_estimate", "estimated", 1));
+    let out = Pipeline::slice().data(&path).run(["run"]).failure(65);
+    assert!(out.error_message().contains("header lacks column \"is_estimate\""), "{}", out.error_message());
+}
+
+#[test]
+fn failed_normalize_keeps_previous_output() {
+    let p = Pipeline::slice();
+    p.run(["run"]).success();
+    let part = p.output().join("parquet/trade/year=2010/part-0.parquet");
+    let before = std::fs::read(&part).unwrap();
+    let report_before = std::fs::read(p.report_dir().join("report.md")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = bad_file(dir.path(), "bad-flow.csv", 40, |t| t.replace("M_CIF", "M_XYZ"));
+    let p = p.data(&path);
+    let out = p.run(["run"]).failure(65);
+    assert!(out.error_message().contains("unknown flow"), "{}", out.error_message());
+    assert_eq!(std::fs::read(&part).unwrap(), before, "a failed run damaged the last good table");
+    assert_eq!(std::fs::read(p.report_dir().join("report.md")).unwrap(), report_before);
+}
+
+#[test]
+fn indices_before_normalize_is_66() {
+    let out = Pipeline::slice().run(["indices"]).failure(66);
+    assert!(out.error_message().contains("run `tradepipe normalize` first"), "{}", out.error_message());
+}

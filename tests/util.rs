@@ -1,0 +1,151 @@
+//! A small fluent harness: a pipeline in a temporary directory, run through the real binary.
+//!
+//! ```ignore
+//! let p = Pipeline::slice().years(2010, 2012);
+//! p.run(["run"]).success();
+//! ```
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn fixture(name: &str) -> PathBuf {
+    repo().join("tests/fixtures").join(name)
+}
+
+/// A config and output directory in a fresh temporary directory.
+pub struct Pipeline {
+    pub dir: tempfile::TempDir,
+    config: String,
+}
+
+impl Pipeline {
+    /// The China–Central Asia run on the real IMF slice in `tests/fixtures`.
+    pub fn slice() -> Pipeline {
+        let config = format!(
+            r#"[run]
+years = {{ from = 2000, to = 2020 }}
+templates = "{templates}"
+
+[[source]]
+name = "imf-dots"
+kind = "file"
+format = "imf-dots-csv"
+path = "{data}"
+vintage = "IMF DOTS Excel downloads as of 2022-02-02"
+description = "IMF Direction of Trade Statistics (DOTS)"
+
+[indices]
+countries = ["CHN", "KAZ", "KGZ", "TJK", "TKM", "UZB"]
+cagr-windows = [[2010, 2020]]
+
+[[report]]
+name = "china-central-asia"
+title = "China and Central Asia: trade, balances and dependence"
+focus = "CHN"
+partners = ["KAZ", "KGZ", "TJK", "TKM", "UZB"]
+group-name = "Central Asia"
+cagr-window = [2010, 2020]
+"#,
+            templates = repo().join("templates").display(),
+            data = fixture("imf_dots_china_centralasia_majors_1992_2020.csv").display(),
+        );
+        Pipeline { dir: tempfile::tempdir().unwrap(), config }
+    }
+
+    /// Replaces `from` by `to` in the config text; panics if `from` does not occur.
+    pub fn edit(mut self, from: &str, to: &str) -> Pipeline {
+        assert!(self.config.contains(from), "config has no {from:?}");
+        self.config = self.config.replacen(from, to, 1);
+        self
+    }
+
+    /// Points the source at another file.
+    pub fn data(self, path: &Path) -> Pipeline {
+        let current = fixture("imf_dots_china_centralasia_majors_1992_2020.csv").display().to_string();
+        self.edit(&current, &path.display().to_string())
+    }
+
+    pub fn config_path(&self) -> PathBuf {
+        self.dir.path().join("pipeline.toml")
+    }
+
+    pub fn output(&self) -> PathBuf {
+        self.dir.path().join("output")
+    }
+
+    pub fn report_dir(&self) -> PathBuf {
+        self.output().join("reports/china-central-asia")
+    }
+
+    /// Runs `tradepipe --config <this config> ARGS...`.
+    pub fn run<const N: usize>(&self, args: [&str; N]) -> Outcome {
+        std::fs::write(self.config_path(), &self.config).unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_tradepipe"))
+            .arg("--config")
+            .arg(self.config_path())
+            .args(args)
+            .env_remove("TRADEPIPE_OUTPUT")
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        Outcome {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            tmp: self.dir.path().display().to_string(),
+        }
+    }
+}
+
+/// What a run printed and returned.
+#[derive(Debug)]
+pub struct Outcome {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+    tmp: String,
+}
+
+impl Outcome {
+    pub fn success(self) -> Outcome {
+        assert_eq!(self.code, 0, "expected success\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        self
+    }
+
+    pub fn failure(self, code: i32) -> Outcome {
+        assert_eq!(self.code, code, "expected exit code {code}\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        self
+    }
+
+    /// The final `error:` message with the temporary directory replaced by `[TMP]` and the
+    /// repository by `[REPO]`, for snapshots.
+    pub fn error_message(&self) -> String {
+        let start = self.stderr.find("error: ").expect("an error line on stderr");
+        self.stderr[start..]
+            .trim_end()
+            .replace(&self.tmp, "[TMP]")
+            .replace(&repo().display().to_string(), "[REPO]")
+    }
+}
+
+/// Every file under `dir`, relative, sorted, with its bytes.
+pub fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push((p.strip_prefix(dir).unwrap().display().to_string(), std::fs::read(&p).unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
