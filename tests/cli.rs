@@ -5,11 +5,19 @@ use std::io::Write;
 use crate::util::{Pipeline, fixture};
 
 /// The first `n` data lines of the real fixture, with `edit` applied to the text.
-fn bad_file(dir: &std::path::Path, name: &str, n: usize, edit: impl Fn(String) -> String) -> std::path::PathBuf {
+fn bad_file(
+    dir: &std::path::Path,
+    name: &str,
+    n: usize,
+    edit: impl Fn(String) -> String,
+) -> std::path::PathBuf {
     let text = std::fs::read_to_string(fixture("imf_dots_china_centralasia_majors_1992_2020.csv")).unwrap();
     let head: String = text.lines().take(n + 1).map(|l| format!("{l}\n")).collect();
     let path = dir.join(name);
-    std::fs::File::create(&path).unwrap().write_all(edit(head).as_bytes()).unwrap();
+    std::fs::File::create(&path)
+        .unwrap()
+        .write_all(edit(head).as_bytes())
+        .unwrap();
     path
 }
 
@@ -37,7 +45,11 @@ fn missing_source_file_is_66() {
     let dir = tempfile::tempdir().unwrap();
     let p = Pipeline::slice().data(&dir.path().join("nowhere.csv"));
     let out = p.run(["run"]).failure(66);
-    assert!(out.error_message().contains("nowhere.csv"), "{}", out.error_message());
+    assert!(
+        out.error_message().contains("nowhere.csv"),
+        "{}",
+        out.error_message()
+    );
 }
 
 #[test]
@@ -50,7 +62,9 @@ fn unknown_country_name_names_file_line_and_column() {
     });
     let p = Pipeline::slice().data(&path).edit("from = 2000", "from = 1992");
     let out = p.run(["run"]).failure(65);
-    let msg = out.error_message().replace(&dir.path().display().to_string(), "[DATA]");
+    let msg = out
+        .error_message()
+        .replace(&dir.path().display().to_string(), "[DATA]");
     insta::assert_snapshot!("unknown_country", msg);
 }
 
@@ -68,15 +82,25 @@ fn malformed_number_names_line_and_column() {
     let p = Pipeline::slice().data(&path);
     let out = p.run(["run"]).failure(65);
     let msg = out.error_message();
-    assert!(msg.contains("line 8") && msg.contains("\"value_usd_mn\""), "{msg}");
+    assert!(
+        msg.contains("line 8") && msg.contains("\"value_usd_mn\""),
+        "{msg}"
+    );
 }
 
 #[test]
 fn missing_column_is_named() {
     let dir = tempfile::tempdir().unwrap();
-    let path = bad_file(dir.path(), "bad-header.csv", 5, |t| t.replacen("is_estimate", "estimated", 1));
+    let path = bad_file(dir.path(), "bad-header.csv", 5, |t| {
+        t.replacen("is_estimate", "estimated", 1)
+    });
     let out = Pipeline::slice().data(&path).run(["run"]).failure(65);
-    assert!(out.error_message().contains("header lacks column \"is_estimate\""), "{}", out.error_message());
+    assert!(
+        out.error_message()
+            .contains("header lacks column \"is_estimate\""),
+        "{}",
+        out.error_message()
+    );
 }
 
 #[test]
@@ -90,13 +114,66 @@ fn failed_normalize_keeps_previous_output() {
     let path = bad_file(dir.path(), "bad-flow.csv", 40, |t| t.replace("M_CIF", "M_XYZ"));
     let p = p.data(&path);
     let out = p.run(["run"]).failure(65);
-    assert!(out.error_message().contains("unknown flow"), "{}", out.error_message());
-    assert_eq!(std::fs::read(&part).unwrap(), before, "a failed run damaged the last good table");
-    assert_eq!(std::fs::read(p.report_dir().join("report.md")).unwrap(), report_before);
+    assert!(
+        out.error_message().contains("unknown flow"),
+        "{}",
+        out.error_message()
+    );
+    assert_eq!(
+        std::fs::read(&part).unwrap(),
+        before,
+        "a failed run damaged the last good table"
+    );
+    assert_eq!(
+        std::fs::read(p.report_dir().join("report.md")).unwrap(),
+        report_before
+    );
 }
 
 #[test]
 fn indices_before_normalize_is_66() {
     let out = Pipeline::slice().run(["indices"]).failure(66);
-    assert!(out.error_message().contains("run `tradepipe normalize` first"), "{}", out.error_message());
+    assert!(
+        out.error_message().contains("run `tradepipe normalize` first"),
+        "{}",
+        out.error_message()
+    );
+}
+
+#[test]
+fn validate_checks_templates_without_running() {
+    let p = Pipeline::slice();
+    let out = p.run(["validate"]).success();
+    assert!(out.stdout.contains("are valid"), "{}", out.stdout);
+    assert!(!p.output().exists(), "validate wrote output");
+
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("report.html"), "{% for x in %}").unwrap();
+    std::fs::write(dir.path().join("report.md"), "ok").unwrap();
+    let templates = crate::util::repo().join("templates").display().to_string();
+    let p = Pipeline::slice().edit(&templates, &dir.path().display().to_string());
+    let out = p.run(["validate"]).failure(78);
+    assert!(
+        out.error_message().contains("report.html"),
+        "{}",
+        out.error_message()
+    );
+}
+
+#[test]
+fn json_logs_are_one_object_per_line_with_a_summary() {
+    let p = Pipeline::slice();
+    let out = p.run(["--log-format", "json", "run"]).success();
+    let lines: Vec<serde_json::Value> = out
+        .stderr
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    let last = lines.last().unwrap();
+    assert_eq!(last["status"], "ok", "{last}");
+    assert_eq!(last["command"], "run");
+    assert!(
+        lines.iter().any(|l| l["stage"] == "indices"),
+        "stage lines present"
+    );
 }

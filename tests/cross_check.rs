@@ -30,10 +30,29 @@ fn hm_and_world_totals_match_the_independent_computation() {
         };
         check("HM CHN->c", out.hm, num(f[col("HM_chn_to_ca")]), 5e-7);
         check("HM c->CHN", back.hm, num(f[col("HM_ca_to_chn")]), 5e-7);
-        check("CHN world exports", out.reporter_world_exports.map(|v| v / 1e6), num(f[col("chn_x_world")]), 1e-5);
-        check("CHN exports to c", out.exports.map(|v| v / 1e6), num(f[col("chn_x_to")]), 1e-5);
-        check("c world imports", out.partner_world_imports.map(|v| v / 1e6), num(f[col("ca_m_world")]), 1e-5);
+        check(
+            "CHN world exports",
+            out.reporter_world_exports.map(|v| v / 1e6),
+            num(f[col("chn_x_world")]),
+            1e-5,
+        );
+        check(
+            "CHN exports to c",
+            out.exports.map(|v| v / 1e6),
+            num(f[col("chn_x_to")]),
+            1e-5,
+        );
+        check(
+            "c world imports",
+            out.partner_world_imports.map(|v| v / 1e6),
+            num(f[col("ca_m_world")]),
+            1e-5,
+        );
         checked += 1;
     }
-    assert_eq!(checked, 21 * 5, "every year and state of the reference was compared");
+    assert_eq!(
+        checked,
+        21 * 5,
+        "every year and state of the reference was compared"
+    );
 }

@@ -8,27 +8,69 @@ use crate::util::{Pipeline, repo, tree};
 fn run_produces_tables_figures_and_reports() {
     let p = Pipeline::slice();
     let out = p.run(["run"]).success();
-    assert!(out.stdout.contains("report written: ") && out.stdout.contains("china-central-asia/index.html"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("report written: ") && out.stdout.contains("china-central-asia/index.html"),
+        "{}",
+        out.stdout
+    );
 
     let o = p.output();
     for y in 2000..=2020 {
-        assert!(o.join(format!("parquet/trade/year={y}/part-0.parquet")).is_file(), "trade {y}");
-        assert!(o.join(format!("parquet/indices/bilateral/year={y}/part-0.parquet")).is_file(), "bilateral {y}");
+        assert!(
+            o.join(format!("parquet/trade/year={y}/part-0.parquet")).is_file(),
+            "trade {y}"
+        );
+        assert!(
+            o.join(format!("parquet/indices/bilateral/year={y}/part-0.parquet"))
+                .is_file(),
+            "bilateral {y}"
+        );
     }
-    assert!(!o.join("parquet/trade/year=1999").exists(), "years outside the config are not normalized");
-    for (f, legend) in [("fig-totals", "Total trade"), ("fig-balances", "Kazakhstan"), ("fig-hm-out", "Uzbekistan"), ("fig-hm-in", "Turkmenistan")] {
+    assert!(
+        !o.join("parquet/trade/year=1999").exists(),
+        "years outside the config are not normalized"
+    );
+    for (f, legend) in [
+        ("fig-totals", "Total trade"),
+        ("fig-balances", "Kazakhstan"),
+        ("fig-hm-out", "Uzbekistan"),
+        ("fig-hm-in", "Turkmenistan"),
+    ] {
         let svg = std::fs::read_to_string(p.report_dir().join(format!("figures/{f}.svg"))).unwrap();
-        assert!(svg.contains("<polyline") && svg.contains(legend) && svg.contains("Year"), "{f} has lines, axis and legend");
+        assert!(
+            svg.contains("<polyline") && svg.contains(legend) && svg.contains("Year"),
+            "{f} has lines, axis and legend"
+        );
     }
     let html = std::fs::read_to_string(p.report_dir().join("index.html")).unwrap();
-    for f in ["figures/fig-totals.svg", "figures/fig-balances.svg", "figures/fig-hm-out.svg", "figures/fig-hm-in.svg"] {
+    for f in [
+        "figures/fig-totals.svg",
+        "figures/fig-balances.svg",
+        "figures/fig-hm-out.svg",
+        "figures/fig-hm-in.svg",
+    ] {
         assert!(html.contains(&format!("src=\"{f}\"")), "HTML embeds {f}");
     }
 
     // The bilateral table has the documented columns and one row per ordered pair and year.
-    let df = tradepipe_parquet::read(&o.join("parquet/indices/bilateral/year=2010/part-0.parquet"), None).unwrap();
+    let df = tradepipe_parquet::read(
+        &o.join("parquet/indices/bilateral/year=2010/part-0.parquet"),
+        None,
+    )
+    .unwrap();
     let names: Vec<String> = df.get_column_names().iter().map(|s| s.to_string()).collect();
-    for c in ["reporter", "partner", "exports", "imports", "total_trade", "balance", "export_share", "import_share", "hm", "hm_variant"] {
+    for c in [
+        "reporter",
+        "partner",
+        "exports",
+        "imports",
+        "total_trade",
+        "balance",
+        "export_share",
+        "import_share",
+        "hm",
+        "hm_variant",
+    ] {
         assert!(names.iter().any(|n| n == c), "column {c} in {names:?}");
     }
     let t = read_tables(&o).unwrap();
@@ -39,8 +81,16 @@ fn run_produces_tables_figures_and_reports() {
     // from CHN 3,962.501871 of a world total 23,660.457690. HM = 9279.174381/1578444.204677
     // × (1 − 3962.501871/23660.457690) = 0.00489416.
     let r = t.bilateral(2010, "CHN", "KAZ").unwrap();
-    assert!((r.exports.unwrap() - 9_279.174381e6).abs() < 1.0, "{:?}", r.exports);
-    assert!((r.imports.unwrap() - 11_034.422245e6).abs() < 1.0, "{:?}", r.imports);
+    assert!(
+        (r.exports.unwrap() - 9_279.174381e6).abs() < 1.0,
+        "{:?}",
+        r.exports
+    );
+    assert!(
+        (r.imports.unwrap() - 11_034.422245e6).abs() < 1.0,
+        "{:?}",
+        r.imports
+    );
     assert!((r.hm.unwrap() - 0.00489416).abs() < 5e-9, "{:?}", r.hm);
     assert!((r.balance.unwrap() - (r.exports.unwrap() - r.imports.unwrap())).abs() < 1e-3);
     assert_eq!(r.hm_variant, "baldwin");
@@ -62,17 +112,33 @@ fn stages_run_alone_and_reruns_are_byte_identical() {
         // The raw manifest names the config's own directory; nothing else may differ.
         let d = dir.display().to_string();
         v.into_iter()
-            .map(|(n, b)| (n, String::from_utf8(b.clone()).map(|s| s.replace(&d, "[TMP]").into_bytes()).unwrap_or(b)))
+            .map(|(n, b)| {
+                (
+                    n,
+                    String::from_utf8(b.clone())
+                        .map(|s| s.replace(&d, "[TMP]").into_bytes())
+                        .unwrap_or(b),
+                )
+            })
             .collect()
     };
     let a = strip(tree(&whole.output()), whole.dir.path());
     let b = strip(tree(&staged.output()), staged.dir.path());
-    assert_eq!(a.iter().map(|x| &x.0).collect::<Vec<_>>(), b.iter().map(|x| &x.0).collect::<Vec<_>>());
+    assert_eq!(
+        a.iter().map(|x| &x.0).collect::<Vec<_>>(),
+        b.iter().map(|x| &x.0).collect::<Vec<_>>()
+    );
     for ((name, x), (_, y)) in a.iter().zip(&b) {
-        assert!(x == y, "{name} differs between a whole run and stage-by-stage runs");
+        assert!(
+            x == y,
+            "{name} differs between a whole run and stage-by-stage runs"
+        );
     }
     whole.run(["run"]).success();
-    assert!(strip(tree(&whole.output()), whole.dir.path()) == a, "a rerun changed bytes");
+    assert!(
+        strip(tree(&whole.output()), whole.dir.path()) == a,
+        "a rerun changed bytes"
+    );
 }
 
 #[test]
@@ -92,7 +158,10 @@ fn html_escapes_data_derived_text() {
     );
     p.run(["run"]).success();
     let html = std::fs::read_to_string(p.report_dir().join("index.html")).unwrap();
-    assert!(!html.contains("<script>"), "markup from the config reached the HTML unescaped");
+    assert!(
+        !html.contains("<script>"),
+        "markup from the config reached the HTML unescaped"
+    );
     assert!(html.contains("&lt;script&gt;"), "title is shown as text");
 }
 
@@ -103,12 +172,27 @@ fn estimated_partner_figures_are_called_out() {
     let t = read_tables(&p.output()).unwrap();
     // Turkmenistan does not report: from 2004 to 2019 its trade with China in the IMF data is
     // China's report converted at 1.06 (checked by hand on the fixture), without the "e" flag.
-    let derived: Vec<i32> =
-        t.bilateral.iter().filter(|r| r.reporter == "TKM" && r.partner == "CHN" && r.reporter_mirror_derived).map(|r| r.year).collect();
+    let derived: Vec<i32> = t
+        .bilateral
+        .iter()
+        .filter(|r| r.reporter == "TKM" && r.partner == "CHN" && r.reporter_mirror_derived)
+        .map(|r| r.year)
+        .collect();
     assert_eq!(derived, (2004..=2019).collect::<Vec<_>>());
-    assert!(!t.bilateral(2010, "KAZ", "CHN").unwrap().reporter_mirror_derived, "Kazakhstan reports its own figures");
+    assert!(
+        !t.bilateral(2010, "KAZ", "CHN").unwrap().reporter_mirror_derived,
+        "Kazakhstan reports its own figures"
+    );
     let md = std::fs::read_to_string(p.report_dir().join("report.md")).unwrap();
-    assert!(md.contains("Turkmenistan: in 2004–2019 the figures reported for TKM with China equal China's own figures"), "TKM note");
+    assert!(
+        md.contains(
+            "Turkmenistan: in 2004–2019 the figures reported for TKM with China equal China's own figures"
+        ),
+        "TKM note"
+    );
     // Tajikistan reports nothing to China in 2000: no HM, said so.
-    assert!(md.contains("Tajikistan: no HM index toward China in 2000"), "TJK note");
+    assert!(
+        md.contains("Tajikistan: no HM index toward China in 2000"),
+        "TJK note"
+    );
 }

@@ -53,7 +53,10 @@ cagr-window = [2010, 2020]
             templates = repo().join("templates").display(),
             data = fixture("imf_dots_china_centralasia_majors_1992_2020.csv").display(),
         );
-        Pipeline { dir: tempfile::tempdir().unwrap(), config }
+        Pipeline {
+            dir: tempfile::tempdir().unwrap(),
+            config,
+        }
     }
 
     /// Replaces `from` by `to` in the config text; panics if `from` does not occur.
@@ -65,7 +68,9 @@ cagr-window = [2010, 2020]
 
     /// Points the source at another file.
     pub fn data(self, path: &Path) -> Pipeline {
-        let current = fixture("imf_dots_china_centralasia_majors_1992_2020.csv").display().to_string();
+        let current = fixture("imf_dots_china_centralasia_majors_1992_2020.csv")
+            .display()
+            .to_string();
         self.edit(&current, &path.display().to_string())
     }
 
@@ -112,12 +117,20 @@ pub struct Outcome {
 
 impl Outcome {
     pub fn success(self) -> Outcome {
-        assert_eq!(self.code, 0, "expected success\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        assert_eq!(
+            self.code, 0,
+            "expected success\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
         self
     }
 
     pub fn failure(self, code: i32) -> Outcome {
-        assert_eq!(self.code, code, "expected exit code {code}\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        assert_eq!(
+            self.code, code,
+            "expected exit code {code}\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
         self
     }
 
@@ -142,7 +155,10 @@ pub fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
             if p.is_dir() {
                 stack.push(p);
             } else {
-                out.push((p.strip_prefix(dir).unwrap().display().to_string(), std::fs::read(&p).unwrap()));
+                out.push((
+                    p.strip_prefix(dir).unwrap().display().to_string(),
+                    std::fs::read(&p).unwrap(),
+                ));
             }
         }
     }

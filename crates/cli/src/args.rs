@@ -19,7 +19,13 @@ Exit codes:
 #[command(name = "tradepipe", version, after_help = EXIT_CODES)]
 pub struct Cli {
     /// Pipeline configuration.
-    #[arg(long, short = 'c', global = true, default_value = "pipeline.toml", value_name = "FILE")]
+    #[arg(
+        long,
+        short = 'c',
+        global = true,
+        default_value = "pipeline.toml",
+        value_name = "FILE"
+    )]
     pub config: PathBuf,
     /// Output directory (overrides TRADEPIPE_OUTPUT and `[run] output`).
     #[arg(long, short = 'o', global = true, value_name = "DIR")]

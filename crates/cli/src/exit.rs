@@ -58,9 +58,10 @@ impl CliError {
             CliError::Normalize(e) => match e {
                 N::Fetch(f) => fetch(f),
                 N::UnknownFormat { .. } => ExitStatus::Config,
-                N::Read { .. } | N::MissingColumn { .. } | N::BadValue { .. } | N::ConflictingDuplicate { .. } => {
-                    ExitStatus::Data
-                }
+                N::Read { .. }
+                | N::MissingColumn { .. }
+                | N::BadValue { .. }
+                | N::ConflictingDuplicate { .. } => ExitStatus::Data,
                 N::Write(_) | N::ParquetIo(_) => ExitStatus::CantCreate,
                 N::Parquet { .. } => ExitStatus::Software,
             },

@@ -25,7 +25,11 @@ pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
-            let code = if e.use_stderr() { ExitStatus::Usage } else { ExitStatus::Ok };
+            let code = if e.use_stderr() {
+                ExitStatus::Usage
+            } else {
+                ExitStatus::Ok
+            };
             let _ = e.print();
             return code.into();
         }
@@ -44,7 +48,9 @@ pub fn main() -> ExitCode {
 
 /// Runs the command of `cli`. Callable from tests without spawning a process.
 pub fn run(cli: &Cli) -> Result<(), CliError> {
-    let overrides = Overrides { output_dir: cli.output.clone() };
+    let overrides = Overrides {
+        output_dir: cli.output.clone(),
+    };
     let cfg = Config::load(&cli.config, &overrides)?;
     let started = std::time::Instant::now();
     match &cli.command {
@@ -60,7 +66,11 @@ pub fn run(cli: &Cli) -> Result<(), CliError> {
         Command::Report => report(&cfg)?,
         Command::Validate => {
             tradepipe_report::check_templates(&cfg)?;
-            println!("config {} and templates {} are valid", cfg.path.display(), cfg.templates_dir.display());
+            println!(
+                "config {} and templates {} are valid",
+                cfg.path.display(),
+                cfg.templates_dir.display()
+            );
         }
     }
     tracing::info!(
@@ -81,13 +91,23 @@ fn fetch(cfg: &Config) -> Result<(), CliError> {
 
 fn normalize(cfg: &Config) -> Result<(), CliError> {
     let s = tradepipe_normalize::run(cfg)?;
-    tracing::info!(stage = "normalize", rows = s.rows, years = s.years.len(), "stage finished");
+    tracing::info!(
+        stage = "normalize",
+        rows = s.rows,
+        years = s.years.len(),
+        "stage finished"
+    );
     Ok(())
 }
 
 fn indices(cfg: &Config) -> Result<(), CliError> {
     let s = tradepipe_indices::run(cfg)?;
-    tracing::info!(stage = "indices", rows = s.bilateral_rows, years = s.years.len(), "stage finished");
+    tracing::info!(
+        stage = "indices",
+        rows = s.bilateral_rows,
+        years = s.years.len(),
+        "stage finished"
+    );
     Ok(())
 }
 

@@ -13,7 +13,9 @@ pub(crate) fn init(format: LogFormat, verbose: u8, quiet: bool) {
         (false, _) => "trace",
     };
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(level));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     // A second init (tests calling main twice) is harmless: keep the first subscriber.
     let _ = match format {
         LogFormat::Human => builder.with_target(false).try_init(),

@@ -45,12 +45,21 @@ pub const IMF_CIF_FOB: f64 = 1.06;
 /// CIF/FOB factor: `X_ij = M_ji / f` and `M_ij = f·X_ji` (each where both sides are present,
 /// at least one pair present), within a relative 5·10⁻⁴. This is how the IMF fills in
 /// non-reporting countries without always flagging the cells as estimates.
-pub fn mirror_derived(x_ij: Option<f64>, m_ji: Option<f64>, m_ij: Option<f64>, x_ji: Option<f64>, factor: f64) -> bool {
+pub fn mirror_derived(
+    x_ij: Option<f64>,
+    m_ji: Option<f64>,
+    m_ij: Option<f64>,
+    x_ji: Option<f64>,
+    factor: f64,
+) -> bool {
     let matches = |own: Option<f64>, implied: Option<f64>| match (own, implied) {
         (Some(a), Some(b)) if b > 0.0 => Some((a / b - 1.0).abs() < 5e-4),
         _ => None,
     };
-    let checks = [matches(x_ij, m_ji.map(|m| m / factor)), matches(m_ij, x_ji.map(|x| x * factor))];
+    let checks = [
+        matches(x_ij, m_ji.map(|m| m / factor)),
+        matches(m_ij, x_ji.map(|x| x * factor)),
+    ];
     checks.iter().any(Option::is_some) && checks.iter().flatten().all(|&ok| ok)
 }
 
@@ -91,9 +100,21 @@ mod tests {
     #[test]
     fn mirror_derived_detects_the_imf_fill_in() {
         // China imports 106 from i and exports 50 to it; i "reports" 100 and 53.
-        assert!(mirror_derived(Some(100.0), Some(106.0), Some(53.0), Some(50.0), 1.06));
+        assert!(mirror_derived(
+            Some(100.0),
+            Some(106.0),
+            Some(53.0),
+            Some(50.0),
+            1.06
+        ));
         assert!(mirror_derived(Some(100.0), Some(106.0), None, Some(50.0), 1.06));
-        assert!(!mirror_derived(Some(100.0), Some(106.0), Some(60.0), Some(50.0), 1.06));
+        assert!(!mirror_derived(
+            Some(100.0),
+            Some(106.0),
+            Some(60.0),
+            Some(50.0),
+            1.06
+        ));
         assert!(!mirror_derived(Some(101.0), Some(106.0), None, None, 1.06));
         assert!(!mirror_derived(None, None, None, None, 1.06));
     }

@@ -53,8 +53,13 @@ pub fn render(chart: &LineChart) -> Result<String, String> {
 }
 
 fn y_range(chart: &LineChart) -> (f64, f64) {
-    let values = chart.series.iter().flat_map(|s| s.points.iter().filter_map(|p| p.1));
-    let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| (lo.min(v), hi.max(v)));
+    let values = chart
+        .series
+        .iter()
+        .flat_map(|s| s.points.iter().filter_map(|p| p.1));
+    let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+        (lo.min(v), hi.max(v))
+    });
     if !lo.is_finite() {
         return (0.0, 1.0);
     }
@@ -64,14 +69,28 @@ fn y_range(chart: &LineChart) -> (f64, f64) {
     (if lo < 0.0 { lo - pad } else { 0.0 }, hi + pad)
 }
 
-fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, chart: &LineChart) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+fn draw<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    chart: &LineChart,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
     root.fill(&WHITE)?;
     let (body, footer) = root.split_vertically(HEIGHT - 28);
-    footer.draw_text(&chart.source, &(FONT, 13).into_font().color(&RGBColor(80, 80, 80)), (12, 6))?;
+    footer.draw_text(
+        &chart.source,
+        &(FONT, 13).into_font().color(&RGBColor(80, 80, 80)),
+        (12, 6),
+    )?;
     let (plot_area, legend) = body.split_horizontally(WIDTH - LEGEND_WIDTH);
 
-    let years: Vec<i32> = chart.series.iter().flat_map(|s| s.points.iter().map(|p| p.0)).collect();
-    let (x0, x1) = (years.iter().copied().min().unwrap_or(0), years.iter().copied().max().unwrap_or(1));
+    let years: Vec<i32> = chart
+        .series
+        .iter()
+        .flat_map(|s| s.points.iter().map(|p| p.0))
+        .collect();
+    let (x0, x1) = (
+        years.iter().copied().min().unwrap_or(0),
+        years.iter().copied().max().unwrap_or(1),
+    );
     let (y0, y1) = y_range(chart);
     let mut ctx = ChartBuilder::on(&plot_area)
         .caption(&chart.title, (FONT, 22))
@@ -124,15 +143,29 @@ mod tests {
             title: "Trade & <balance>".into(),
             y_label: "US$ billion".into(),
             series: vec![
-                Series { name: "Kazakhstan".into(), points: vec![(2010, Some(1.0)), (2011, None), (2012, Some(-2.0))] },
-                Series { name: "Kyrgyzstan".into(), points: vec![(2010, Some(0.5)), (2011, Some(0.7)), (2012, Some(0.9))] },
+                Series {
+                    name: "Kazakhstan".into(),
+                    points: vec![(2010, Some(1.0)), (2011, None), (2012, Some(-2.0))],
+                },
+                Series {
+                    name: "Kyrgyzstan".into(),
+                    points: vec![(2010, Some(0.5)), (2011, Some(0.7)), (2012, Some(0.9))],
+                },
             ],
             source: "Source: IMF DOTS".into(),
             y_decimals: 1,
         };
         let svg = render(&chart).unwrap();
         assert!(svg.starts_with("<svg"), "{}", &svg[..80]);
-        for needle in ["Trade &amp; &lt;balance&gt;", "US$ billion", "Kazakhstan", "Kyrgyzstan", "Source: IMF DOTS", "2011", "Year"] {
+        for needle in [
+            "Trade &amp; &lt;balance&gt;",
+            "US$ billion",
+            "Kazakhstan",
+            "Kyrgyzstan",
+            "Source: IMF DOTS",
+            "2011",
+            "Year",
+        ] {
             assert!(svg.contains(needle), "missing {needle}");
         }
         assert!(svg.contains("<polyline"), "lines drawn");
@@ -143,7 +176,10 @@ mod tests {
         let chart = |v: f64| LineChart {
             title: String::new(),
             y_label: String::new(),
-            series: vec![Series { name: "a".into(), points: vec![(2000, Some(v))] }],
+            series: vec![Series {
+                name: "a".into(),
+                points: vec![(2000, Some(v))],
+            }],
             source: String::new(),
             y_decimals: 0,
         };

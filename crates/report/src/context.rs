@@ -105,19 +105,36 @@ impl View<'_> {
     }
     /// A field of the focus→partner row for every year.
     fn out(&self, p: &str, f: fn(&BilateralRow) -> Option<f64>) -> Vec<(i32, Option<f64>)> {
-        self.years.iter().map(|&y| (y, self.row(y, self.focus, p).and_then(f))).collect()
+        self.years
+            .iter()
+            .map(|&y| (y, self.row(y, self.focus, p).and_then(f)))
+            .collect()
     }
     /// A field of the partner→focus row for every year.
     fn back(&self, p: &str, f: fn(&BilateralRow) -> Option<f64>) -> Vec<(i32, Option<f64>)> {
-        self.years.iter().map(|&y| (y, self.row(y, p, self.focus).and_then(f))).collect()
+        self.years
+            .iter()
+            .map(|&y| (y, self.row(y, p, self.focus).and_then(f)))
+            .collect()
     }
     /// Group sum of a focus→partner field; absent if any partner lacks it that year.
     fn group(&self, f: fn(&BilateralRow) -> Option<f64>) -> Vec<(i32, Option<f64>)> {
         self.years
             .iter()
             .map(|&y| {
-                let vals: Vec<Option<f64>> = self.partners.iter().map(|p| self.row(y, self.focus, p).and_then(f)).collect();
-                (y, if vals.iter().all(Option::is_some) { sum_present(vals) } else { None })
+                let vals: Vec<Option<f64>> = self
+                    .partners
+                    .iter()
+                    .map(|p| self.row(y, self.focus, p).and_then(f))
+                    .collect();
+                (
+                    y,
+                    if vals.iter().all(Option::is_some) {
+                        sum_present(vals)
+                    } else {
+                        None
+                    },
+                )
             })
             .collect()
     }
@@ -132,16 +149,49 @@ fn scaled(points: &[(i32, Option<f64>)], k: f64) -> Vec<(i32, Option<f64>)> {
 }
 
 /// Builds the context of `report` from the index tables.
-pub fn build(report: &ReportConfig, default_years: tradepipe_model::config::YearRange, t: &IndexTables) -> Built {
+pub fn build(
+    report: &ReportConfig,
+    default_years: tradepipe_model::config::YearRange,
+    t: &IndexTables,
+) -> Built {
     let reg = Registry::embedded();
     let range = report.years.unwrap_or(default_years);
-    let years: Vec<i32> = t.meta.years.iter().copied().filter(|y| range.contains(*y)).collect();
-    let v = View { t, focus: &report.focus, partners: &report.partners, years: years.clone() };
-    let focus = Named { code: report.focus.clone(), name: reg.name(&report.focus).to_owned() };
-    let partners: Vec<Named> = report.partners.iter().map(|p| Named { code: p.clone(), name: reg.name(p).to_owned() }).collect();
-    let (y0, y1) = (years.first().copied().unwrap_or(range.from), years.last().copied().unwrap_or(range.to));
+    let years: Vec<i32> = t
+        .meta
+        .years
+        .iter()
+        .copied()
+        .filter(|y| range.contains(*y))
+        .collect();
+    let v = View {
+        t,
+        focus: &report.focus,
+        partners: &report.partners,
+        years: years.clone(),
+    };
+    let focus = Named {
+        code: report.focus.clone(),
+        name: reg.name(&report.focus).to_owned(),
+    };
+    let partners: Vec<Named> = report
+        .partners
+        .iter()
+        .map(|p| Named {
+            code: p.clone(),
+            name: reg.name(p).to_owned(),
+        })
+        .collect();
+    let (y0, y1) = (
+        years.first().copied().unwrap_or(range.from),
+        years.last().copied().unwrap_or(range.to),
+    );
     let [c0, c1] = report.cagr_window;
-    let src_line = format!("Source: {} ({}), {}'s report; tradepipe.", source_name(t), vintage(t), focus.code);
+    let src_line = format!(
+        "Source: {} ({}), {}'s report; tradepipe.",
+        source_name(t),
+        vintage(t),
+        focus.code
+    );
     let fname = &focus.name;
     let group = &report.group_name;
 
@@ -155,21 +205,39 @@ pub fn build(report: &ReportConfig, default_years: tradepipe_model::config::Year
     let mut data = Vec::new();
     let mut figure = |id: &str, title: String, caption: String, chart: LineChart| {
         let file = format!("figures/{id}.svg");
-        figures.push(Figure { id: id.into(), number: figures.len() + 1, title, file: file.clone(), caption });
+        figures.push(Figure {
+            id: id.into(),
+            number: figures.len() + 1,
+            title,
+            file: file.clone(),
+            caption,
+        });
         charts.push((file, chart));
     };
 
     figure(
         "fig-totals",
         format!("{fname}'s trade with {group}, {y0}–{y1}"),
-        format!("Exports, imports and total trade of {fname} with the {n} states of {group}, US$ billion, as reported by {fname} (seed paper 000, Figure 2).", n = partners.len()),
+        format!(
+            "Exports, imports and total trade of {fname} with the {n} states of {group}, US$ billion, as reported by {fname} (seed paper 000, Figure 2).",
+            n = partners.len()
+        ),
         LineChart {
             title: format!("{fname}'s trade with {group}"),
             y_label: "US$ billion".into(),
             series: vec![
-                Series { name: "Total trade".into(), points: scaled(&g_t, 1e-9) },
-                Series { name: format!("Exports of {}", focus.code), points: scaled(&g_x, 1e-9) },
-                Series { name: format!("Imports of {}", focus.code), points: scaled(&g_m, 1e-9) },
+                Series {
+                    name: "Total trade".into(),
+                    points: scaled(&g_t, 1e-9),
+                },
+                Series {
+                    name: format!("Exports of {}", focus.code),
+                    points: scaled(&g_x, 1e-9),
+                },
+                Series {
+                    name: format!("Imports of {}", focus.code),
+                    points: scaled(&g_m, 1e-9),
+                },
             ],
             source: src_line.clone(),
             y_decimals: 0,
@@ -178,11 +246,19 @@ pub fn build(report: &ReportConfig, default_years: tradepipe_model::config::Year
     figure(
         "fig-balances",
         format!("{fname}'s trade balance with each state, {y0}–{y1}"),
-        format!("Exports minus imports of {fname} with each state, US$ billion; above zero is a {fname} surplus (seed paper 000, Figure 3)."),
+        format!(
+            "Exports minus imports of {fname} with each state, US$ billion; above zero is a {fname} surplus (seed paper 000, Figure 3)."
+        ),
         LineChart {
             title: format!("{fname}'s trade balance by partner"),
             y_label: "US$ billion".into(),
-            series: partners.iter().map(|p| Series { name: p.name.clone(), points: scaled(&v.out(&p.code, |r| r.balance), 1e-9) }).collect(),
+            series: partners
+                .iter()
+                .map(|p| Series {
+                    name: p.name.clone(),
+                    points: scaled(&v.out(&p.code, |r| r.balance), 1e-9),
+                })
+                .collect(),
             source: src_line.clone(),
             y_decimals: 1,
         },
@@ -191,24 +267,48 @@ pub fn build(report: &ReportConfig, default_years: tradepipe_model::config::Year
     figure(
         "fig-hm-out",
         format!("HM index of {fname}'s exports to each state, {y0}–{y1}"),
-        format!("Baldwin hubness index HM of {fname}'s exports to each state, in percent (variant: {variant}; seed paper 000, Figure 5)."),
+        format!(
+            "Baldwin hubness index HM of {fname}'s exports to each state, in percent (variant: {variant}; seed paper 000, Figure 5)."
+        ),
         LineChart {
             title: format!("HM index: {fname} → each state"),
             y_label: "HM index (%)".into(),
-            series: partners.iter().map(|p| Series { name: p.name.clone(), points: scaled(&v.out(&p.code, |r| r.hm), 100.0) }).collect(),
-            source: format!("Source: {} ({}); each side's own report; tradepipe.", source_name(t), vintage(t)),
+            series: partners
+                .iter()
+                .map(|p| Series {
+                    name: p.name.clone(),
+                    points: scaled(&v.out(&p.code, |r| r.hm), 100.0),
+                })
+                .collect(),
+            source: format!(
+                "Source: {} ({}); each side's own report; tradepipe.",
+                source_name(t),
+                vintage(t)
+            ),
             y_decimals: 2,
         },
     );
     figure(
         "fig-hm-in",
         format!("HM index of each state's exports to {fname}, {y0}–{y1}"),
-        format!("Baldwin hubness index HM of each state's exports to {fname}, in percent (variant: {variant}; seed paper 000, Figure 6). Breaks in a line are years without a report."),
+        format!(
+            "Baldwin hubness index HM of each state's exports to {fname}, in percent (variant: {variant}; seed paper 000, Figure 6). Breaks in a line are years without a report."
+        ),
         LineChart {
             title: format!("HM index: each state → {fname}"),
             y_label: "HM index (%)".into(),
-            series: partners.iter().map(|p| Series { name: p.name.clone(), points: scaled(&v.back(&p.code, |r| r.hm), 100.0) }).collect(),
-            source: format!("Source: {} ({}); each side's own report; tradepipe.", source_name(t), vintage(t)),
+            series: partners
+                .iter()
+                .map(|p| Series {
+                    name: p.name.clone(),
+                    points: scaled(&v.back(&p.code, |r| r.hm), 100.0),
+                })
+                .collect(),
+            source: format!(
+                "Source: {} ({}); each side's own report; tradepipe.",
+                source_name(t),
+                vintage(t)
+            ),
             y_decimals: 0,
         },
     );
@@ -220,71 +320,158 @@ pub fn build(report: &ReportConfig, default_years: tradepipe_model::config::Year
         id: "totals".into(),
         title: format!("{fname}'s trade with {group}"),
         note: format!("US$ billion; growth in percent. {fname}'s report."),
-        headers: vec!["Year".into(), "Exports".into(), "Imports".into(), "Total trade".into(), "Balance".into(), "Total, YoY %".into()],
+        headers: vec![
+            "Year".into(),
+            "Exports".into(),
+            "Imports".into(),
+            "Total trade".into(),
+            "Balance".into(),
+            "Total, YoY %".into(),
+        ],
         rows: years
             .iter()
             .zip(&g_yoy)
-            .map(|(&y, g)| vec![y.to_string(), usd_bn(at(&g_x, y)), usd_bn(at(&g_m, y)), usd_bn(at(&g_t, y)), usd_bn(at(&g_b, y)), pct(*g, 1)])
+            .map(|(&y, g)| {
+                vec![
+                    y.to_string(),
+                    usd_bn(at(&g_x, y)),
+                    usd_bn(at(&g_m, y)),
+                    usd_bn(at(&g_t, y)),
+                    usd_bn(at(&g_b, y)),
+                    pct(*g, 1),
+                ]
+            })
             .collect(),
     });
     let by_partner = |id: &str, title: String, note: String, f: &dyn Fn(&str, i32) -> String| Table {
         id: id.into(),
         title,
         note,
-        headers: std::iter::once("Year".to_string()).chain(partners.iter().map(|p| p.name.clone())).collect(),
-        rows: years.iter().map(|&y| std::iter::once(y.to_string()).chain(partners.iter().map(|p| f(&p.code, y))).collect()).collect(),
+        headers: std::iter::once("Year".to_string())
+            .chain(partners.iter().map(|p| p.name.clone()))
+            .collect(),
+        rows: years
+            .iter()
+            .map(|&y| {
+                std::iter::once(y.to_string())
+                    .chain(partners.iter().map(|p| f(&p.code, y)))
+                    .collect()
+            })
+            .collect(),
     };
-    tables.push(by_partner("total-by-partner", format!("Total trade of {fname} with each state"), format!("US$ billion; {fname}'s report."), &|p, y| {
-        usd_bn(v.row(y, &report.focus, p).and_then(|r| r.total_trade))
-    }));
-    tables.push(by_partner("balance-by-partner", format!("Trade balance of {fname} with each state"), format!("US$ billion, exports minus imports; {fname}'s report."), &|p, y| {
-        usd_bn(v.row(y, &report.focus, p).and_then(|r| r.balance))
-    }));
-    tables.push(by_partner("yoy-by-partner", "Year-on-year growth of total trade".into(), format!("Percent; {fname}'s report; – where the previous year is outside the range or absent."), &|p, y| {
-        pct(t.growth.iter().find(|g| g.year == y && g.reporter == report.focus && g.partner == p).and_then(|g| g.total_trade_yoy), 1)
-    }));
+    tables.push(by_partner(
+        "total-by-partner",
+        format!("Total trade of {fname} with each state"),
+        format!("US$ billion; {fname}'s report."),
+        &|p, y| usd_bn(v.row(y, &report.focus, p).and_then(|r| r.total_trade)),
+    ));
+    tables.push(by_partner(
+        "balance-by-partner",
+        format!("Trade balance of {fname} with each state"),
+        format!("US$ billion, exports minus imports; {fname}'s report."),
+        &|p, y| usd_bn(v.row(y, &report.focus, p).and_then(|r| r.balance)),
+    ));
+    tables.push(by_partner(
+        "yoy-by-partner",
+        "Year-on-year growth of total trade".into(),
+        format!("Percent; {fname}'s report; – where the previous year is outside the range or absent."),
+        &|p, y| {
+            pct(
+                t.growth
+                    .iter()
+                    .find(|g| g.year == y && g.reporter == report.focus && g.partner == p)
+                    .and_then(|g| g.total_trade_yoy),
+                1,
+            )
+        },
+    ));
 
     // CAGR ranking over the configured window.
     let mut ranking: Vec<(String, Option<f64>, Option<f64>, Option<f64>)> = partners
         .iter()
         .map(|p| {
-            let c = t.cagr.iter().find(|c| c.reporter == report.focus && c.partner == p.code && c.from == c0 && c.to == c1);
+            let c = t
+                .cagr
+                .iter()
+                .find(|c| c.reporter == report.focus && c.partner == p.code && c.from == c0 && c.to == c1);
             let tt = |y| v.row(y, &report.focus, &p.code).and_then(|r| r.total_trade);
             (p.name.clone(), tt(c0), tt(c1), c.and_then(|c| c.total_trade_cagr))
         })
         .collect();
-    ranking.sort_by(|a, b| b.3.unwrap_or(f64::NEG_INFINITY).total_cmp(&a.3.unwrap_or(f64::NEG_INFINITY)));
+    ranking.sort_by(|a, b| {
+        b.3.unwrap_or(f64::NEG_INFINITY)
+            .total_cmp(&a.3.unwrap_or(f64::NEG_INFINITY))
+    });
     let mut rows: Vec<Vec<String>> = ranking
         .iter()
         .enumerate()
-        .map(|(k, (name, a, b, c))| vec![(k + 1).to_string(), name.clone(), usd_bn(*a), usd_bn(*b), pct(*c, 2)])
+        .map(|(k, (name, a, b, c))| {
+            vec![
+                (k + 1).to_string(),
+                name.clone(),
+                usd_bn(*a),
+                usd_bn(*b),
+                pct(*c, 2),
+            ]
+        })
         .collect();
-    rows.push(vec![String::new(), format!("{group} (all)"), usd_bn(at(&g_t, c0)), usd_bn(at(&g_t, c1)), pct(cagr(at(&g_t, c0), at(&g_t, c1), c1 - c0), 2)]);
+    rows.push(vec![
+        String::new(),
+        format!("{group} (all)"),
+        usd_bn(at(&g_t, c0)),
+        usd_bn(at(&g_t, c1)),
+        pct(cagr(at(&g_t, c0), at(&g_t, c1), c1 - c0), 2),
+    ]);
     tables.push(Table {
         id: "cagr".into(),
         title: format!("Compound annual growth of total trade, {c0}–{c1}"),
         note: format!("Ranked by CAGR; US$ billion and percent a year; {fname}'s report."),
-        headers: vec!["Rank".into(), "Partner".into(), format!("Total {c0}"), format!("Total {c1}"), "CAGR %".into()],
+        headers: vec![
+            "Rank".into(),
+            "Partner".into(),
+            format!("Total {c0}"),
+            format!("Total {c1}"),
+            "CAGR %".into(),
+        ],
         rows,
     });
 
     // Weight of the bilateral trade in each side's total trade.
-    let share_years: Vec<i32> = [y0, c0, y1].into_iter().filter(|y| years.contains(y)).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
+    let share_years: Vec<i32> = [y0, c0, y1]
+        .into_iter()
+        .filter(|y| years.contains(y))
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
     let mut headers = vec!["Partner".to_string()];
-    headers.extend(share_years.iter().map(|y| format!("In {} trade, {y}", focus.code)));
+    headers.extend(
+        share_years
+            .iter()
+            .map(|y| format!("In {} trade, {y}", focus.code)),
+    );
     headers.extend(share_years.iter().map(|y| format!("In partner's trade, {y}")));
     let mut rows: Vec<Vec<String>> = partners
         .iter()
         .map(|p| {
             let mut row = vec![p.name.clone()];
-            row.extend(share_years.iter().map(|&y| pct(v.row(y, &report.focus, &p.code).and_then(|r| r.trade_share), 2)));
-            row.extend(share_years.iter().map(|&y| pct(v.row(y, &p.code, &report.focus).and_then(|r| r.trade_share), 2)));
+            row.extend(
+                share_years
+                    .iter()
+                    .map(|&y| pct(v.row(y, &report.focus, &p.code).and_then(|r| r.trade_share), 2)),
+            );
+            row.extend(
+                share_years
+                    .iter()
+                    .map(|&y| pct(v.row(y, &p.code, &report.focus).and_then(|r| r.trade_share), 2)),
+            );
             row
         })
         .collect();
     let mut group_row = vec![format!("{group} (all)")];
     group_row.extend(share_years.iter().map(|&y| {
-        let world = v.row(y, &report.focus, &report.partners[0]).and_then(|r| Some(r.reporter_world_exports? + r.reporter_world_imports?));
+        let world = v
+            .row(y, &report.focus, &report.partners[0])
+            .and_then(|r| Some(r.reporter_world_exports? + r.reporter_world_imports?));
         pct(share(at(&g_t, y), world), 2)
     }));
     group_row.extend(share_years.iter().map(|_| MISSING.to_string()));
@@ -303,31 +490,65 @@ pub fn build(report: &ReportConfig, default_years: tradepipe_model::config::Year
         id: id.into(),
         title,
         note: format!("Percent; variant {variant}; – where a side does not report."),
-        headers: std::iter::once("Year".to_string()).chain(partners.iter().map(|p| p.name.clone())).collect(),
-        rows: years.iter().map(|&y| std::iter::once(y.to_string()).chain(partners.iter().map(|p| pct(f(&p.code, y), 3))).collect()).collect(),
+        headers: std::iter::once("Year".to_string())
+            .chain(partners.iter().map(|p| p.name.clone()))
+            .collect(),
+        rows: years
+            .iter()
+            .map(|&y| {
+                std::iter::once(y.to_string())
+                    .chain(partners.iter().map(|p| pct(f(&p.code, y), 3)))
+                    .collect()
+            })
+            .collect(),
     };
-    tables.push(hm_table("hm-out", format!("HM index of {fname}'s exports to each state"), &|p, y| v.row(y, &report.focus, p).and_then(|r| r.hm)));
-    tables.push(hm_table("hm-in", format!("HM index of each state's exports to {fname}"), &|p, y| v.row(y, p, &report.focus).and_then(|r| r.hm)));
+    tables.push(hm_table(
+        "hm-out",
+        format!("HM index of {fname}'s exports to each state"),
+        &|p, y| v.row(y, &report.focus, p).and_then(|r| r.hm),
+    ));
+    tables.push(hm_table(
+        "hm-in",
+        format!("HM index of each state's exports to {fname}"),
+        &|p, y| v.row(y, p, &report.focus).and_then(|r| r.hm),
+    ));
 
     // Where partners' own figures are IMF estimates.
     let mut estimates = Vec::new();
     for p in &partners {
-        let est: Vec<i32> = years.iter().copied().filter(|&y| v.row(y, &p.code, &report.focus).is_some_and(|r| r.reporter_estimated)).collect();
+        let est: Vec<i32> = years
+            .iter()
+            .copied()
+            .filter(|&y| {
+                v.row(y, &p.code, &report.focus)
+                    .is_some_and(|r| r.reporter_estimated)
+            })
+            .collect();
         if !est.is_empty() {
             estimates.push(format!(
                 "{}: figures reported for {} are flagged as IMF estimates in {} (usually derived from partners' reports); its HM index toward {fname} and its share columns rest on them.",
                 p.name, p.code, year_ranges(&est)
             ));
         }
-        let derived: Vec<i32> =
-            years.iter().copied().filter(|&y| v.row(y, &p.code, &report.focus).is_some_and(|r| r.reporter_mirror_derived)).collect();
+        let derived: Vec<i32> = years
+            .iter()
+            .copied()
+            .filter(|&y| {
+                v.row(y, &p.code, &report.focus)
+                    .is_some_and(|r| r.reporter_mirror_derived)
+            })
+            .collect();
         if !derived.is_empty() {
             estimates.push(format!(
                 "{}: in {} the figures reported for {} with {fname} equal {fname}'s own figures converted at the IMF CIF/FOB factor 1.06, so they are IMF estimates from partner data (not flagged as such in the source); its HM index toward {fname} and its share columns in those years are not independent of {fname}'s report.",
                 p.name, year_ranges(&derived), p.code
             ));
         }
-        let missing: Vec<i32> = years.iter().copied().filter(|&y| v.row(y, &p.code, &report.focus).is_none_or(|r| r.hm.is_none())).collect();
+        let missing: Vec<i32> = years
+            .iter()
+            .copied()
+            .filter(|&y| v.row(y, &p.code, &report.focus).is_none_or(|r| r.hm.is_none()))
+            .collect();
         if !missing.is_empty() {
             estimates.push(format!("{}: no HM index toward {fname} in {} (the data has no report of its exports to {fname} or of its world total).", p.name, year_ranges(&missing)));
         }
@@ -336,29 +557,84 @@ pub fn build(report: &ReportConfig, default_years: tradepipe_model::config::Year
     // Highlights: the last year's levels, the CAGR leader, and HM extremes.
     let mut highlights = vec![format!(
         "In {y1}, {fname}'s trade with {group} totalled US$ {} billion: exports US$ {} billion, imports US$ {} billion, a balance of US$ {} billion.",
-        usd_bn(at(&g_t, y1)), usd_bn(at(&g_x, y1)), usd_bn(at(&g_m, y1)), usd_bn(at(&g_b, y1))
+        usd_bn(at(&g_t, y1)),
+        usd_bn(at(&g_x, y1)),
+        usd_bn(at(&g_m, y1)),
+        usd_bn(at(&g_b, y1))
     )];
     if let Some((name, _, _, Some(c))) = ranking.first() {
-        highlights.push(format!("From {c0} to {c1}, trade with {name} grew fastest: {} % a year.", pct(Some(*c), 2)));
+        highlights.push(format!(
+            "From {c0} to {c1}, trade with {name} grew fastest: {} % a year.",
+            pct(Some(*c), 2)
+        ));
     }
-    let largest = partners.iter().filter_map(|p| Some((p, v.row(y1, &report.focus, &p.code)?.total_trade?))).max_by(|a, b| a.1.total_cmp(&b.1));
+    let largest = partners
+        .iter()
+        .filter_map(|p| Some((p, v.row(y1, &report.focus, &p.code)?.total_trade?)))
+        .max_by(|a, b| a.1.total_cmp(&b.1));
     if let Some((p, tt)) = largest {
-        highlights.push(format!("{} was the largest partner in {y1} with US$ {} billion, {} % of the group total.", p.name, usd_bn(Some(tt)), pct(share(Some(tt), at(&g_t, y1)), 1)));
+        highlights.push(format!(
+            "{} was the largest partner in {y1} with US$ {} billion, {} % of the group total.",
+            p.name,
+            usd_bn(Some(tt)),
+            pct(share(Some(tt), at(&g_t, y1)), 1)
+        ));
     }
 
     for p in &partners {
-        data.push(DataSeries { name: format!("total_trade {}->{}", focus.code, p.code), unit: "USD".into(), points: v.out(&p.code, |r| r.total_trade) });
-        data.push(DataSeries { name: format!("balance {}->{}", focus.code, p.code), unit: "USD".into(), points: v.out(&p.code, |r| r.balance) });
-        data.push(DataSeries { name: format!("HM {}->{}", focus.code, p.code), unit: "fraction".into(), points: v.out(&p.code, |r| r.hm) });
-        data.push(DataSeries { name: format!("HM {}->{}", p.code, focus.code), unit: "fraction".into(), points: v.back(&p.code, |r| r.hm) });
-        data.push(DataSeries { name: format!("HM as-printed {}->{}", focus.code, p.code), unit: "fraction".into(), points: v.out(&p.code, |r| r.hm_as_printed) });
-        data.push(DataSeries { name: format!("HM as-printed {}->{}", p.code, focus.code), unit: "fraction".into(), points: v.back(&p.code, |r| r.hm_as_printed) });
+        data.push(DataSeries {
+            name: format!("total_trade {}->{}", focus.code, p.code),
+            unit: "USD".into(),
+            points: v.out(&p.code, |r| r.total_trade),
+        });
+        data.push(DataSeries {
+            name: format!("balance {}->{}", focus.code, p.code),
+            unit: "USD".into(),
+            points: v.out(&p.code, |r| r.balance),
+        });
+        data.push(DataSeries {
+            name: format!("HM {}->{}", focus.code, p.code),
+            unit: "fraction".into(),
+            points: v.out(&p.code, |r| r.hm),
+        });
+        data.push(DataSeries {
+            name: format!("HM {}->{}", p.code, focus.code),
+            unit: "fraction".into(),
+            points: v.back(&p.code, |r| r.hm),
+        });
+        data.push(DataSeries {
+            name: format!("HM as-printed {}->{}", focus.code, p.code),
+            unit: "fraction".into(),
+            points: v.out(&p.code, |r| r.hm_as_printed),
+        });
+        data.push(DataSeries {
+            name: format!("HM as-printed {}->{}", p.code, focus.code),
+            unit: "fraction".into(),
+            points: v.back(&p.code, |r| r.hm_as_printed),
+        });
     }
-    data.push(DataSeries { name: format!("exports {}->group", focus.code), unit: "USD".into(), points: g_x });
-    data.push(DataSeries { name: format!("imports {}<-group", focus.code), unit: "USD".into(), points: g_m });
-    data.push(DataSeries { name: format!("total_trade {}<->group", focus.code), unit: "USD".into(), points: g_t });
+    data.push(DataSeries {
+        name: format!("exports {}->group", focus.code),
+        unit: "USD".into(),
+        points: g_x,
+    });
+    data.push(DataSeries {
+        name: format!("imports {}<-group", focus.code),
+        unit: "USD".into(),
+        points: g_m,
+    });
+    data.push(DataSeries {
+        name: format!("total_trade {}<->group", focus.code),
+        unit: "USD".into(),
+        points: g_t,
+    });
 
-    let sources: Vec<SourceNote> = t.meta.trade_provenance.get("sources").and_then(|s| serde_json::from_value(s.clone()).ok()).unwrap_or_default();
+    let sources: Vec<SourceNote> = t
+        .meta
+        .trade_provenance
+        .get("sources")
+        .and_then(|s| serde_json::from_value(s.clone()).ok())
+        .unwrap_or_default();
     let world = match t.meta.world.as_str() {
         "source" => "world totals are the source's own World rows".to_string(),
         _ => "world totals are sums over the partner economies in the data".to_string(),
@@ -381,7 +657,11 @@ pub fn build(report: &ReportConfig, default_years: tradepipe_model::config::Year
                 "{} and {} ({}), {y0}–{y1}",
                 focus.name,
                 group,
-                partners.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", ")
+                partners
+                    .iter()
+                    .map(|p| p.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
             focus,
             group_name: report.group_name.clone(),
@@ -405,9 +685,23 @@ fn source_name(t: &IndexTables) -> String {
         .trade_provenance
         .get("sources")
         .and_then(|s| s.as_array())
-        .map(|a| a.iter().filter_map(|s| s.get("description").and_then(|d| d.as_str()).filter(|d| !d.is_empty()).or_else(|| s.get("source")?.as_str())).map(str::to_owned).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|s| {
+                    s.get("description")
+                        .and_then(|d| d.as_str())
+                        .filter(|d| !d.is_empty())
+                        .or_else(|| s.get("source")?.as_str())
+                })
+                .map(str::to_owned)
+                .collect()
+        })
         .unwrap_or_default();
-    if names.is_empty() { "unknown source".into() } else { names.join("; ") }
+    if names.is_empty() {
+        "unknown source".into()
+    } else {
+        names.join("; ")
+    }
 }
 
 fn vintage(t: &IndexTables) -> String {
@@ -416,7 +710,11 @@ fn vintage(t: &IndexTables) -> String {
         .trade_provenance
         .get("sources")
         .and_then(|s| s.as_array())
-        .map(|a| a.iter().filter_map(|s| s.get("vintage")?.as_str().map(str::to_owned)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|s| s.get("vintage")?.as_str().map(str::to_owned))
+                .collect()
+        })
         .unwrap_or_default();
     v.join("; ")
 }

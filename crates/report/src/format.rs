@@ -17,7 +17,9 @@ pub fn pct(v: Option<f64>, decimals: usize) -> String {
 /// `1234567.89` → `1,234,567.89`; keeps the sign.
 fn group_thousands(s: &str) -> String {
     let (sign, digits) = s.strip_prefix('-').map_or(("", s), |d| ("-", d));
-    let (int, frac) = digits.split_once('.').map_or((digits, None), |(i, f)| (i, Some(f)));
+    let (int, frac) = digits
+        .split_once('.')
+        .map_or((digits, None), |(i, f)| (i, Some(f)));
     let mut out = String::new();
     for (k, c) in int.chars().enumerate() {
         if k > 0 && (int.len() - k) % 3 == 0 {
@@ -25,7 +27,12 @@ fn group_thousands(s: &str) -> String {
         }
         out.push(c);
     }
-    let sign = if out.chars().all(|c| c == '0' || c == ',') && frac.is_none_or(|f| f.chars().all(|c| c == '0')) { "" } else { sign };
+    let sign =
+        if out.chars().all(|c| c == '0' || c == ',') && frac.is_none_or(|f| f.chars().all(|c| c == '0')) {
+            ""
+        } else {
+            sign
+        };
     match frac {
         Some(f) => format!("{sign}{out}.{f}"),
         None => format!("{sign}{out}"),
@@ -41,7 +48,11 @@ pub fn year_ranges(years: &[i32]) -> String {
         while j + 1 < years.len() && years[j + 1] == years[j] + 1 {
             j += 1;
         }
-        parts.push(if i == j { years[i].to_string() } else { format!("{}–{}", years[i], years[j]) });
+        parts.push(if i == j {
+            years[i].to_string()
+        } else {
+            format!("{}–{}", years[i], years[j])
+        });
         i = j + 1;
     }
     parts.join(", ")
@@ -60,7 +71,10 @@ mod tests {
         assert_eq!(usd_bn(None), MISSING);
         assert_eq!(pct(Some(0.073912), 2), "7.39");
         assert_eq!(pct(Some(0.0004891), 3), "0.049");
-        assert_eq!(year_ranges(&[2000, 2001, 2002, 2005, 2007, 2008]), "2000–2002, 2005, 2007–2008");
+        assert_eq!(
+            year_ranges(&[2000, 2001, 2002, 2005, 2007, 2008]),
+            "2000–2002, 2005, 2007–2008"
+        );
         assert_eq!(year_ranges(&[]), "");
     }
 }

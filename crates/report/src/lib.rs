@@ -38,8 +38,15 @@ fn load_templates(dir: &Path) -> Result<tera::Tera, ReportError> {
     let mut tera = tera::Tera::new();
     for name in TEMPLATES {
         let path = dir.join(name);
-        let text = fs_err::read_to_string(&path).map_err(|e| ReportError::Template { path: path.clone(), message: e.to_string() })?;
-        tera.add_raw_template(name, &text).map_err(|e| ReportError::Template { path: path.clone(), message: tera_message(&e) })?;
+        let text = fs_err::read_to_string(&path).map_err(|e| ReportError::Template {
+            path: path.clone(),
+            message: e.to_string(),
+        })?;
+        tera.add_raw_template(name, &text)
+            .map_err(|e| ReportError::Template {
+                path: path.clone(),
+                message: tera_message(&e),
+            })?;
     }
     Ok(tera)
 }
@@ -75,7 +82,10 @@ pub fn run(cfg: &Config) -> Result<Vec<PathBuf>, ReportError> {
         let built = context::build(report, cfg.years, &tables);
         for (file, chart) in &built.charts {
             let path = dir.join(file);
-            let svg = charts::render(chart).map_err(|message| ReportError::Chart { path: path.clone(), message })?;
+            let svg = charts::render(chart).map_err(|message| ReportError::Chart {
+                path: path.clone(),
+                message,
+            })?;
             tradepipe_model::fsio::write_atomic(&path, svg.as_bytes())?;
         }
         let ctx = tera::Context::from_serialize(&built.context).map_err(|e| ReportError::Template {
