@@ -177,3 +177,68 @@ fn json_logs_are_one_object_per_line_with_a_summary() {
         "stage lines present"
     );
 }
+
+#[test]
+fn overlapping_run_exits_75_naming_the_holder() {
+    let p = Pipeline::slice();
+    std::fs::create_dir_all(p.output()).unwrap();
+    let lock = std::fs::File::create(p.output().join(".tradepipe.lock")).unwrap();
+    lock.lock().unwrap();
+    std::fs::write(
+        p.output().join(".tradepipe.lock"),
+        "pid 4242 running `tradepipe run`",
+    )
+    .unwrap();
+    let out = p.run(["run"]).failure(75);
+    assert!(
+        out.error_message().contains("pid 4242 running `tradepipe run`"),
+        "{}",
+        out.error_message()
+    );
+    drop(lock);
+    p.run(["run"]).success();
+}
+
+#[test]
+fn manifest_lists_every_output_file_and_orphans_are_removed() {
+    let p = Pipeline::slice();
+    p.run(["run"]).success();
+    let orphan = p.output().join("parquet/trade/year=2010/.tradepipe-tmp-abc123");
+    std::fs::write(&orphan, b"half a file").unwrap();
+    p.run(["report"]).success();
+    assert!(!orphan.exists(), "leftover temporary file was not removed");
+    let m: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(p.output().join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(m["command"], "report");
+    let files = m["files"].as_array().unwrap();
+    let listed: Vec<&str> = files.iter().map(|f| f["path"].as_str().unwrap()).collect();
+    for must in [
+        "parquet/trade/year=2010/part-0.parquet",
+        "parquet/indices/bilateral/year=2020/part-0.parquet",
+        "reports/china-central-asia/index.html",
+        "raw/manifest.json",
+    ] {
+        assert!(listed.contains(&must), "{must} not in manifest");
+    }
+    assert!(
+        !listed.iter().any(|f| f.contains(".tradepipe")),
+        "lock or temporary files listed"
+    );
+    for f in files {
+        let path = p.output().join(f["path"].as_str().unwrap());
+        let bytes = std::fs::read(&path).unwrap();
+        assert_eq!(
+            f["bytes"].as_u64().unwrap(),
+            bytes.len() as u64,
+            "{}",
+            path.display()
+        );
+        use tradepipe_model::hash::{Digest, Sha256, hex};
+        assert_eq!(
+            f["sha256"].as_str().unwrap(),
+            hex(&Sha256::digest(&bytes)),
+            "{}",
+            path.display()
+        );
+    }
+}

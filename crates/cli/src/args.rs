@@ -11,6 +11,7 @@ Exit codes:
   65  data error (input that cannot be normalized: file, line and column are named)
   66  missing input (a stage's input has not been produced yet)
   73  cannot write output
+  75  temporary failure: another run holds the output directory's lock
   78  configuration error";
 
 /// Bilateral merchandise trade pipeline: fetch raw statistics, normalize them to Parquet,

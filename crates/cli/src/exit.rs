@@ -17,6 +17,8 @@ pub enum ExitStatus {
     Software = 70,
     /// EX_CANTCREAT: an output cannot be written.
     CantCreate = 73,
+    /// EX_TEMPFAIL: another run holds the output directory; try again later.
+    TempFail = 75,
     /// EX_CONFIG: the configuration or a template is invalid.
     Config = 78,
 }
@@ -40,6 +42,15 @@ pub enum CliError {
     Indices(#[from] tradepipe_indices::IndicesError),
     #[error(transparent)]
     Report(#[from] tradepipe_report::ReportError),
+    #[error(transparent)]
+    Lock(#[from] crate::lock::LockError),
+    #[error("cannot remove leftover temporary files under {path}: {source}")]
+    Cleanup {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Output(#[from] tradepipe_model::fsio::WriteError),
 }
 
 impl CliError {
@@ -54,6 +65,8 @@ impl CliError {
         };
         match self {
             CliError::Config(_) => ExitStatus::Config,
+            CliError::Lock(crate::lock::LockError::Held { .. }) => ExitStatus::TempFail,
+            CliError::Lock(_) | CliError::Cleanup { .. } | CliError::Output(_) => ExitStatus::CantCreate,
             CliError::Fetch(e) => fetch(e),
             CliError::Normalize(e) => match e {
                 N::Fetch(f) => fetch(f),

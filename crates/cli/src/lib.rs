@@ -9,7 +9,9 @@
 
 mod args;
 mod exit;
+mod lock;
 mod logging;
+mod manifest;
 
 use std::process::ExitCode;
 
@@ -52,7 +54,26 @@ pub fn run(cli: &Cli) -> Result<(), CliError> {
         output_dir: cli.output.clone(),
     };
     let cfg = Config::load(&cli.config, &overrides)?;
-    let started = std::time::Instant::now();
+    let started = std::time::SystemTime::now();
+    let name = cli.command.name();
+    // Every command that writes holds the output directory's lock; `validate` writes nothing.
+    let _lock = match cli.command {
+        Command::Validate => None,
+        _ => {
+            let lock = lock::acquire(&cfg.output_dir, name)?;
+            let removed = manifest::remove_orphans(&cfg.output_dir).map_err(|source| CliError::Cleanup {
+                path: cfg.output_dir.clone(),
+                source,
+            })?;
+            if removed > 0 {
+                tracing::warn!(
+                    files = removed,
+                    "removed temporary files left by an interrupted run"
+                );
+            }
+            Some(lock)
+        }
+    };
     match &cli.command {
         Command::Run => {
             fetch(&cfg)?;
@@ -73,10 +94,13 @@ pub fn run(cli: &Cli) -> Result<(), CliError> {
             );
         }
     }
+    if _lock.is_some() {
+        manifest::write(&cfg, name, started)?;
+    }
     tracing::info!(
-        command = cli.command.name(),
+        command = name,
         output = %cfg.output_dir.display(),
-        duration_ms = started.elapsed().as_millis() as u64,
+        duration_ms = started.elapsed().map(|d| d.as_millis() as u64).unwrap_or(0),
         status = "ok",
         "done"
     );

@@ -3,8 +3,8 @@
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
-use sha2::{Digest, Sha256};
 use tradepipe_model::config::SourceConfig;
+use tradepipe_model::hash::{Digest, Sha256, hex};
 
 use crate::{FetchError, RawEntry};
 
@@ -33,7 +33,7 @@ pub(crate) fn store_file(output_dir: &Path, src: &SourceConfig) -> Result<RawEnt
     })?;
     let mut input = fs_err::File::open(&src.path).map_err(read_err)?;
     let mut tmp = tempfile::Builder::new()
-        .prefix(".tradepipe-tmp-")
+        .prefix(tradepipe_model::fsio::TMP_PREFIX)
         .tempfile_in(&tmp_dir)
         .map_err(|source| tradepipe_model::fsio::WriteError {
             path: tmp_dir.clone(),
@@ -78,22 +78,4 @@ pub(crate) fn store_file(output_dir: &Path, src: &SourceConfig) -> Result<RawEnt
         vintage: src.vintage.clone(),
         description: src.description.clone(),
     })
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn hex_of_sha256_of_abc() {
-        // FIPS 180-2 test vector.
-        assert_eq!(
-            hex(&Sha256::digest(b"abc")),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-        );
-    }
 }

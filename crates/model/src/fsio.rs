@@ -4,6 +4,10 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+/// Prefix of every temporary file the pipeline writes; leftovers of a killed run are removed
+/// by the next run (they are never listed in a manifest).
+pub const TMP_PREFIX: &str = ".tradepipe-tmp-";
+
 /// A write that failed, naming the file.
 #[derive(Debug, thiserror::Error)]
 #[error("cannot write {path}: {source}")]
@@ -33,7 +37,7 @@ where
         .unwrap_or(Path::new("."));
     fs_err::create_dir_all(dir).map_err(err)?;
     let tmp = tempfile::Builder::new()
-        .prefix(".tradepipe-tmp-")
+        .prefix(TMP_PREFIX)
         .tempfile_in(dir)
         .map_err(err)?;
     {

@@ -12,6 +12,7 @@
 
 pub mod config;
 pub mod fsio;
+pub mod hash;
 pub mod registry;
 pub mod schema;
 
