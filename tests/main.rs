@@ -6,3 +6,4 @@ mod browser;
 mod cli;
 mod cross_check;
 mod pipeline;
+mod reproduce;

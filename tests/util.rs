@@ -165,3 +165,19 @@ pub fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
     out.sort();
     out
 }
+
+/// Runs `tradepipe ARGS...` from the repository root, with no `--config`.
+pub fn run_in_repo(args: &[&str]) -> Outcome {
+    let out = Command::new(env!("CARGO_BIN_EXE_tradepipe"))
+        .current_dir(repo())
+        .args(args)
+        .env_remove("TRADEPIPE_OUTPUT")
+        .output()
+        .unwrap();
+    Outcome {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        tmp: String::from("\u{0}never"),
+    }
+}

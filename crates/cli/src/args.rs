@@ -7,6 +7,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 const EXIT_CODES: &str = "\
 Exit codes:
   0   success
+  1   reproduce: a value is outside its tolerance without a recorded explanation
   64  usage error (bad arguments)
   65  data error (input that cannot be normalized: file, line and column are named)
   66  missing input (a stage's input has not been produced yet)
@@ -64,6 +65,12 @@ pub enum Command {
     Report,
     /// Check the config and templates without running anything.
     Validate,
+    /// Check a paper's published values (a spec in reproduce/) against the data: runs fetch,
+    /// normalize and indices with the spec's config, then writes output/reproduce/<name>/.
+    Reproduce {
+        /// The reproduction spec (TOML).
+        spec: PathBuf,
+    },
 }
 
 impl Command {
@@ -75,6 +82,7 @@ impl Command {
             Command::Indices => "indices",
             Command::Report => "report",
             Command::Validate => "validate",
+            Command::Reproduce { .. } => "reproduce",
         }
     }
 }

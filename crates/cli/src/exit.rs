@@ -7,6 +7,8 @@ use std::process::ExitCode;
 #[repr(u8)]
 pub enum ExitStatus {
     Ok = 0,
+    /// A reproduced value is outside its tolerance without a recorded explanation.
+    Mismatch = 1,
     /// EX_USAGE: bad arguments.
     Usage = 64,
     /// EX_DATAERR: input data that cannot be normalized.
@@ -51,6 +53,8 @@ pub enum CliError {
     },
     #[error(transparent)]
     Output(#[from] tradepipe_model::fsio::WriteError),
+    #[error("{count} reproduced value(s) outside tolerance without an explanation; see {path}")]
+    Mismatch { count: usize, path: std::path::PathBuf },
 }
 
 impl CliError {
@@ -65,6 +69,7 @@ impl CliError {
         };
         match self {
             CliError::Config(_) => ExitStatus::Config,
+            CliError::Mismatch { .. } => ExitStatus::Mismatch,
             CliError::Lock(crate::lock::LockError::Held { .. }) => ExitStatus::TempFail,
             CliError::Lock(_) | CliError::Cleanup { .. } | CliError::Output(_) => ExitStatus::CantCreate,
             CliError::Fetch(e) => fetch(e),
@@ -81,7 +86,7 @@ impl CliError {
             CliError::Indices(e) => indices_status(e),
             CliError::Report(e) => match e {
                 R::Indices(i) => indices_status(i),
-                R::Template { .. } => ExitStatus::Config,
+                R::Template { .. } | R::Spec(_) => ExitStatus::Config,
                 R::Write(_) | R::Chart { .. } => ExitStatus::CantCreate,
             },
         }

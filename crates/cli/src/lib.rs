@@ -41,7 +41,10 @@ pub fn main() -> ExitCode {
         Ok(()) => ExitStatus::Ok.into(),
         Err(e) => {
             let status = e.status();
-            tracing::error!(exit_code = status as u8, "{e}");
+            // JSON logs end with a machine-readable failure line; humans get one message.
+            if cli.log_format == args::LogFormat::Json {
+                tracing::error!(exit_code = status as u8, status = "failed", "{e}");
+            }
             eprintln!("error: {}", exit::render_chain(&e));
             status.into()
         }
@@ -53,7 +56,17 @@ pub fn run(cli: &Cli) -> Result<(), CliError> {
     let overrides = Overrides {
         output_dir: cli.output.clone(),
     };
-    let cfg = Config::load(&cli.config, &overrides)?;
+    // A reproduction spec names the config of the data it checks.
+    let loaded_spec = match &cli.command {
+        Command::Reproduce { spec } => {
+            Some(tradepipe_report::reproduce::Spec::load(spec).map_err(tradepipe_report::ReportError::from)?)
+        }
+        _ => None,
+    };
+    let config_path = loaded_spec
+        .as_ref()
+        .map_or(cli.config.as_path(), |s| s.config.as_path());
+    let cfg = Config::load(config_path, &overrides)?;
     let started = std::time::SystemTime::now();
     let name = cli.command.name();
     // Every command that writes holds the output directory's lock; `validate` writes nothing.
@@ -85,6 +98,25 @@ pub fn run(cli: &Cli) -> Result<(), CliError> {
         Command::Normalize => normalize(&cfg)?,
         Command::Indices => indices(&cfg)?,
         Command::Report => report(&cfg)?,
+        Command::Reproduce { .. } => {
+            let spec = loaded_spec.as_ref().expect("loaded above");
+            fetch(&cfg)?;
+            normalize(&cfg)?;
+            indices(&cfg)?;
+            let outcome = tradepipe_report::reproduce(&cfg, spec)?;
+            println!(
+                "reproduction written: {}",
+                outcome.dir.join("index.html").display()
+            );
+            if outcome.mismatches() > 0 {
+                // The report is written and listed in the manifest before the failure is reported.
+                manifest::write(&cfg, name, started)?;
+                return Err(CliError::Mismatch {
+                    count: outcome.mismatches(),
+                    path: outcome.dir.join("comparison.json"),
+                });
+            }
+        }
         Command::Validate => {
             tradepipe_report::check_templates(&cfg)?;
             println!(

@@ -12,6 +12,7 @@
 pub mod charts;
 pub mod context;
 pub mod format;
+pub mod reproduce;
 
 use std::path::{Path, PathBuf};
 
@@ -29,9 +30,11 @@ pub enum ReportError {
     Chart { path: PathBuf, message: String },
     #[error(transparent)]
     Write(#[from] tradepipe_model::fsio::WriteError),
+    #[error(transparent)]
+    Spec(#[from] reproduce::SpecError),
 }
 
-const TEMPLATES: [&str; 2] = ["report.html", "report.md"];
+const TEMPLATES: [&str; 4] = ["report.html", "report.md", "reproduce.html", "reproduce.md"];
 
 /// Loads and parses the templates (Tera autoescapes names ending in `.html`).
 fn load_templates(dir: &Path) -> Result<tera::Tera, ReportError> {
@@ -106,4 +109,46 @@ pub fn run(cfg: &Config) -> Result<Vec<PathBuf>, ReportError> {
         written.push(dir.join("index.html"));
     }
     Ok(written)
+}
+
+/// What a reproduction produced.
+#[derive(Debug, Clone)]
+pub struct ReproduceOutcome {
+    pub dir: PathBuf,
+    pub comparisons: Vec<reproduce::Compared>,
+}
+
+impl ReproduceOutcome {
+    /// Values outside their tolerance without a recorded explanation.
+    pub fn mismatches(&self) -> usize {
+        self.comparisons
+            .iter()
+            .filter(|c| c.verdict == "mismatch")
+            .count()
+    }
+}
+
+/// Checks a reproduction spec against the index tables under `cfg.output_dir` and writes
+/// `output/reproduce/<name>/` (`index.html`, `report.md`, `comparison.json`).
+pub fn reproduce(cfg: &Config, spec: &reproduce::Spec) -> Result<ReproduceOutcome, ReportError> {
+    let tera = load_templates(&cfg.templates_dir)?;
+    let tables = tradepipe_indices::read_tables(&cfg.output_dir)?;
+    let comparisons = reproduce::evaluate(spec, &tables);
+    let dir = cfg.output_dir.join("reproduce").join(&spec.name);
+    let ctx_data = reproduce::context(spec, &tables, comparisons.clone());
+    let ctx = tera::Context::from_serialize(&ctx_data).map_err(|e| ReportError::Template {
+        path: cfg.templates_dir.clone(),
+        message: tera_message(&e),
+    })?;
+    for (template, file) in [("reproduce.html", "index.html"), ("reproduce.md", "report.md")] {
+        let text = tera.render(template, &ctx).map_err(|e| ReportError::Template {
+            path: cfg.templates_dir.join(template),
+            message: tera_message(&e),
+        })?;
+        tradepipe_model::fsio::write_atomic(&dir.join(file), text.as_bytes())?;
+    }
+    let mut json = serde_json::to_vec_pretty(&comparisons).expect("comparisons serialize");
+    json.push(b'\n');
+    tradepipe_model::fsio::write_atomic(&dir.join("comparison.json"), &json)?;
+    Ok(ReproduceOutcome { dir, comparisons })
 }

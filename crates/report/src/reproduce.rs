@@ -1,0 +1,357 @@
+//! Paper reproduction: a spec (TOML) lists published values with where they are published,
+//! a tolerance and, where our data cannot match, an explanation. Each value is recomputed
+//! from the index tables and given a verdict.
+//!
+//! Verdicts: `match` (within tolerance), `explained` (outside, with a recorded reason),
+//! `mismatch` (outside, unexplained: the command fails), `unavailable` (the data has no such
+//! year or pair; the reason is stated).
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use tradepipe_indices::IndexTables;
+use tradepipe_indices::formulas::sum_present;
+
+/// A reproduction spec as written.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Spec {
+    /// Directory name under `output/reproduce/`.
+    pub name: String,
+    pub title: String,
+    /// The publication, as a reader would cite it.
+    pub publication: String,
+    /// The pipeline config whose data the values are checked against (relative to the spec).
+    pub config: PathBuf,
+    /// What the publication's data were, and why ours may differ.
+    #[serde(default)]
+    pub data_note: String,
+    #[serde(rename = "check")]
+    pub checks: Vec<Check>,
+}
+
+/// What a check measures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Measure {
+    Exports,
+    Imports,
+    TotalTrade,
+    Balance,
+    Hm,
+    HmAsPrinted,
+    HmMirror,
+}
+
+/// How the published value bounds ours.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Comparison {
+    /// |reproduced − published| ≤ tolerance.
+    #[default]
+    Equal,
+    /// reproduced ≤ published + tolerance ("below x %" in the text).
+    AtMost,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Check {
+    /// Where the value is published: "Fig. 6", "§2.2 p. 5".
+    pub figure: String,
+    pub measure: Measure,
+    pub reporter: String,
+    /// Summed for levels (exports, imports, total trade, balance); exactly one for HM.
+    pub partners: Vec<String>,
+    pub year: i32,
+    /// In `unit`: US$ billion for levels, percent for HM.
+    pub published: f64,
+    #[serde(default)]
+    pub comparison: Comparison,
+    /// Absolute, in `unit`.
+    pub tolerance: f64,
+    #[serde(default)]
+    pub explanation: String,
+    /// Overrides the generated series name.
+    pub series: Option<String>,
+}
+
+/// One row of `comparison.json`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Compared {
+    pub figure: String,
+    pub series: String,
+    pub year: i32,
+    pub published: f64,
+    pub reproduced: Option<f64>,
+    pub difference: Option<f64>,
+    pub unit: String,
+    pub tolerance: f64,
+    pub verdict: String,
+    pub explanation: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SpecError {
+    #[error("cannot read reproduction spec {path}: {message}")]
+    Read { path: PathBuf, message: String },
+    #[error("invalid reproduction spec {path}: {message}")]
+    Invalid { path: PathBuf, message: String },
+}
+
+impl Spec {
+    pub fn load(path: &Path) -> Result<Spec, SpecError> {
+        let text = fs_err::read_to_string(path).map_err(|e| SpecError::Read {
+            path: path.into(),
+            message: e.to_string(),
+        })?;
+        let mut spec: Spec = toml::from_str(&text).map_err(|e| SpecError::Invalid {
+            path: path.into(),
+            message: e.to_string(),
+        })?;
+        let invalid = |message: String| SpecError::Invalid {
+            path: path.into(),
+            message,
+        };
+        if spec.name.is_empty() || spec.name.contains(['/', '\\']) || spec.name.starts_with('.') {
+            return Err(invalid("name must be a plain directory name".into()));
+        }
+        for (k, c) in spec.checks.iter().enumerate() {
+            let at = format!("check {} ({} {})", k + 1, c.figure, c.year);
+            if c.partners.is_empty() {
+                return Err(invalid(format!("{at}: list at least one partner")));
+            }
+            if c.measure.is_hm() && c.partners.len() != 1 {
+                return Err(invalid(format!("{at}: an HM check names exactly one partner")));
+            }
+            if !(c.tolerance >= 0.0) {
+                return Err(invalid(format!("{at}: tolerance must be a non-negative number")));
+            }
+        }
+        let base = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        spec.config = base.join(&spec.config);
+        Ok(spec)
+    }
+}
+
+impl Measure {
+    fn is_hm(self) -> bool {
+        matches!(self, Measure::Hm | Measure::HmAsPrinted | Measure::HmMirror)
+    }
+    fn unit(self) -> &'static str {
+        if self.is_hm() { "percent" } else { "USD bn" }
+    }
+    fn label(self) -> &'static str {
+        match self {
+            Measure::Exports => "exports",
+            Measure::Imports => "imports",
+            Measure::TotalTrade => "total trade",
+            Measure::Balance => "balance",
+            Measure::Hm => "HM",
+            Measure::HmAsPrinted => "HM as-printed",
+            Measure::HmMirror => "HM mirror",
+        }
+    }
+}
+
+/// The reproduced value of a check in its unit, or why there is none.
+fn reproduce(c: &Check, t: &IndexTables) -> Result<f64, String> {
+    if !t.meta.years.contains(&c.year) {
+        let (lo, hi) = (
+            t.meta.years.first().copied().unwrap_or(0),
+            t.meta.years.last().copied().unwrap_or(0),
+        );
+        return Err(format!(
+            "year {} is not in the data (years {lo}–{hi}); fetch a source that covers it",
+            c.year
+        ));
+    }
+    let mut values = Vec::new();
+    for p in &c.partners {
+        let row = t.bilateral(c.year, &c.reporter, p).ok_or_else(|| {
+            format!(
+                "no index row for {} -> {p} (add both to [indices] countries)",
+                c.reporter
+            )
+        })?;
+        let v = match c.measure {
+            Measure::Exports => row.exports,
+            Measure::Imports => row.imports,
+            Measure::TotalTrade => row.total_trade,
+            Measure::Balance => row.balance,
+            Measure::Hm => row.hm_baldwin,
+            Measure::HmAsPrinted => row.hm_as_printed,
+            Measure::HmMirror => row.hm_mirror,
+        };
+        values.push(
+            v.ok_or_else(|| format!("{} -> {p} has no {} in {}", c.reporter, c.measure.label(), c.year))?,
+        );
+    }
+    let sum = sum_present(values.into_iter().map(Some)).expect("at least one partner");
+    Ok(if c.measure.is_hm() { sum * 100.0 } else { sum / 1e9 })
+}
+
+fn series_name(c: &Check) -> String {
+    c.series.clone().unwrap_or_else(|| {
+        let arrow = if c.measure == Measure::TotalTrade {
+            "<->"
+        } else {
+            "->"
+        };
+        format!(
+            "{} {}{arrow}{}",
+            c.measure.label(),
+            c.reporter,
+            c.partners.join("+")
+        )
+    })
+}
+
+/// Evaluates every check of the spec.
+pub fn evaluate(spec: &Spec, t: &IndexTables) -> Vec<Compared> {
+    spec.checks
+        .iter()
+        .map(|c| {
+            let (reproduced, verdict, explanation) = match reproduce(c, t) {
+                Err(why) => (
+                    None,
+                    "unavailable",
+                    if c.explanation.is_empty() {
+                        why
+                    } else {
+                        format!("{why}. {}", c.explanation)
+                    },
+                ),
+                Ok(v) => {
+                    let ok = match c.comparison {
+                        Comparison::Equal => (v - c.published).abs() <= c.tolerance + 1e-12,
+                        Comparison::AtMost => v <= c.published + c.tolerance + 1e-12,
+                    };
+                    let verdict = match (ok, c.explanation.is_empty()) {
+                        (true, _) => "match",
+                        (false, false) => "explained",
+                        (false, true) => "mismatch",
+                    };
+                    (Some(v), verdict, c.explanation.clone())
+                }
+            };
+            Compared {
+                figure: c.figure.clone(),
+                series: series_name(c),
+                year: c.year,
+                published: c.published,
+                reproduced,
+                difference: reproduced.map(|v| v - c.published),
+                unit: c.measure.unit().into(),
+                tolerance: c.tolerance,
+                verdict: match c.comparison {
+                    Comparison::AtMost if verdict == "match" => "match (at most)".into(),
+                    _ => verdict.into(),
+                },
+                explanation,
+            }
+        })
+        .collect()
+}
+
+/// How many values got a verdict.
+#[derive(Debug, Clone, Serialize)]
+pub struct VerdictCount {
+    pub verdict: String,
+    pub count: usize,
+}
+
+/// The rendering context of a reproduction report.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReproduceContext {
+    pub title: String,
+    pub publication: String,
+    pub data_note: String,
+    pub sources: Vec<crate::context::SourceNote>,
+    pub counts: Vec<VerdictCount>,
+    pub rows: Vec<Vec<String>>,
+    pub comparisons: Vec<Compared>,
+}
+
+pub fn context(spec: &Spec, t: &IndexTables, comparisons: Vec<Compared>) -> ReproduceContext {
+    let fmt = |v: Option<f64>, unit: &str| match v {
+        None => crate::format::MISSING.to_string(),
+        Some(v) if unit == "percent" => format!("{v:.3}"),
+        Some(v) => format!("{v:.3}"),
+    };
+    let rows = comparisons
+        .iter()
+        .map(|c| {
+            vec![
+                c.figure.clone(),
+                c.series.clone(),
+                c.year.to_string(),
+                c.unit.clone(),
+                fmt(Some(c.published), &c.unit),
+                fmt(c.reproduced, &c.unit),
+                c.difference
+                    .map_or(crate::format::MISSING.into(), |d| format!("{d:+.3}")),
+                format!("±{}", c.tolerance),
+                c.verdict.clone(),
+                c.explanation.clone(),
+            ]
+        })
+        .collect();
+    let mut counts: Vec<VerdictCount> = Vec::new();
+    for c in &comparisons {
+        let verdict = c.verdict.split(' ').next().unwrap_or("").to_string();
+        match counts.iter_mut().find(|k| k.verdict == verdict) {
+            Some(e) => e.count += 1,
+            None => counts.push(VerdictCount { verdict, count: 1 }),
+        }
+    }
+    ReproduceContext {
+        title: spec.title.clone(),
+        publication: spec.publication.clone(),
+        data_note: spec.data_note.clone(),
+        sources: t
+            .meta
+            .trade_provenance
+            .get("sources")
+            .and_then(|s| serde_json::from_value(s.clone()).ok())
+            .unwrap_or_default(),
+        counts,
+        rows,
+        comparisons,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spec_errors_name_the_check() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("s.toml");
+        let text = r#"name = "x"
+title = "t"
+publication = "p"
+config = "pipeline.toml"
+[[check]]
+figure = "Fig. 6"
+measure = "hm"
+reporter = "TKM"
+partners = ["CHN", "KAZ"]
+year = 2010
+published = 39.04
+tolerance = 0.5
+"#;
+        std::fs::write(&p, text).unwrap();
+        let msg = Spec::load(&p).unwrap_err().to_string();
+        assert!(
+            msg.contains("check 1 (Fig. 6 2010): an HM check names exactly one partner"),
+            "{msg}"
+        );
+        std::fs::write(&p, text.replace("tolerance", "tolerence")).unwrap();
+        assert!(Spec::load(&p).unwrap_err().to_string().contains("tolerence"));
+    }
+}

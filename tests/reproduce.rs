@@ -1,0 +1,101 @@
+//! Paper reproduction specs: verdicts, comparison.json, exit codes, and the shipped specs.
+
+use crate::util::{Pipeline, repo, run_in_repo};
+
+fn spec(p: &Pipeline, checks: &str) -> std::path::PathBuf {
+    let path = p.dir.path().join("spec.toml");
+    let text =
+        format!("name = \"t\"\ntitle = \"T\"\npublication = \"P\"\nconfig = \"pipeline.toml\"\n{checks}");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+const CHECK: &str = r#"
+[[check]]
+figure = "Fig. 6"
+measure = "hm"
+reporter = "TKM"
+partners = ["CHN"]
+year = 2010
+published = 39.04
+tolerance = 1.0
+"#;
+
+#[test]
+fn verdicts_and_comparison_json() {
+    let p = Pipeline::slice();
+    p.run(["validate"]).success(); // writes the config file
+    let explained = format!("{CHECK}explanation = \"IMF estimates\"\n");
+    let near = CHECK.replace("39.04", "36.5");
+    let later = CHECK.replace("year = 2010", "year = 2021");
+    let s = spec(&p, &format!("{explained}{near}{later}"));
+    let out = p.run(["reproduce", s.to_str().unwrap()]).success();
+    assert!(out.stdout.contains("reproduce/t/index.html"), "{}", out.stdout);
+    let dir = p.output().join("reproduce/t");
+    let rows: Vec<serde_json::Value> =
+        serde_json::from_slice(&std::fs::read(dir.join("comparison.json")).unwrap()).unwrap();
+    let verdicts: Vec<&str> = rows.iter().map(|r| r["verdict"].as_str().unwrap()).collect();
+    assert_eq!(verdicts, ["explained", "match", "unavailable"]);
+    for key in [
+        "figure",
+        "series",
+        "year",
+        "published",
+        "reproduced",
+        "unit",
+        "tolerance",
+        "verdict",
+        "explanation",
+    ] {
+        assert!(rows[0].get(key).is_some(), "comparison.json lacks {key}");
+    }
+    assert_eq!(rows[0]["series"], "HM TKM->CHN");
+    assert_eq!(rows[0]["unit"], "percent");
+    // HM TKM->CHN 2010 from the fixture: 36.114 % (independent reference: 0.361140).
+    let v = rows[0]["reproduced"].as_f64().unwrap();
+    assert!((v - 36.114).abs() < 0.001, "{v}");
+    assert!(
+        rows[2]["explanation"]
+            .as_str()
+            .unwrap()
+            .contains("year 2021 is not in the data")
+    );
+    assert!(
+        std::fs::read_to_string(dir.join("index.html"))
+            .unwrap()
+            .contains("v-explained")
+    );
+}
+
+#[test]
+fn unexplained_mismatch_exits_1_after_writing_the_report() {
+    let p = Pipeline::slice();
+    p.run(["validate"]).success();
+    let s = spec(&p, CHECK);
+    let out = p.run(["reproduce", s.to_str().unwrap()]).failure(1);
+    assert!(
+        out.error_message()
+            .contains("1 reproduced value(s) outside tolerance"),
+        "{}",
+        out.error_message()
+    );
+    let md = std::fs::read_to_string(p.output().join("reproduce/t/report.md")).unwrap();
+    assert!(md.contains("| mismatch |"), "{md}");
+}
+
+#[test]
+fn shipped_spec_000_on_the_embedded_data() {
+    let out_dir = tempfile::tempdir().unwrap();
+    let out = run_in_repo(&[
+        "--output",
+        out_dir.path().to_str().unwrap(),
+        "reproduce",
+        "reproduce/000-china-central-asia.toml",
+    ]);
+    let out = out.success();
+    assert!(out.stdout.contains("reproduction written"));
+    let md =
+        std::fs::read_to_string(out_dir.path().join("reproduce/000-china-central-asia/report.md")).unwrap();
+    let md = md.replace(&repo().display().to_string(), "[REPO]");
+    insta::assert_snapshot!("reproduce_000_md", md);
+}
