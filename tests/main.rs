@@ -6,4 +6,5 @@ mod browser;
 mod cli;
 mod cross_check;
 mod pipeline;
+mod reference_check;
 mod reproduce;
