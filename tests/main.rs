@@ -6,5 +6,6 @@ mod browser;
 mod cli;
 mod cross_check;
 mod pipeline;
+mod product;
 mod reference_check;
 mod reproduce;

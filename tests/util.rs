@@ -66,6 +66,13 @@ cagr-window = [2010, 2020]
         self
     }
 
+    /// Drops the `[[report]]` sections (for runs that only compute indices).
+    pub fn without_reports(mut self) -> Pipeline {
+        let at = self.config.find("[[report]]").expect("config has a report");
+        self.config.truncate(at);
+        self
+    }
+
     /// Points the source at another file.
     pub fn data(self, path: &Path) -> Pipeline {
         let current = fixture("imf_dots_china_centralasia_majors_1992_2020.csv")

@@ -15,10 +15,12 @@ pub mod bilateral;
 pub mod formulas;
 pub mod growth;
 mod output;
+pub mod product;
 pub mod year_data;
 
 pub use bilateral::BilateralRow;
 pub use growth::{CagrRow, GrowthRow};
+pub use product::ProductRow;
 
 use std::path::{Path, PathBuf};
 
@@ -58,6 +60,9 @@ pub struct IndicesMeta {
     pub hm_variant: String,
     pub world: String,
     pub years: Vec<i32>,
+    /// Years with product-level data, which have a `product` partition.
+    #[serde(default)]
+    pub product_years: Vec<i32>,
     pub countries: Vec<String>,
     /// `output/parquet/trade/_provenance.json` as the normalize stage wrote it.
     pub trade_provenance: serde_json::Value,
@@ -70,6 +75,7 @@ pub struct IndexTables {
     pub bilateral: Vec<BilateralRow>,
     pub growth: Vec<GrowthRow>,
     pub cagr: Vec<CagrRow>,
+    pub product: Vec<ProductRow>,
 }
 
 impl IndexTables {
@@ -110,16 +116,30 @@ pub fn run(cfg: &Config) -> Result<IndicesSummary, IndicesError> {
     let pairs = cfg.pairs();
     let (variant, world) = (cfg.indices.hm_variant, cfg.indices.world);
 
-    let per_year: Vec<Vec<BilateralRow>> = years
+    type YearOut = (Vec<BilateralRow>, Vec<ProductRow>);
+    let computed: Vec<YearOut> = years
         .par_iter()
         .map(|&year| {
             let d = YearData::read(&trade, year, &registry)?;
-            Ok(pairs
+            let bilateral = pairs
                 .iter()
                 .map(|(i, j)| bilateral::compute(&d, i, j, variant, world))
-                .collect())
+                .collect();
+            let flows: Vec<product::ProductFlow> = d
+                .product_exports
+                .iter()
+                .map(|(r, c, k, v)| product::ProductFlow {
+                    reporter: r,
+                    classification: c,
+                    product: k,
+                    value: *v,
+                })
+                .collect();
+            Ok((bilateral, product::rca(year, &flows)))
         })
         .collect::<Result<_, IndicesError>>()?;
+    let (per_year, per_year_products): (Vec<Vec<BilateralRow>>, Vec<Vec<ProductRow>>) =
+        computed.into_iter().unzip();
 
     let root = indices_dir(&cfg.output_dir);
     let schema_err = |path: &Path, e: polars::error::PolarsError| IndicesError::Schema {
@@ -143,9 +163,20 @@ pub fn run(cfg: &Config) -> Result<IndicesSummary, IndicesError> {
     let mut df = output::cagr_frame(&growth::cagr_rows(&all, &cfg.indices.cagr_windows))
         .map_err(|e| schema_err(&cagr_path, e))?;
     tradepipe_parquet::write(&cagr_path, &mut df)?;
+    let mut product_years = Vec::new();
+    for (year, rows) in years.iter().zip(&per_year_products) {
+        if rows.is_empty() {
+            continue;
+        }
+        let dir = root.join("product");
+        let mut df = output::product_frame(rows).map_err(|e| schema_err(&dir, e))?;
+        tradepipe_parquet::write_partition(&dir, *year, &mut df)?;
+        product_years.push(*year);
+    }
     for table in ["bilateral", "growth"] {
         tradepipe_parquet::remove_stale_partitions(&root.join(table), &years)?;
     }
+    tradepipe_parquet::remove_stale_partitions(&root.join("product"), &product_years)?;
 
     let prov_path = trade.join("_provenance.json");
     let trade_provenance = fs_err::read_to_string(&prov_path)
@@ -159,6 +190,7 @@ pub fn run(cfg: &Config) -> Result<IndicesSummary, IndicesError> {
         hm_variant: variant.as_str().into(),
         world: world.as_str().into(),
         years: years.clone(),
+        product_years,
         countries: cfg.indices.countries.clone(),
         trade_provenance,
     };
@@ -192,6 +224,12 @@ pub fn read_tables(output_dir: &Path) -> Result<IndexTables, IndicesError> {
         let df = tradepipe_parquet::read_partition(&dir, year, None)?;
         growth.extend(output::growth_rows(&df, &partition_dir(&dir, year), year)?);
     }
+    let mut product = Vec::new();
+    for &year in &meta.product_years {
+        let dir = root.join("product");
+        let df = tradepipe_parquet::read_partition(&dir, year, None)?;
+        product.extend(output::product_rows(&df, &partition_dir(&dir, year), year)?);
+    }
     let cagr_path = root.join("cagr").join(PART_FILE);
     let cagr = output::cagr_rows(&tradepipe_parquet::read(&cagr_path, None)?, &cagr_path)?;
     Ok(IndexTables {
@@ -199,5 +237,6 @@ pub fn read_tables(output_dir: &Path) -> Result<IndexTables, IndicesError> {
         bilateral,
         growth,
         cagr,
+        product,
     })
 }

@@ -10,6 +10,7 @@ use polars::prelude::*;
 use crate::IndicesError;
 use crate::bilateral::BilateralRow;
 use crate::growth::{CagrRow, GrowthRow};
+use crate::product::ProductRow;
 
 fn f64s<T>(name: &str, rows: &[T], f: impl Fn(&T) -> Option<f64>) -> Column {
     Column::new(name.into(), rows.iter().map(f).collect::<Vec<_>>())
@@ -93,6 +94,47 @@ pub(crate) fn cagr_frame(rows: &[CagrRow]) -> PolarsResult<DataFrame> {
             f64s("total_trade_cagr", rows, |r| r.total_trade_cagr),
         ],
     )
+}
+
+pub(crate) fn product_frame(rows: &[ProductRow]) -> PolarsResult<DataFrame> {
+    DataFrame::new(
+        rows.len(),
+        vec![
+            strs("reporter", rows, |r| &r.reporter),
+            strs("classification", rows, |r| &r.classification),
+            strs("product", rows, |r| &r.product),
+            Column::new(
+                "level".into(),
+                rows.iter().map(|r| r.level as u32).collect::<Vec<_>>(),
+            ),
+            f64s("exports", rows, |r| Some(r.exports)),
+            f64s("rca", rows, |r| r.rca),
+            f64s("rca_sym", rows, |r| r.rca_sym),
+        ],
+    )
+}
+
+pub(crate) fn product_rows(df: &DataFrame, path: &Path, year: i32) -> Result<Vec<ProductRow>, IndicesError> {
+    let f = Frame { df, path };
+    let (reporter, class, product, level) = (
+        f.str("reporter")?,
+        f.str("classification")?,
+        f.str("product")?,
+        f.u32("level")?,
+    );
+    let (x, rca, sym) = (f.f64("exports")?, f.f64("rca")?, f.f64("rca_sym")?);
+    Ok((0..df.height())
+        .map(|k| ProductRow {
+            year,
+            reporter: reporter[k].clone(),
+            classification: class[k].clone(),
+            product: product[k].clone(),
+            level: level[k].unwrap_or(0) as u8,
+            exports: x[k].unwrap_or(0.0),
+            rca: rca[k],
+            rca_sym: sym[k],
+        })
+        .collect())
 }
 
 /// Typed access to a frame read back from disk, naming the file on a schema mismatch.

@@ -32,6 +32,9 @@ pub struct YearData {
     imports: Vec<Cell>,
     /// `source` and `vintage` of the rows, for provenance.
     pub sources: Vec<(String, String)>,
+    /// Exports by product (not `TOTAL`) to the world: (reporter, classification, product,
+    /// US$). The `WLD` row where the data has one, else the sum over partner economies.
+    pub product_exports: Vec<(String, String, String, f64)>,
 }
 
 /// One flow row, as read from the canonical table.
@@ -74,6 +77,7 @@ impl YearData {
             exports: vec![Cell::default(); n * n],
             imports: vec![Cell::default(); n * n],
             sources: Vec::new(),
+            product_exports: Vec::new(),
         };
         for r in rows {
             let cell = Cell {
@@ -99,6 +103,7 @@ impl YearData {
                 col::REPORTER,
                 col::PARTNER,
                 col::FLOW,
+                col::CLASSIFICATION,
                 col::PRODUCT,
                 col::VALUE_USD,
                 col::IS_ESTIMATE,
@@ -116,6 +121,7 @@ impl YearData {
             message: e.to_string(),
         };
         let s = |name: &str| df.column(name).and_then(|c| c.str().cloned()).map_err(bad);
+        let class = s(col::CLASSIFICATION)?;
         let (rep, par, flow, prod, src, vin) = (
             s(col::REPORTER)?,
             s(col::PARTNER)?,
@@ -134,8 +140,28 @@ impl YearData {
             .map_err(bad)?;
         let mut rows = Vec::with_capacity(df.height());
         let mut sources = std::collections::BTreeSet::new();
+        // (reporter, classification, product) -> (world row, sum over partner economies).
+        type ProductKey = (String, String, String);
+        let mut by_product: std::collections::BTreeMap<ProductKey, (Option<f64>, f64)> = Default::default();
         for i in 0..df.height() {
             if prod.get(i) != Some(TOTAL) {
+                if let (Some("export"), Some(r), Some(p), Some(c), Some(k), Some(v)) = (
+                    flow.get(i),
+                    rep.get(i),
+                    par.get(i),
+                    class.get(i),
+                    prod.get(i),
+                    val.get(i),
+                ) {
+                    let e = by_product
+                        .entry((r.to_owned(), c.to_owned(), k.to_owned()))
+                        .or_default();
+                    if p == WORLD {
+                        e.0 = Some(e.0.unwrap_or(0.0) + v);
+                    } else if p != r && registry.get(p).is_some_and(|x| x.kind.is_partner_economy()) {
+                        e.1 += v;
+                    }
+                }
                 continue;
             }
             let (Some(reporter), Some(partner), Some(flow), Some(value)) =
@@ -164,6 +190,10 @@ impl YearData {
         }
         let mut d = YearData::from_rows(year, rows.iter().cloned(), registry);
         d.sources = sources.into_iter().collect();
+        d.product_exports = by_product
+            .into_iter()
+            .map(|((r, c, k), (world, sum))| (r, c, k, world.unwrap_or(sum)))
+            .collect();
         Ok(d)
     }
 

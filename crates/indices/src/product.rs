@@ -1,0 +1,236 @@
+//! Product-level indices: Balassa RCA and its symmetric form, per (reporter, product), from
+//! exports by product.
+//!
+//! Reporters and products are mapped to dense indices (sorted codes) and values accumulated
+//! into an R×P matrix, so a flow split over several rows counts once, every sum runs in
+//! index order, and the result does not depend on row order or thread count. "World" is the
+//! sum over the reporters present (as in Stata `ecomplexity`).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// One row of `output/parquet/indices/product/`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProductRow {
+    pub year: i32,
+    pub reporter: String,
+    pub classification: String,
+    pub product: String,
+    /// Digits of the product code (2, 4, 6 for HS).
+    pub level: u8,
+    /// `X_i^k`, US dollars.
+    pub exports: f64,
+    /// `(X_i^k / X_i) / (X_w^k / X_w)`.
+    pub rca: Option<f64>,
+    /// `(RCA − 1) / (RCA + 1)`, in (−1, 1).
+    pub rca_sym: Option<f64>,
+}
+
+/// Exports of one product by one reporter (several rows of a key are summed).
+#[derive(Debug, Clone, Copy)]
+pub struct ProductFlow<'a> {
+    pub reporter: &'a str,
+    pub classification: &'a str,
+    pub product: &'a str,
+    pub value: f64,
+}
+
+/// RCA of every (reporter, product) with exports in `flows` for one year.
+pub fn rca(year: i32, flows: &[ProductFlow<'_>]) -> Vec<ProductRow> {
+    let index = |keys: Vec<(&str, &str)>| -> BTreeMap<(String, String), usize> {
+        let set: std::collections::BTreeSet<(&str, &str)> = keys.into_iter().collect();
+        set.into_iter()
+            .enumerate()
+            .map(|(i, (a, b))| ((a.to_owned(), b.to_owned()), i))
+            .collect()
+    };
+    let reporters = index(flows.iter().map(|f| (f.reporter, "")).collect());
+    let products = index(flows.iter().map(|f| (f.classification, f.product)).collect());
+    let (r, p) = (reporters.len(), products.len());
+    let mut x = vec![0.0f64; r * p];
+    let mut present = vec![false; r * p];
+    for f in flows {
+        let i = reporters[&(f.reporter.to_owned(), String::new())];
+        let k = products[&(f.classification.to_owned(), f.product.to_owned())];
+        x[i * p + k] += f.value;
+        present[i * p + k] = true;
+    }
+    let row_sum: Vec<f64> = (0..r).map(|i| (0..p).map(|k| x[i * p + k]).sum()).collect();
+    let col_sum: Vec<f64> = (0..p).map(|k| (0..r).map(|i| x[i * p + k]).sum()).collect();
+    let world: f64 = row_sum.iter().sum();
+
+    let mut out = Vec::new();
+    for ((reporter, _), &i) in &reporters {
+        for ((classification, product), &k) in &products {
+            if !present[i * p + k] {
+                continue;
+            }
+            let v = x[i * p + k];
+            let rca = (row_sum[i] > 0.0 && col_sum[k] > 0.0 && world > 0.0)
+                .then(|| (v / row_sum[i]) / (col_sum[k] / world));
+            out.push(ProductRow {
+                year,
+                reporter: reporter.clone(),
+                classification: classification.clone(),
+                product: product.clone(),
+                level: u8::try_from(product.len()).unwrap_or(u8::MAX),
+                exports: v,
+                rca,
+                rca_sym: rca.map(|a| (a - 1.0) / (a + 1.0)),
+            });
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn flow<'a>(r: &'a str, k: &'a str, v: f64) -> ProductFlow<'a> {
+        ProductFlow {
+            reporter: r,
+            classification: "HS92",
+            product: k,
+            value: v,
+        }
+    }
+
+    #[test]
+    fn hand_computed_rca() {
+        // A exports 30 of k1 and 10 of k2; B exports 10 of k1 and 50 of k2. World 100,
+        // k1 is 40% of world exports. RCA_A,k1 = (30/40)/(40/100) = 1.875.
+        let rows = rca(
+            2000,
+            &[
+                flow("A", "0101", 30.0),
+                flow("A", "0102", 10.0),
+                flow("B", "0101", 10.0),
+                flow("B", "0102", 50.0),
+            ],
+        );
+        let get = |r: &str, k: &str| {
+            rows.iter()
+                .find(|x| x.reporter == r && x.product == k)
+                .unwrap()
+                .clone()
+        };
+        assert!((get("A", "0101").rca.unwrap() - 1.875).abs() < 1e-12);
+        // RCA_B,k2 = (50/60)/(60/100) = 1.3889; symmetric (RCA−1)/(RCA+1).
+        let b = get("B", "0102");
+        assert!((b.rca.unwrap() - 50.0 / 60.0 / 0.6).abs() < 1e-12);
+        assert!((b.rca_sym.unwrap() - (b.rca.unwrap() - 1.0) / (b.rca.unwrap() + 1.0)).abs() < 1e-12);
+        assert_eq!(get("A", "0101").level, 4);
+    }
+
+    fn fixture(name: &str) -> String {
+        std::fs::read_to_string(format!(
+            "{}/../../tests/fixtures/peer/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap()
+    }
+
+    /// Stata's `ecomplexity` output published with py-ecomplexity: rca to rtol 1e-5 and the
+    /// presence flag M exactly, for thresholds 1, 0.5 and 2.
+    #[test]
+    fn rca_matches_stata_ecomplexity() {
+        let input = fixture("trade_data_sample.csv");
+        let rows: Vec<(i32, String, String, f64)> = input
+            .lines()
+            .skip(1)
+            .map(|l| {
+                let f: Vec<&str> = l.split(',').collect();
+                (
+                    f[0].parse().unwrap(),
+                    f[1].to_owned(),
+                    f[2].to_owned(),
+                    f[3].parse().unwrap(),
+                )
+            })
+            .collect();
+        let mut ours = std::collections::HashMap::new();
+        for year in [1995, 1996] {
+            let flows: Vec<ProductFlow> = rows
+                .iter()
+                .filter(|r| r.0 == year)
+                .map(|r| ProductFlow {
+                    reporter: &r.1,
+                    classification: "HS92",
+                    product: &r.2,
+                    value: r.3,
+                })
+                .collect();
+            for row in rca(year, &flows) {
+                ours.insert(
+                    (year, row.reporter.clone(), row.product.clone()),
+                    row.rca.unwrap(),
+                );
+            }
+        }
+        for (file, threshold) in [
+            ("stata_ground_truth.csv", 1.0),
+            ("stata_rca_05.csv", 0.5),
+            ("stata_rca_2.csv", 2.0),
+        ] {
+            let text = fixture(file);
+            let mut n = 0;
+            for l in text.lines().skip(1) {
+                let f: Vec<&str> = l.split(',').collect();
+                let key = (f[0].parse::<i32>().unwrap(), f[1].to_owned(), f[2].to_owned());
+                let stata: f64 = f[4].parse().unwrap();
+                let ours = ours[&key];
+                assert!(
+                    (ours - stata).abs() <= 1e-5 * stata.abs(),
+                    "{file} {key:?}: ours {ours}, Stata {stata}"
+                );
+                assert_eq!(
+                    u8::from(ours >= threshold),
+                    f[5].parse::<u8>().unwrap(),
+                    "{file} {key:?} M"
+                );
+                n += 1;
+            }
+            assert_eq!(n, 600, "{file}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn export_weighted_mean_is_one_and_split_flows_change_nothing(
+            values in proptest::collection::vec(1.0..1e9f64, 12),
+            split in 0.01..0.99f64,
+        ) {
+            let names = ["A", "B", "C"];
+            let prods = ["01", "02", "03", "04"];
+            let flows: Vec<ProductFlow> = values.iter().enumerate().map(|(n, &v)| flow(names[n / 4], prods[n % 4], v)).collect();
+            let rows = rca(2000, &flows);
+            let world: f64 = values.iter().sum();
+            for r in names {
+                // Σ_k (X_w^k / X_w) · RCA_r^k = 1.
+                let mean: f64 = prods.iter().map(|k| {
+                    let xk: f64 = rows.iter().filter(|x| x.product == *k).map(|x| x.exports).sum();
+                    let rc = rows.iter().find(|x| x.reporter == r && x.product == *k).unwrap().rca.unwrap();
+                    xk / world * rc
+                }).sum();
+                prop_assert!((mean - 1.0).abs() < 1e-9, "{mean}");
+            }
+            for x in &rows {
+                let s = x.rca_sym.unwrap();
+                prop_assert!(s > -1.0 && s < 1.0);
+            }
+            // Split the first flow into two rows and shuffle: same result.
+            let mut split_flows = flows.clone();
+            let first = split_flows.remove(0);
+            split_flows.push(ProductFlow { value: first.value * split, ..first });
+            split_flows.insert(3, ProductFlow { value: first.value * (1.0 - split), ..first });
+            let again = rca(2000, &split_flows);
+            for (a, b) in rows.iter().zip(&again) {
+                prop_assert_eq!((&a.reporter, &a.product), (&b.reporter, &b.product));
+                prop_assert!((a.rca.unwrap() - b.rca.unwrap()).abs() <= 1e-12 * a.rca.unwrap());
+            }
+        }
+    }
+}
