@@ -9,3 +9,4 @@ mod pipeline;
 mod product;
 mod reference_check;
 mod reproduce;
+mod sources;

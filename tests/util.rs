@@ -66,6 +66,16 @@ cagr-window = [2010, 2020]
         self
     }
 
+    /// Replaces every `[[source]]` section with `sources` (TOML text).
+    pub fn sources(mut self, sources: &str) -> Pipeline {
+        let (a, b) = (
+            self.config.find("[[source]]").unwrap(),
+            self.config.find("[indices]").unwrap(),
+        );
+        self.config.replace_range(a..b, sources);
+        self
+    }
+
     /// Drops the `[[report]]` sections (for runs that only compute indices).
     pub fn without_reports(mut self) -> Pipeline {
         let at = self.config.find("[[report]]").expect("config has a report");

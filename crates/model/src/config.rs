@@ -80,12 +80,15 @@ pub enum SourceKind {
 pub enum SourceFormat {
     /// IMF Direction of Trade Statistics in long CSV (optionally gzipped), values in US$ millions.
     ImfDotsCsv,
+    /// A UN Comtrade API v1 `data/v1/get` JSON body, values in US dollars.
+    ComtradeV1Json,
 }
 
 impl SourceFormat {
     pub fn as_str(self) -> &'static str {
         match self {
             SourceFormat::ImfDotsCsv => "imf-dots-csv",
+            SourceFormat::ComtradeV1Json => "comtrade-v1-json",
         }
     }
 }

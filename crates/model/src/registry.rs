@@ -11,6 +11,7 @@ use std::collections::HashMap;
 
 const COUNTRIES_CSV: &str = include_str!("../../../data/countries.csv");
 const IMF_NAMES_CSV: &str = include_str!("../../../data/imf_country_names.csv");
+const COMTRADE_CSV: &str = include_str!("../../../data/comtrade_codes.csv");
 
 /// What a code stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Deserialize, serde::Serialize)]
@@ -81,13 +82,18 @@ pub struct Registry {
     entities: Vec<Entity>,
     by_code: HashMap<String, usize>,
     by_imf_name: HashMap<String, usize>,
+    by_comtrade: HashMap<u32, usize>,
 }
 
 impl Registry {
     /// The registry compiled into the binary. Panics only if the shipped tables are malformed,
     /// which the unit tests rule out.
     pub fn embedded() -> Registry {
-        Registry::from_tables(COUNTRIES_CSV, IMF_NAMES_CSV).expect("embedded registry tables are valid")
+        let mut reg =
+            Registry::from_tables(COUNTRIES_CSV, IMF_NAMES_CSV).expect("embedded registry tables are valid");
+        reg.add_comtrade(COMTRADE_CSV)
+            .expect("embedded Comtrade code table is valid");
+        reg
     }
 
     fn from_tables(countries: &str, imf_names: &str) -> Result<Registry, String> {
@@ -95,6 +101,7 @@ impl Registry {
             entities: Vec::new(),
             by_code: HashMap::new(),
             by_imf_name: HashMap::new(),
+            by_comtrade: HashMap::new(),
         };
         for row in csv::Reader::from_reader(countries.as_bytes()).deserialize::<CountryRow>() {
             let row = row.map_err(|e| format!("countries.csv: {e}"))?;
@@ -133,6 +140,28 @@ impl Registry {
             }
         }
         Ok(reg)
+    }
+
+    fn add_comtrade(&mut self, table: &str) -> Result<(), String> {
+        #[derive(serde::Deserialize)]
+        struct Row {
+            comtrade_code: u32,
+            code: String,
+        }
+        for row in csv::Reader::from_reader(table.as_bytes()).deserialize::<Row>() {
+            let row = row.map_err(|e| format!("comtrade_codes.csv: {e}"))?;
+            let idx = *self
+                .by_code
+                .get(&row.code)
+                .ok_or_else(|| format!("comtrade_codes.csv: unknown code {}", row.code))?;
+            self.by_comtrade.insert(row.comtrade_code, idx);
+        }
+        Ok(())
+    }
+
+    /// The entity of a UN Comtrade reporter or partner code (0 = World).
+    pub fn resolve_comtrade_code(&self, code: u32) -> Option<&Entity> {
+        self.by_comtrade.get(&code).map(|&i| &self.entities[i])
     }
 
     fn insert(&mut self, e: Entity) -> Result<usize, String> {
@@ -209,6 +238,19 @@ mod tests {
         assert_eq!(reg.name("KGZ"), "Kyrgyzstan");
         assert_eq!(reg.name("ZZZ"), "ZZZ");
         assert!(!EntityKind::Aggregate.is_partner_economy());
+    }
+
+    #[test]
+    fn comtrade_codes_resolve_with_their_quirks() {
+        let reg = Registry::embedded();
+        let code = |c| reg.resolve_comtrade_code(c).map(|e| e.code.as_str());
+        assert_eq!(code(156), Some("CHN"));
+        assert_eq!(code(0), Some("WLD"));
+        assert_eq!(code(842), Some("USA"));
+        assert_eq!(code(251), Some("FRA"));
+        assert_eq!(code(490), Some("TWN"));
+        assert_eq!(code(58), Some("BLX"));
+        assert_eq!(code(975), None);
     }
 
     #[test]

@@ -50,6 +50,14 @@ pub fn run(cfg: &Config) -> Result<NormalizeSummary, NormalizeError> {
         };
         let before = rows.len();
         let stats = match entry.format.as_str() {
+            "comtrade-v1-json" => sources::comtrade_v1::read(
+                &blob,
+                &display.to_string(),
+                entry,
+                cfg.years,
+                &registry,
+                &mut rows,
+            )?,
             "imf-dots-csv" => sources::imf_dots::read(
                 &blob,
                 &display.to_string(),
@@ -77,12 +85,15 @@ pub fn run(cfg: &Config) -> Result<NormalizeSummary, NormalizeError> {
             exact_duplicates_dropped: 0,
             negative_values: stats.negative_values,
             estimated_rows: stats.estimated_rows,
+            skipped_rows: stats.skipped_rows,
+            superseded_rows: 0,
         });
     }
-    let dropped = rows.sort_and_dedup()?;
+    let dedup = rows.sort_and_dedup()?;
     for s in &mut provenance.sources {
-        s.exact_duplicates_dropped = dropped.get(&s.source).copied().unwrap_or(0);
-        s.rows -= s.exact_duplicates_dropped;
+        s.exact_duplicates_dropped = dedup.exact_duplicates.get(&s.source).copied().unwrap_or(0);
+        s.superseded_rows = dedup.superseded.get(&s.source).copied().unwrap_or(0);
+        s.rows -= s.exact_duplicates_dropped + s.superseded_rows;
     }
     let years = write::write_table(&trade_dir(&cfg.output_dir), &mut rows, &provenance)?;
     Ok(NormalizeSummary {

@@ -72,19 +72,25 @@ impl CanonicalRows {
             .then_with(|| t(a.product).cmp(t(b.product)))
     }
 
-    /// Sorts by key, drops exact duplicates (same key, same value, same source) and fails on
-    /// a key that carries two different values. Returns the number of dropped rows per source.
-    pub(crate) fn sort_and_dedup(&mut self) -> Result<HashMap<String, usize>, NormalizeError> {
+    /// Sorts by key and resolves repeated keys. Within one source, an exact repeat (same
+    /// value) is dropped and a different value is an error. Across sources, the source read
+    /// first (listed first in the config) wins and the other's row is superseded.
+    pub(crate) fn sort_and_dedup(&mut self) -> Result<Dedup, NormalizeError> {
         let mut rows = std::mem::take(&mut self.rows);
-        // Stable: among duplicates the first read wins, whatever the thread count elsewhere.
+        // Stable: among repeats the first read (earlier source, earlier line) comes first.
         rows.sort_by(|a, b| self.key_cmp(a, b));
-        let mut dropped: HashMap<String, usize> = HashMap::new();
+        let mut dedup = Dedup::default();
         let mut out: Vec<Row> = Vec::with_capacity(rows.len());
         for r in rows {
             if let Some(prev) = out.last() {
                 if self.key_cmp(prev, &r).is_eq() {
-                    if prev.value_usd.to_bits() == r.value_usd.to_bits() && prev.source == r.source {
-                        *dropped.entry(self.text.get(r.source).to_owned()).or_default() += 1;
+                    let name = self.text.get(r.source).to_owned();
+                    if prev.source != r.source {
+                        *dedup.superseded.entry(name).or_default() += 1;
+                        continue;
+                    }
+                    if prev.value_usd.to_bits() == r.value_usd.to_bits() {
+                        *dedup.exact_duplicates.entry(name).or_default() += 1;
                         continue;
                     }
                     let t = |i| self.text.get(i).to_owned();
@@ -104,7 +110,7 @@ impl CanonicalRows {
             out.push(r);
         }
         self.rows = out;
-        Ok(dropped)
+        Ok(dedup)
     }
 
     /// Contiguous year ranges of the sorted rows.
@@ -118,6 +124,13 @@ impl CanonicalRows {
         }
         out
     }
+}
+
+/// Rows removed while resolving repeated keys, per source name.
+#[derive(Debug, Default)]
+pub(crate) struct Dedup {
+    pub exact_duplicates: HashMap<String, usize>,
+    pub superseded: HashMap<String, usize>,
 }
 
 /// Where the canonical table came from: `output/parquet/trade/_provenance.json`.
@@ -142,6 +155,12 @@ pub struct SourceProvenance {
     pub negative_values: usize,
     /// Rows the source flags as its own estimate.
     pub estimated_rows: usize,
+    /// Records skipped because they are breakdowns, not totals of their key.
+    #[serde(default)]
+    pub skipped_rows: usize,
+    /// Rows whose key a source listed earlier in the config already had.
+    #[serde(default)]
+    pub superseded_rows: usize,
 }
 
 #[cfg(test)]
@@ -177,8 +196,8 @@ mod tests {
             (2000, "KAZ", 3.0),
             (2000, "KAZ", 3.0),
         ]);
-        let dropped = t.sort_and_dedup().unwrap();
-        assert_eq!(dropped["s"], 1);
+        let dedup = t.sort_and_dedup().unwrap();
+        assert_eq!(dedup.exact_duplicates["s"], 1);
         let got: Vec<_> = t
             .rows
             .iter()

@@ -1,0 +1,189 @@
+//! UN Comtrade API v1 `data/v1/get/{type}/{freq}/{cl}` JSON bodies:
+//! `{"elapsedTime", "count", "data": [record, ...], "error"}`.
+//!
+//! Only records that are plain totals of their key are kept: `partner2Code` 0 (no second
+//! partner), `motCode` 0 (all modes of transport) and `customsCode` "C00" (all procedures);
+//! breakdowns are counted as skipped, never summed into the totals. Codes resolve through the
+//! registry's Comtrade table (`data/comtrade_codes.csv`), which knows Comtrade's quirks
+//! (partner 0 = World, 490 "Other Asia, nes" = Taiwan, 58 = Belgium-Luxembourg).
+
+use std::path::Path;
+
+use serde::Deserialize;
+use tradepipe_fetch::RawEntry;
+use tradepipe_model::config::YearRange;
+use tradepipe_model::schema::TOTAL;
+use tradepipe_model::{Flow, Registry, ReportedBy};
+
+use super::ReadStats;
+use crate::NormalizeError;
+use crate::table::{CanonicalRows, Row};
+
+#[derive(Debug, Deserialize)]
+struct Body {
+    #[serde(default)]
+    error: Option<String>,
+    data: Vec<serde_json::Value>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Record {
+    ref_year: i32,
+    reporter_code: u32,
+    partner_code: u32,
+    #[serde(default)]
+    partner2_code: Option<u32>,
+    flow_code: String,
+    classification_code: String,
+    cmd_code: String,
+    #[serde(default)]
+    customs_code: Option<String>,
+    #[serde(default)]
+    mot_code: Option<u32>,
+    primary_value: Option<f64>,
+    #[serde(default)]
+    is_reported: Option<bool>,
+}
+
+/// Comtrade classification codes as the canonical table names them.
+fn classification(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "H0" => "HS92",
+        "H1" => "HS96",
+        "H2" => "HS02",
+        "H3" => "HS07",
+        "H4" => "HS12",
+        "H5" => "HS17",
+        "H6" => "HS22",
+        "S1" => "SITC1",
+        "S2" => "SITC2",
+        "S3" => "SITC3",
+        "S4" => "SITC4",
+        _ => return None,
+    })
+}
+
+pub(crate) fn read(
+    blob: &Path,
+    file: &str,
+    entry: &RawEntry,
+    years: YearRange,
+    registry: &Registry,
+    out: &mut CanonicalRows,
+) -> Result<ReadStats, NormalizeError> {
+    let bytes = fs_err::read(blob).map_err(|e| NormalizeError::Read {
+        file: file.into(),
+        message: e.to_string(),
+    })?;
+    let body: Body = serde_json::from_slice(&bytes).map_err(|e| NormalizeError::Read {
+        file: file.into(),
+        message: format!(
+            "not a Comtrade v1 JSON body ({e}); it starts with {:?}",
+            String::from_utf8_lossy(&bytes[..bytes.len().min(120)])
+        ),
+    })?;
+    if let Some(err) = body.error.filter(|e| !e.is_empty()) {
+        return Err(NormalizeError::Read {
+            file: file.into(),
+            message: format!("Comtrade reported an error: {err}"),
+        });
+    }
+    let bad = |i: usize, column: &str, value: String, message: &str| NormalizeError::BadValue {
+        file: file.into(),
+        // Records count from 1, like lines; there is no header.
+        row: i + 1,
+        column: column.into(),
+        value,
+        message: message.into(),
+    };
+    let (source, vintage, total) = (
+        out.text.intern(&entry.source),
+        out.text.intern(&entry.vintage),
+        out.text.intern(TOTAL),
+    );
+    let mut stats = ReadStats::default();
+    for (i, value) in body.data.into_iter().enumerate() {
+        let r: Record = serde_json::from_value(value).map_err(|e| {
+            bad(
+                i,
+                "",
+                String::new(),
+                &format!("record does not have the Comtrade v1 fields: {e}"),
+            )
+        })?;
+        if !years.contains(r.ref_year) {
+            continue;
+        }
+        let breakdown = r.partner2_code.unwrap_or(0) != 0
+            || r.mot_code.unwrap_or(0) != 0
+            || r.customs_code.as_deref().is_some_and(|c| c != "C00");
+        let flow = match r.flow_code.as_str() {
+            "X" => Some(Flow::Export),
+            "M" => Some(Flow::Import),
+            "RX" => Some(Flow::ReExport),
+            "RM" => Some(Flow::ReImport),
+            _ => None,
+        };
+        let (Some(flow), false) = (flow, breakdown) else {
+            stats.skipped_rows += 1;
+            continue;
+        };
+        let code = |column: &str, c: u32| {
+            registry
+                .resolve_comtrade_code(c)
+                .map(|e| e.code.clone())
+                .ok_or_else(|| {
+                    bad(
+                        i,
+                        column,
+                        c.to_string(),
+                        "unknown Comtrade country code (add it to data/comtrade_codes.csv)",
+                    )
+                })
+        };
+        let reporter = out.text.intern(&code("reporterCode", r.reporter_code)?);
+        let partner = out.text.intern(&code("partnerCode", r.partner_code)?);
+        let (class, product) = if r.cmd_code == TOTAL {
+            (total, total)
+        } else {
+            let c = classification(&r.classification_code).ok_or_else(|| {
+                bad(
+                    i,
+                    "classificationCode",
+                    r.classification_code.clone(),
+                    "unknown classification",
+                )
+            })?;
+            (out.text.intern(c), out.text.intern(&r.cmd_code))
+        };
+        let value = r
+            .primary_value
+            .ok_or_else(|| bad(i, "primaryValue", "null".into(), "missing value"))?;
+        if !value.is_finite() {
+            return Err(bad(
+                i,
+                "primaryValue",
+                value.to_string(),
+                "value is not a finite number",
+            ));
+        }
+        let is_estimate = r.is_reported == Some(false);
+        stats.negative_values += usize::from(value < 0.0);
+        stats.estimated_rows += usize::from(is_estimate);
+        out.rows.push(Row {
+            year: r.ref_year,
+            reporter,
+            partner,
+            flow,
+            classification: class,
+            product,
+            value_usd: value,
+            source,
+            vintage,
+            reported_by: ReportedBy::Reporter,
+            is_estimate,
+        });
+    }
+    Ok(stats)
+}
