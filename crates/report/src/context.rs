@@ -513,6 +513,36 @@ pub fn build(
         &|p, y| v.row(y, p, &report.focus).and_then(|r| r.hm),
     ));
 
+    // Data quality: each side's report of the same flow (mirror check).
+    let ratio = |v: Option<f64>, derived: bool| match v {
+        None => MISSING.to_string(),
+        Some(r) if derived => format!("{r:.2}*"),
+        Some(r) => format!("{r:.2}"),
+    };
+    tables.push(by_partner(
+        "mirror-exports",
+        format!("Mirror check: partners' imports from {fname} ÷ {fname}'s exports to them"),
+        format!(
+            "Ratio of the partner's reported imports from {fname} (CIF) to {fname}'s reported exports (FOB); about 1.06 when both sides agree up to freight and insurance. * the partner's figure is {fname}'s own converted at 1.06 (an IMF estimate, not an independent report)."
+        ),
+        &|p, y| {
+            let r = v.row(y, &report.focus, p);
+            let derived = v.row(y, p, &report.focus).is_some_and(|b| b.reporter_mirror_derived);
+            ratio(r.and_then(|r| r.mirror_ratio), derived)
+        },
+    ));
+    tables.push(by_partner(
+        "mirror-imports",
+        format!("Mirror check: {fname}'s imports from partners ÷ their exports to {fname}"),
+        format!(
+            "Ratio of {fname}'s reported imports (CIF) to the partner's reported exports to {fname} (FOB). * as above."
+        ),
+        &|p, y| {
+            let b = v.row(y, p, &report.focus);
+            ratio(b.and_then(|b| b.mirror_ratio), b.is_some_and(|b| b.reporter_mirror_derived))
+        },
+    ));
+
     // Where partners' own figures are IMF estimates.
     let mut estimates = Vec::new();
     for p in &partners {
