@@ -114,12 +114,7 @@ cagr-window = [2010, 2020]
             .env("NO_COLOR", "1")
             .output()
             .unwrap();
-        Outcome {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-            tmp: self.dir.path().display().to_string(),
-        }
+        Outcome::new(out, self.dir.path().display().to_string())
     }
 }
 
@@ -133,6 +128,15 @@ pub struct Outcome {
 }
 
 impl Outcome {
+    fn new(out: std::process::Output, tmp: String) -> Outcome {
+        Outcome {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            tmp,
+        }
+    }
+
     pub fn success(self) -> Outcome {
         assert_eq!(
             self.code, 0,
@@ -191,10 +195,6 @@ pub fn run_in_repo(args: &[&str]) -> Outcome {
         .env_remove("TRADEPIPE_OUTPUT")
         .output()
         .unwrap();
-    Outcome {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        tmp: String::from("\u{0}never"),
-    }
+    // No temporary directory to hide in messages.
+    Outcome::new(out, String::from("\u{0}never"))
 }

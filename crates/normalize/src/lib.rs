@@ -49,23 +49,16 @@ pub fn run(cfg: &Config) -> Result<NormalizeSummary, NormalizeError> {
             location: &entry.location,
         };
         let before = rows.len();
+        let input = sources::ReadInput {
+            blob: &blob,
+            file: display.to_string(),
+            entry,
+            years: cfg.years,
+            registry: &registry,
+        };
         let stats = match entry.format.as_str() {
-            "comtrade-v1-json" => sources::comtrade_v1::read(
-                &blob,
-                &display.to_string(),
-                entry,
-                cfg.years,
-                &registry,
-                &mut rows,
-            )?,
-            "imf-dots-csv" => sources::imf_dots::read(
-                &blob,
-                &display.to_string(),
-                entry,
-                cfg.years,
-                &registry,
-                &mut rows,
-            )?,
+            "comtrade-v1-json" => sources::comtrade_v1::read(&input, &mut rows)?,
+            "imf-dots-csv" => sources::imf_dots::read(&input, &mut rows)?,
             other => {
                 return Err(NormalizeError::UnknownFormat {
                     source_name: entry.source.clone(),

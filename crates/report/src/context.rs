@@ -611,37 +611,35 @@ pub fn build(
         ));
     }
 
+    // Every series the figures and tables show, as numbers, for the JSON sidecar.
+    type Field = fn(&BilateralRow) -> Option<f64>;
+    let per_pair: [(&str, &str, bool, Field); 6] = [
+        ("total_trade", "USD", true, |r| r.total_trade),
+        ("balance", "USD", true, |r| r.balance),
+        ("HM", "fraction", true, |r| r.hm),
+        ("HM", "fraction", false, |r| r.hm),
+        ("HM as-printed", "fraction", true, |r| r.hm_as_printed),
+        ("HM as-printed", "fraction", false, |r| r.hm_as_printed),
+    ];
     for p in &partners {
-        data.push(DataSeries {
-            name: format!("total_trade {}->{}", focus.code, p.code),
-            unit: "USD".into(),
-            points: v.out(&p.code, |r| r.total_trade),
-        });
-        data.push(DataSeries {
-            name: format!("balance {}->{}", focus.code, p.code),
-            unit: "USD".into(),
-            points: v.out(&p.code, |r| r.balance),
-        });
-        data.push(DataSeries {
-            name: format!("HM {}->{}", focus.code, p.code),
-            unit: "fraction".into(),
-            points: v.out(&p.code, |r| r.hm),
-        });
-        data.push(DataSeries {
-            name: format!("HM {}->{}", p.code, focus.code),
-            unit: "fraction".into(),
-            points: v.back(&p.code, |r| r.hm),
-        });
-        data.push(DataSeries {
-            name: format!("HM as-printed {}->{}", focus.code, p.code),
-            unit: "fraction".into(),
-            points: v.out(&p.code, |r| r.hm_as_printed),
-        });
-        data.push(DataSeries {
-            name: format!("HM as-printed {}->{}", p.code, focus.code),
-            unit: "fraction".into(),
-            points: v.back(&p.code, |r| r.hm_as_printed),
-        });
+        for (label, unit, outward, field) in per_pair {
+            let (name, points) = if outward {
+                (
+                    format!("{label} {}->{}", focus.code, p.code),
+                    v.out(&p.code, field),
+                )
+            } else {
+                (
+                    format!("{label} {}->{}", p.code, focus.code),
+                    v.back(&p.code, field),
+                )
+            };
+            data.push(DataSeries {
+                name,
+                unit: unit.into(),
+                points,
+            });
+        }
     }
     data.push(DataSeries {
         name: format!("exports {}->group", focus.code),

@@ -7,15 +7,11 @@
 //! registry's Comtrade table (`data/comtrade_codes.csv`), which knows Comtrade's quirks
 //! (partner 0 = World, 490 "Other Asia, nes" = Taiwan, 58 = Belgium-Luxembourg).
 
-use std::path::Path;
-
 use serde::Deserialize;
-use tradepipe_fetch::RawEntry;
-use tradepipe_model::config::YearRange;
 use tradepipe_model::schema::TOTAL;
-use tradepipe_model::{Flow, Registry, ReportedBy};
+use tradepipe_model::{Flow, ReportedBy};
 
-use super::ReadStats;
+use super::{ReadInput, ReadStats};
 use crate::NormalizeError;
 use crate::table::{CanonicalRows, Row};
 
@@ -64,14 +60,15 @@ fn classification(code: &str) -> Option<&'static str> {
     })
 }
 
-pub(crate) fn read(
-    blob: &Path,
-    file: &str,
-    entry: &RawEntry,
-    years: YearRange,
-    registry: &Registry,
-    out: &mut CanonicalRows,
-) -> Result<ReadStats, NormalizeError> {
+pub(crate) fn read(input: &ReadInput<'_>, out: &mut CanonicalRows) -> Result<ReadStats, NormalizeError> {
+    let ReadInput {
+        blob,
+        entry,
+        years,
+        registry,
+        ..
+    } = *input;
+    let file = input.file.as_str();
     let bytes = fs_err::read(blob).map_err(|e| NormalizeError::Read {
         file: file.into(),
         message: e.to_string(),

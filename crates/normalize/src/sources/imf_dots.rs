@@ -11,12 +11,10 @@ use std::path::Path;
 use std::sync::Arc;
 
 use polars::prelude::*;
-use tradepipe_fetch::RawEntry;
-use tradepipe_model::config::YearRange;
 use tradepipe_model::schema::TOTAL;
-use tradepipe_model::{Flow, Registry, ReportedBy};
+use tradepipe_model::{Flow, ReportedBy};
 
-use super::ReadStats;
+use super::{ReadInput, ReadStats};
 use crate::NormalizeError;
 use crate::table::{CanonicalRows, Row};
 
@@ -30,14 +28,15 @@ const REQUIRED: [&str; 6] = [
 ];
 const MILLION: f64 = 1e6;
 
-pub(crate) fn read(
-    blob: &Path,
-    file: &str,
-    entry: &RawEntry,
-    years: YearRange,
-    registry: &Registry,
-    out: &mut CanonicalRows,
-) -> Result<ReadStats, NormalizeError> {
+pub(crate) fn read(input: &ReadInput<'_>, out: &mut CanonicalRows) -> Result<ReadStats, NormalizeError> {
+    let ReadInput {
+        blob,
+        entry,
+        years,
+        registry,
+        ..
+    } = *input;
+    let file = input.file.as_str();
     let bytes = read_maybe_gzipped(blob).map_err(|e| NormalizeError::Read {
         file: file.into(),
         message: e.to_string(),

@@ -12,3 +12,13 @@ pub(crate) struct ReadStats {
     /// customs procedure, second partner, or flows outside the canonical four).
     pub skipped_rows: usize,
 }
+
+/// What every reader gets: the raw blob, how to name it in errors, its manifest entry, the
+/// years to keep and the registry to resolve codes with.
+pub(crate) struct ReadInput<'a> {
+    pub blob: &'a std::path::Path,
+    pub file: String,
+    pub entry: &'a tradepipe_fetch::RawEntry,
+    pub years: tradepipe_model::config::YearRange,
+    pub registry: &'a tradepipe_model::Registry,
+}
