@@ -99,3 +99,42 @@ fn shipped_spec_000_on_the_embedded_data() {
     let md = md.replace(&repo().display().to_string(), "[REPO]");
     insta::assert_snapshot!("reproduce_000_md", md);
 }
+
+#[test]
+fn shipped_spec_002_on_the_embedded_data() {
+    let out_dir = tempfile::tempdir().unwrap();
+    let out = run_in_repo(&[
+        "--output",
+        out_dir.path().to_str().unwrap(),
+        "reproduce",
+        "reproduce/002-china-imbalance.toml",
+    ]);
+    out.success();
+    let dir = out_dir.path().join("reproduce/002-china-imbalance");
+    let rows: Vec<serde_json::Value> =
+        serde_json::from_slice(&std::fs::read(dir.join("comparison.json")).unwrap()).unwrap();
+    assert_eq!(
+        rows.iter().filter(|r| r["verdict"] == "match").count(),
+        3,
+        "{rows:?}"
+    );
+    let md = std::fs::read_to_string(dir.join("report.md")).unwrap();
+    insta::assert_snapshot!("reproduce_002_md", md);
+}
+
+#[test]
+fn cagr_checks_need_a_start_year() {
+    let p = Pipeline::slice();
+    p.run(["validate"]).success();
+    let s = spec(
+        &p,
+        &CHECK.replace("measure = \"hm\"", "measure = \"balance-cagr\""),
+    );
+    let out = p.run(["reproduce", s.to_str().unwrap()]).failure(78);
+    assert!(
+        out.error_message()
+            .contains("a CAGR measure needs `from` before `year`"),
+        "{}",
+        out.error_message()
+    );
+}

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use tradepipe_indices::IndexTables;
-use tradepipe_indices::formulas::sum_present;
+use tradepipe_indices::formulas::{cagr, sum_present};
 
 /// A reproduction spec as written.
 #[derive(Debug, Clone, Deserialize)]
@@ -41,6 +41,12 @@ pub enum Measure {
     Hm,
     HmAsPrinted,
     HmMirror,
+    /// Compound annual growth from `from` to `year` of the summed level, in percent. A
+    /// balance that is negative at both ends grows in magnitude (a widening deficit).
+    ExportsCagr,
+    ImportsCagr,
+    TotalTradeCagr,
+    BalanceCagr,
 }
 
 /// How the published value bounds ours.
@@ -64,7 +70,9 @@ pub struct Check {
     /// Summed for levels (exports, imports, total trade, balance); exactly one for HM.
     pub partners: Vec<String>,
     pub year: i32,
-    /// In `unit`: US$ billion for levels, percent for HM.
+    /// First year of a CAGR measure.
+    pub from: Option<i32>,
+    /// In `unit`: US$ billion for levels, percent for HM and CAGR.
     pub published: f64,
     #[serde(default)]
     pub comparison: Comparison,
@@ -124,6 +132,11 @@ impl Spec {
             if c.measure.is_hm() && c.partners.len() != 1 {
                 return Err(invalid(format!("{at}: an HM check names exactly one partner")));
             }
+            if c.measure.level().is_some() != c.from.is_some_and(|f| f < c.year) {
+                return Err(invalid(format!(
+                    "{at}: a CAGR measure needs `from` before `year`, other measures no `from`"
+                )));
+            }
             if !(c.tolerance >= 0.0) {
                 return Err(invalid(format!("{at}: tolerance must be a non-negative number")));
             }
@@ -141,8 +154,22 @@ impl Measure {
     fn is_hm(self) -> bool {
         matches!(self, Measure::Hm | Measure::HmAsPrinted | Measure::HmMirror)
     }
+    /// The level a CAGR measure grows; `None` for other measures.
+    fn level(self) -> Option<Measure> {
+        match self {
+            Measure::ExportsCagr => Some(Measure::Exports),
+            Measure::ImportsCagr => Some(Measure::Imports),
+            Measure::TotalTradeCagr => Some(Measure::TotalTrade),
+            Measure::BalanceCagr => Some(Measure::Balance),
+            _ => None,
+        }
+    }
     fn unit(self) -> &'static str {
-        if self.is_hm() { "percent" } else { "USD bn" }
+        if self.is_hm() || self.level().is_some() {
+            "percent"
+        } else {
+            "USD bn"
+        }
     }
     fn label(self) -> &'static str {
         match self {
@@ -153,31 +180,56 @@ impl Measure {
             Measure::Hm => "HM",
             Measure::HmAsPrinted => "HM as-printed",
             Measure::HmMirror => "HM mirror",
+            Measure::ExportsCagr => "exports CAGR",
+            Measure::ImportsCagr => "imports CAGR",
+            Measure::TotalTradeCagr => "total trade CAGR",
+            Measure::BalanceCagr => "balance CAGR",
         }
     }
 }
 
 /// The reproduced value of a check in its unit, or why there is none.
 fn reproduce(c: &Check, t: &IndexTables) -> Result<f64, String> {
-    if !t.meta.years.contains(&c.year) {
+    match (c.measure.level(), c.from) {
+        (Some(level), Some(from)) => {
+            let (a, b) = (sum_of(c, level, from, t)?, sum_of(c, level, c.year, t)?);
+            if a.signum() != b.signum() || a == 0.0 {
+                return Err(format!(
+                    "the {} changes sign between {from} and {} (no growth rate)",
+                    level.label(),
+                    c.year
+                ));
+            }
+            let g = cagr(Some(a.abs()), Some(b.abs()), c.year - from).expect("both non-zero, same sign");
+            Ok(g * 100.0)
+        }
+        _ => {
+            let sum = sum_of(c, c.measure, c.year, t)?;
+            Ok(if c.measure.is_hm() { sum * 100.0 } else { sum / 1e9 })
+        }
+    }
+}
+
+/// `measure` in `year`, summed over the check's partners, in US$ or as a fraction.
+fn sum_of(c: &Check, measure: Measure, year: i32, t: &IndexTables) -> Result<f64, String> {
+    if !t.meta.years.contains(&year) {
         let (lo, hi) = (
             t.meta.years.first().copied().unwrap_or(0),
             t.meta.years.last().copied().unwrap_or(0),
         );
         return Err(format!(
-            "year {} is not in the data (years {lo}–{hi}); fetch a source that covers it",
-            c.year
+            "year {year} is not in the data (years {lo}–{hi}); fetch a source that covers it"
         ));
     }
     let mut values = Vec::new();
     for p in &c.partners {
-        let row = t.bilateral(c.year, &c.reporter, p).ok_or_else(|| {
+        let row = t.bilateral(year, &c.reporter, p).ok_or_else(|| {
             format!(
                 "no index row for {} -> {p} (add both to [indices] countries)",
                 c.reporter
             )
         })?;
-        let v = match c.measure {
+        let v = match measure {
             Measure::Exports => row.exports,
             Measure::Imports => row.imports,
             Measure::TotalTrade => row.total_trade,
@@ -185,24 +237,23 @@ fn reproduce(c: &Check, t: &IndexTables) -> Result<f64, String> {
             Measure::Hm => row.hm_baldwin,
             Measure::HmAsPrinted => row.hm_as_printed,
             Measure::HmMirror => row.hm_mirror,
+            cagr => unreachable!("{cagr:?} is computed from its level"),
         };
-        values.push(
-            v.ok_or_else(|| format!("{} -> {p} has no {} in {}", c.reporter, c.measure.label(), c.year))?,
-        );
+        values.push(v.ok_or_else(|| format!("{} -> {p} has no {} in {year}", c.reporter, measure.label()))?);
     }
-    let sum = sum_present(values.into_iter().map(Some)).expect("at least one partner");
-    Ok(if c.measure.is_hm() { sum * 100.0 } else { sum / 1e9 })
+    Ok(sum_present(values.into_iter().map(Some)).expect("at least one partner"))
 }
 
 fn series_name(c: &Check) -> String {
     c.series.clone().unwrap_or_else(|| {
-        let arrow = if c.measure == Measure::TotalTrade {
+        let arrow = if matches!(c.measure, Measure::TotalTrade | Measure::TotalTradeCagr) {
             "<->"
         } else {
             "->"
         };
+        let since = c.from.map(|f| format!(" since {f}")).unwrap_or_default();
         format!(
-            "{} {}{arrow}{}",
+            "{} {}{arrow}{}{since}",
             c.measure.label(),
             c.reporter,
             c.partners.join("+")
