@@ -4,6 +4,7 @@ mod util;
 
 mod browser;
 mod cli;
+mod crash;
 mod cross_check;
 mod pipeline;
 mod product;
