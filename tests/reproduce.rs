@@ -84,20 +84,33 @@ fn unexplained_mismatch_exits_1_after_writing_the_report() {
 }
 
 #[test]
-fn shipped_spec_000_on_the_embedded_data() {
+fn shipped_specs_000_and_003_004_on_the_embedded_data() {
     let out_dir = tempfile::tempdir().unwrap();
-    let out = run_in_repo(&[
-        "--output",
-        out_dir.path().to_str().unwrap(),
-        "reproduce",
-        "reproduce/000-china-central-asia.toml",
-    ]);
-    let out = out.success();
-    assert!(out.stdout.contains("reproduction written"));
-    let md =
-        std::fs::read_to_string(out_dir.path().join("reproduce/000-china-central-asia/report.md")).unwrap();
-    let md = md.replace(&repo().display().to_string(), "[REPO]");
-    insta::assert_snapshot!("reproduce_000_md", md);
+    for (spec, snapshot) in [
+        ("000-china-central-asia", "reproduce_000_md"),
+        ("003-004-china-central-asia-2025", "reproduce_003_004_md"),
+    ] {
+        let path = format!("reproduce/{spec}.toml");
+        let out = run_in_repo(&["--output", out_dir.path().to_str().unwrap(), "reproduce", &path]).success();
+        assert!(out.stdout.contains("reproduction written"));
+        let md = std::fs::read_to_string(out_dir.path().join(format!("reproduce/{spec}/report.md"))).unwrap();
+        insta::assert_snapshot!(snapshot, md.replace(&repo().display().to_string(), "[REPO]"));
+    }
+    // Every 2025 headline value waits for newer data, and says so.
+    let rows: Vec<serde_json::Value> = serde_json::from_slice(
+        &std::fs::read(
+            out_dir
+                .path()
+                .join("reproduce/003-004-china-central-asia-2025/comparison.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(rows.len(), 9);
+    assert!(
+        rows.iter().all(|r| r["verdict"] == "unavailable"
+            && r["explanation"].as_str().unwrap().contains("not in the data"))
+    );
 }
 
 #[test]
