@@ -2,7 +2,7 @@
 
 use tradepipe_indices::read_tables;
 
-use crate::util::{Pipeline, repo, tree};
+use crate::util::{Pipeline, repo, run_in_repo, tree};
 
 #[test]
 fn run_produces_tables_figures_and_reports() {
@@ -196,5 +196,45 @@ fn estimated_partner_figures_are_called_out() {
     assert!(
         md.contains("Tajikistan: no HM index toward China in 2000"),
         "TJK note"
+    );
+}
+
+#[test]
+fn partner_landscape_of_the_five_states_on_the_embedded_data() {
+    let out_dir = tempfile::tempdir().unwrap();
+    run_in_repo(&["--output", out_dir.path().to_str().unwrap(), "-q", "run"]).success();
+    let dir = out_dir.path().join("reports/central-asia-partners");
+    let html = std::fs::read_to_string(dir.join("index.html")).unwrap();
+    for c in ["kaz", "kgz", "tjk", "tkm", "uzb"] {
+        assert!(
+            html.contains(&format!("src=\"figures/fig-partners-{c}.svg\"")),
+            "{c} figure"
+        );
+        assert!(dir.join(format!("figures/fig-partners-{c}.svg")).is_file());
+    }
+    // Kazakhstan 2020, its own report (US$ millions): trade with China 9,004.006953 +
+    // 6,346.496276 of a world total 46,926.834907 + 38,142.889390 = 18.0446 %.
+    let md = std::fs::read_to_string(dir.join("report.md")).unwrap();
+    assert!(md.contains("| 2020 | 18.0 (2) |"), "KAZ 2020 row");
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("report.json")).unwrap()).unwrap();
+    let series = json["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "trade_share KAZ->CHN")
+        .unwrap();
+    let v2020 = series["points"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p[0] == 2020)
+        .unwrap()[1]
+        .as_f64()
+        .unwrap();
+    assert!((v2020 - 0.180_446_138).abs() < 1e-8, "{v2020}");
+    assert!(
+        md.contains("Turkmenistan: in 2004–2020 some of its figures"),
+        "estimate note"
     );
 }

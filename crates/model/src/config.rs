@@ -169,6 +169,9 @@ pub struct IndicesConfig {
 pub struct ReportConfig {
     /// Directory name under `output/reports/`.
     pub name: String,
+    /// What the report shows.
+    #[serde(default)]
+    pub kind: ReportKind,
     pub title: String,
     /// The country whose trade with `partners` the report is about.
     pub focus: String,
@@ -177,8 +180,23 @@ pub struct ReportConfig {
     pub group_name: String,
     /// Years shown; defaults to `[run] years`.
     pub years: Option<YearRange>,
-    /// `[first, last]` of the CAGR ranking.
-    pub cagr_window: [i32; 2],
+    /// `[first, last]` of the CAGR ranking (bilateral reports).
+    #[serde(default)]
+    pub cagr_window: Option<[i32; 2]>,
+    /// Partner-landscape reports: partners shown beside `focus`.
+    #[serde(default)]
+    pub compare: Vec<String>,
+}
+
+/// The kinds of `[[report]]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ReportKind {
+    /// `focus`'s trade with each of `partners`: levels, balances, growth, shares, HM.
+    #[default]
+    Bilateral,
+    /// For each of `partners`, the weight and rank of `focus` and of `compare` in its trade.
+    PartnerLandscape,
 }
 
 /// A resolved, checked configuration.
@@ -296,7 +314,7 @@ impl Config {
             if r.name.is_empty() || r.name.contains(['/', '\\', '.']) {
                 return Err(format!("{at}: name must be a plain directory name"));
             }
-            for c in std::iter::once(&r.focus).chain(&r.partners) {
+            for c in std::iter::once(&r.focus).chain(&r.partners).chain(&r.compare) {
                 known(c, &at)?;
                 if !self.indices.countries.contains(c) {
                     return Err(format!(
@@ -312,7 +330,20 @@ impl Config {
                     ));
                 }
             }
-            check_window(r.cagr_window, r.years.unwrap_or(y), &format!("{at} cagr-window"))?;
+            match (r.kind, r.cagr_window) {
+                (ReportKind::Bilateral, None) => {
+                    return Err(format!("{at}: a bilateral report needs cagr-window"));
+                }
+                (ReportKind::Bilateral, Some(w)) => {
+                    check_window(w, r.years.unwrap_or(y), &format!("{at} cagr-window"))?;
+                    if !self.indices.cagr_windows.contains(&w) {
+                        return Err(format!(
+                            "{at}: cagr-window {w:?} is not one of [indices] cagr-windows"
+                        ));
+                    }
+                }
+                (ReportKind::PartnerLandscape, _) => {}
+            }
         }
         Ok(())
     }

@@ -185,7 +185,8 @@ pub fn build(
         years.first().copied().unwrap_or(range.from),
         years.last().copied().unwrap_or(range.to),
     );
-    let [c0, c1] = report.cagr_window;
+    // Config validation guarantees a window for bilateral reports.
+    let [c0, c1] = report.cagr_window.unwrap_or([range.from, range.to]);
     let src_line = format!(
         "Source: {} ({}), {}'s report; tradepipe.",
         source_name(t),
@@ -657,12 +658,7 @@ pub fn build(
         points: g_t,
     });
 
-    let sources: Vec<SourceNote> = t
-        .meta
-        .trade_provenance
-        .get("sources")
-        .and_then(|s| serde_json::from_value(s.clone()).ok())
-        .unwrap_or_default();
+    let sources = source_notes(t);
     let world = match t.meta.world.as_str() {
         "source" => "world totals are the source's own World rows".to_string(),
         _ => "world totals are sums over the partner economies in the data".to_string(),
@@ -707,7 +703,16 @@ pub fn build(
     }
 }
 
-fn source_name(t: &IndexTables) -> String {
+/// The trade table's sources, as the normalize stage recorded them.
+pub(crate) fn source_notes(t: &IndexTables) -> Vec<SourceNote> {
+    t.meta
+        .trade_provenance
+        .get("sources")
+        .and_then(|s| serde_json::from_value(s.clone()).ok())
+        .unwrap_or_default()
+}
+
+pub(crate) fn source_name(t: &IndexTables) -> String {
     let names: Vec<String> = t
         .meta
         .trade_provenance
@@ -732,7 +737,7 @@ fn source_name(t: &IndexTables) -> String {
     }
 }
 
-fn vintage(t: &IndexTables) -> String {
+pub(crate) fn vintage(t: &IndexTables) -> String {
     let v: Vec<String> = t
         .meta
         .trade_provenance

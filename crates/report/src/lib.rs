@@ -12,11 +12,13 @@
 pub mod charts;
 pub mod context;
 pub mod format;
+pub mod landscape;
 pub mod reproduce;
 
 use std::path::{Path, PathBuf};
 
 use tradepipe_model::Config;
+use tradepipe_model::config::ReportKind;
 
 pub use context::ReportContext;
 
@@ -82,7 +84,10 @@ pub fn run(cfg: &Config) -> Result<Vec<PathBuf>, ReportError> {
     let mut written = Vec::new();
     for report in &cfg.reports {
         let dir = report_dir(&cfg.output_dir, &report.name);
-        let built = context::build(report, cfg.years, &tables);
+        let built = match report.kind {
+            ReportKind::Bilateral => context::build(report, cfg.years, &tables),
+            ReportKind::PartnerLandscape => landscape::build(report, cfg.years, &tables),
+        };
         for (file, chart) in &built.charts {
             let path = dir.join(file);
             let svg = charts::render(chart).map_err(|message| ReportError::Chart {
