@@ -53,6 +53,7 @@ for y in years:
     ty = t[t["year"] == y]
     # i's partner economies with both flows present, ranked by total trade (ties by code).
     pe = ty[ty["partner"].isin(economy) & (ty["partner"] != ty["reporter"])]
+    ranks = {}
     for i, j in itertools.permutations(countries, 2):
         x_ij, m_ij = get(X, y, i, j), get(M, y, i, j)
         x_i, m_i = get(X, y, i, "WLD"), get(M, y, i, "WLD")
@@ -65,9 +66,11 @@ for y in years:
         x_wj, x_w = get(X, y, "WLD", j), get(X, y, "WLD", "WLD")
         weight = div(x_wj, x_w)
         tii = s_x / weight if weight and weight > 0 else np.nan
-        pi = pe[pe["reporter"] == i].groupby("partner")["value_usd"].sum(min_count=1).dropna()
-        ranked = sorted(pi.items(), key=lambda kv: (-kv[1], kv[0]))
-        rank = next((k + 1 for k, (c, _) in enumerate(ranked) if c == j), np.nan)
+        if i not in ranks:
+            pi = pe[pe["reporter"] == i].groupby("partner")["value_usd"].sum(min_count=1).dropna()
+            ranked = sorted(pi.items(), key=lambda kv: (-kv[1], kv[0]))
+            ranks[i] = {c: k + 1 for k, (c, _) in enumerate(ranked)}
+        rank = ranks[i].get(j, np.nan)
         rows.append(dict(
             year=y, reporter=i, partner=j, exports=x_ij, imports=m_ij, total_trade=total,
             balance=x_ij - m_ij, tsc=div(x_ij - m_ij, total) if total and total > 0 else np.nan,
