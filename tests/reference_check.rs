@@ -86,7 +86,7 @@ fn all_indices_match_the_pandas_reference_on_the_embedded_data() {
             .iter()
             .find(|g| g.year == year && g.reporter == b.reporter && g.partner == b.partner)
             .unwrap();
-        let cols: [(&str, Option<f64>); 21] = [
+        let cols: [(&str, Option<f64>); 25] = [
             ("exports", b.exports),
             ("imports", b.imports),
             ("total_trade", b.total_trade),
@@ -100,6 +100,10 @@ fn all_indices_match_the_pandas_reference_on_the_embedded_data() {
             ("hm_as_printed", b.hm_as_printed),
             ("hm_mirror", b.hm_mirror),
             ("tii", b.tii),
+            ("tii_imports", b.tii_imports),
+            ("mirror_gap", b.mirror_gap),
+            ("mirror_discrepancy", b.mirror_discrepancy),
+            ("balance_contribution", g.balance_contribution),
             ("mirror_exports", b.mirror_exports),
             ("mirror_imports", b.mirror_imports),
             ("mirror_ratio", b.mirror_ratio),
@@ -122,6 +126,33 @@ fn all_indices_match_the_pandas_reference_on_the_embedded_data() {
         }
     }
     assert!(compared > 10_000, "compared only {compared} values");
+
+    let reference = read_csv(&out.path().join("ref_concentration.csv"));
+    assert_eq!(reference.len(), t.concentration.len());
+    for r in reference {
+        let year: i32 = r["year"].parse().unwrap();
+        let c = t
+            .concentration
+            .iter()
+            .find(|c| c.year == year && c.reporter == r["reporter"] && c.flow == r["flow"])
+            .unwrap();
+        assert_eq!(
+            c.partners.to_string(),
+            r["partners"],
+            "{year} {} {} partners",
+            c.reporter,
+            c.flow
+        );
+        for (col, ours) in [("hhi", c.hhi), ("hhi_normalized", c.hhi_normalized)] {
+            assert!(
+                same(ours, num(&r[col])),
+                "{year} {} {} {col}: ours {ours:?}, pandas {}",
+                c.reporter,
+                c.flow,
+                r[col]
+            );
+        }
+    }
 
     for r in read_csv(&out.path().join("ref_cagr.csv")) {
         let (from, to): (i32, i32) = (r["from"].parse().unwrap(), r["to"].parse().unwrap());

@@ -66,6 +66,11 @@ for y in years:
         x_wj, x_w = get(X, y, "WLD", j), get(X, y, "WLD", "WLD")
         weight = div(x_wj, x_w)
         tii = s_x / weight if weight and weight > 0 else np.nan
+        m_w = get(M, y, "WLD", "WLD")
+        weight_m = div(m_j, m_w - m_i)
+        tii_m = s_x / weight_m if weight_m and weight_m > 0 else np.nan
+        gap = m_ji - x_ij
+        disc = abs(m_ji - x_ij) / ((m_ji + x_ij) / 2) if (m_ji + x_ij) > 0 else np.nan
         if i not in ranks:
             pi = pe[pe["reporter"] == i].groupby("partner")["value_usd"].sum(min_count=1).dropna()
             ranked = sorted(pi.items(), key=lambda kv: (-kv[1], kv[0]))
@@ -76,19 +81,23 @@ for y in years:
             balance=x_ij - m_ij, tsc=div(x_ij - m_ij, total) if total and total > 0 else np.nan,
             export_share=s_x, import_share=div(m_ij, m_i),
             trade_share=div(total, x_i + m_i), rank_total=rank,
-            hm_baldwin=hm, hm_as_printed=hm_ap, hm_mirror=hm_mirror, tii=tii,
+            hm_baldwin=hm, hm_as_printed=hm_ap, hm_mirror=hm_mirror, tii=tii, tii_imports=tii_m,
             mirror_exports=m_ji, mirror_imports=x_ji, mirror_ratio=div(m_ji, x_ij),
+            mirror_gap=gap, mirror_discrepancy=disc, world_balance=x_i - m_i,
         ))
 b = pd.DataFrame(rows)
 
 # Growth: previous year of the same pair.
-prev = b[["year", "reporter", "partner", "exports", "imports", "total_trade", "balance"]].copy()
+prev = b[["year", "reporter", "partner", "exports", "imports", "total_trade", "balance", "world_balance"]].copy()
 prev["year"] += 1
 g = b.merge(prev, on=["year", "reporter", "partner"], how="left", suffixes=("", "_prev"))
 for c in ["exports", "imports", "total_trade"]:
     g[f"{c}_yoy"] = np.where(g[f"{c}_prev"] > 0, g[c] / g[f"{c}_prev"] - 1, np.nan)
 g["balance_change"] = g["balance"] - g["balance_prev"]
-b = b.merge(g[["year", "reporter", "partner", "exports_yoy", "imports_yoy", "total_trade_yoy", "balance_change"]],
+dwb = g["world_balance"] - g["world_balance_prev"]
+g["balance_contribution"] = np.where(dwb != 0, g["balance_change"] / dwb, np.nan)
+b = b.merge(g[["year", "reporter", "partner", "exports_yoy", "imports_yoy", "total_trade_yoy", "balance_change",
+              "balance_contribution"]],
             on=["year", "reporter", "partner"])
 b.to_csv(f"{out}_bilateral.csv", index=False)
 
@@ -104,3 +113,21 @@ for (a, z) in windows:
             r[f"{c}_cagr"] = (v1 / v0) ** (1 / (z - a)) - 1 if v0 > 0 and v1 > 0 else np.nan
         c_rows.append(r)
 pd.DataFrame(c_rows).to_csv(f"{out}_cagr.csv", index=False)
+
+# Concentration: HHI of each country's exports and imports over its partner economies.
+h_rows = []
+for y in years:
+    ty = t[(t["year"] == y) & t["partner"].isin(economy) & (t["partner"] != t["reporter"])]
+    for c in countries:
+        for flow in ["export", "import"]:
+            v = ty[(ty["reporter"] == c) & (ty["flow"] == flow)]["value_usd"]
+            v = v[v > 0]
+            if len(v) == 0:
+                h_rows.append(dict(year=y, reporter=c, flow=flow, partners=0, hhi=np.nan, hhi_normalized=np.nan))
+                continue
+            s_ = v / v.sum()
+            h = float((s_ ** 2).sum())
+            n = len(v)
+            h_rows.append(dict(year=y, reporter=c, flow=flow, partners=n, hhi=h,
+                               hhi_normalized=(h - 1 / n) / (1 - 1 / n) if n > 1 else np.nan))
+pd.DataFrame(h_rows).to_csv(f"{out}_concentration.csv", index=False)

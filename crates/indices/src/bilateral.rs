@@ -3,7 +3,9 @@
 use serde::{Deserialize, Serialize};
 use tradepipe_model::config::{HmVariant, WorldChoice};
 
-use crate::formulas::{IMF_CIF_FOB, hm, mirror_derived, share, sum_present, tii, tsc};
+use crate::formulas::{
+    IMF_CIF_FOB, discrepancy, hm, mirror_derived, share, sum_present, tii, tii_imports, tsc,
+};
 use crate::year_data::{Cell, YearData};
 
 /// One row of `output/parquet/indices/bilateral/`. Money in US dollars, shares and indices
@@ -37,12 +39,19 @@ pub struct BilateralRow {
     pub hm_mirror: Option<f64>,
     pub hm_as_printed: Option<f64>,
     pub tii: Option<f64>,
+    /// `(X_ij / X_i) / (M_j / (M_w − M_i))`: intensity against j's weight in the imports of
+    /// the world other than i.
+    pub tii_imports: Option<f64>,
     /// `M_ji`: j's report of its imports from i (the mirror of `exports`).
     pub mirror_exports: Option<f64>,
     /// `X_ji`: j's report of its exports to i (the mirror of `imports`).
     pub mirror_imports: Option<f64>,
     /// `M_ji / X_ij`.
     pub mirror_ratio: Option<f64>,
+    /// `M_ji − X_ij`, US dollars.
+    pub mirror_gap: Option<f64>,
+    /// `|M_ji − X_ij| / ((M_ji + X_ij) / 2)`.
+    pub mirror_discrepancy: Option<f64>,
     /// `X_i`, `M_i` as used in the shares.
     pub reporter_world_exports: Option<f64>,
     pub reporter_world_imports: Option<f64>,
@@ -128,6 +137,13 @@ pub fn compute(d: &YearData, i: &str, j: &str, variant: HmVariant, world: WorldC
         hm_baldwin,
         hm_mirror,
         hm_as_printed,
+        tii_imports: tii_imports(
+            x_ij.value,
+            x_i.value,
+            m_j.value,
+            d.world_total_imports(world).value,
+            m_i.value,
+        ),
         tii: tii(
             x_ij.value,
             x_i.value,
@@ -137,6 +153,11 @@ pub fn compute(d: &YearData, i: &str, j: &str, variant: HmVariant, world: WorldC
         mirror_exports: m_ji.value,
         mirror_imports: x_ji.value,
         mirror_ratio: share(m_ji.value, x_ij.value),
+        mirror_gap: match (m_ji.value, x_ij.value) {
+            (Some(m), Some(x)) => Some(m - x),
+            _ => None,
+        },
+        mirror_discrepancy: discrepancy(m_ji.value, x_ij.value),
         reporter_world_exports: x_i.value,
         reporter_world_imports: m_i.value,
         partner_world_imports: m_j.value,
@@ -211,6 +232,10 @@ mod tests {
         close(r.hm_mirror, 30.0 / 230.0 * 0.75);
         // TII = (20/200) / (100/1000) = 1.
         close(r.tii, 1.0);
+        // No World reporter import row in the toy data: the import-side TII is absent.
+        assert_eq!(r.tii_imports, None);
+        close(r.mirror_gap, 10.0); // 30 − 20
+        close(r.mirror_discrepancy, 10.0 / 25.0);
         close(r.mirror_exports, 30.0);
         close(r.mirror_imports, 12.0);
         close(r.mirror_ratio, 1.5);

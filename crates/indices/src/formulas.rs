@@ -26,6 +26,53 @@ pub fn tii(x_ij: Option<f64>, x_i: Option<f64>, x_wj: Option<f64>, x_w: Option<f
     (weight > 0.0).then_some(share(x_ij, x_i)? / weight)
 }
 
+/// Trade intensity with the importer-side denominator:
+/// `(X_ij / X_i) / (M_j / (M_w − M_i))` — j's weight in the imports of the world other than i.
+pub fn tii_imports(
+    x_ij: Option<f64>,
+    x_i: Option<f64>,
+    m_j: Option<f64>,
+    m_w: Option<f64>,
+    m_i: Option<f64>,
+) -> Option<f64> {
+    let rest = m_w? - m_i?;
+    let weight = share(m_j, Some(rest))?;
+    (weight > 0.0).then_some(share(x_ij, x_i)? / weight)
+}
+
+/// Symmetric discrepancy of two reports of one flow, `|M − X| / ((M + X) / 2)`, in [0, 2].
+pub fn discrepancy(m: Option<f64>, x: Option<f64>) -> Option<f64> {
+    let (m, x) = (m?, x?);
+    (m + x > 0.0).then(|| (m - x).abs() / ((m + x) / 2.0))
+}
+
+/// Herfindahl–Hirschman index of the shares of `values` in their sum, with the number of
+/// positive values; `None` if nothing is positive.
+pub fn hhi(values: impl IntoIterator<Item = f64>) -> Option<(f64, usize)> {
+    let v: Vec<f64> = values.into_iter().filter(|&x| x > 0.0).collect();
+    let total: f64 = v.iter().sum();
+    (total > 0.0).then(|| (v.iter().map(|x| (x / total).powi(2)).sum(), v.len()))
+}
+
+/// `(HHI − 1/N) / (1 − 1/N)`, in [0, 1]; `None` for a single partner.
+pub fn hhi_normalized(hhi: f64, n: usize) -> Option<f64> {
+    (n > 1).then(|| {
+        let inv = 1.0 / n as f64;
+        (hhi - inv) / (1.0 - inv)
+    })
+}
+
+/// Contribution of one component to the change of a total, `Δpart / Δtotal`.
+pub fn contribution(
+    part: Option<f64>,
+    part_prev: Option<f64>,
+    total: Option<f64>,
+    total_prev: Option<f64>,
+) -> Option<f64> {
+    let (dt, dp) = (total? - total_prev?, part? - part_prev?);
+    (dt != 0.0).then(|| dp / dt)
+}
+
 /// Year-on-year growth `V_t / V_{t−1} − 1`.
 pub fn yoy(v: Option<f64>, v_prev: Option<f64>) -> Option<f64> {
     Some(share(v, v_prev)? - 1.0)
@@ -120,6 +167,27 @@ mod tests {
     }
 
     #[test]
+    fn hand_computed_structure_values() {
+        // j imports 50 of the 500 that the world other than i (1000 − 500) imports: weight 0.1;
+        // i sends 20 % of its exports to j: TII = 2.
+        close(
+            tii_imports(Some(20.0), Some(100.0), Some(50.0), Some(1000.0), Some(500.0)),
+            2.0,
+        );
+        // Reports 106 and 100: |6| / 103.
+        close(discrepancy(Some(106.0), Some(100.0)), 6.0 / 103.0);
+        // Shares 0.5, 0.3, 0.2: HHI 0.38; normalised (0.38 − 1/3)/(2/3) = 0.07.
+        let (h, n) = hhi([50.0, 30.0, 20.0, 0.0]).unwrap();
+        assert_eq!(n, 3);
+        close(Some(h), 0.38);
+        close(hhi_normalized(h, n), 0.07);
+        assert_eq!(hhi_normalized(1.0, 1), None);
+        // The balance moves from 10 to 30; the partner's part from 5 to 20: 15/20.
+        close(contribution(Some(20.0), Some(5.0), Some(30.0), Some(10.0)), 0.75);
+        assert_eq!(contribution(Some(1.0), Some(0.0), Some(5.0), Some(5.0)), None);
+    }
+
+    #[test]
     fn missing_or_degenerate_terms_give_none() {
         assert_eq!(hm(None, Some(1.0), Some(1.0), Some(1.0)), None);
         assert_eq!(share(Some(1.0), Some(0.0)), None);
@@ -142,6 +210,29 @@ mod tests {
             let a = tsc(Some(x), Some(m)).unwrap();
             prop_assert!((-1.0..=1.0).contains(&a));
             prop_assert_eq!(a, -tsc(Some(m), Some(x)).unwrap());
+        }
+
+        #[test]
+        fn hhi_lies_between_one_over_n_and_one(values in proptest::collection::vec(0.001..1e9f64, 1..60)) {
+            let (h, n) = hhi(values.iter().copied()).unwrap();
+            prop_assert_eq!(n, values.len());
+            prop_assert!(h >= 1.0 / n as f64 - 1e-12 && h <= 1.0 + 1e-12, "{h}");
+            if let Some(z) = hhi_normalized(h, n) {
+                prop_assert!((-1e-9..=1.0 + 1e-9).contains(&z), "{z}");
+            }
+        }
+
+        #[test]
+        fn contributions_of_all_parts_sum_to_one(
+            prev in proptest::collection::vec(-1e9..1e9f64, 2..20),
+            delta in proptest::collection::vec(-1e9..1e9f64, 2..20),
+        ) {
+            let n = prev.len().min(delta.len());
+            let now: Vec<f64> = (0..n).map(|k| prev[k] + delta[k]).collect();
+            let (t0, t1): (f64, f64) = (prev[..n].iter().sum(), now.iter().sum());
+            prop_assume!((t1 - t0).abs() > 1.0);
+            let s: f64 = (0..n).map(|k| contribution(Some(now[k]), Some(prev[k]), Some(t1), Some(t0)).unwrap()).sum();
+            prop_assert!((s - 1.0).abs() < 1e-6, "{s}");
         }
 
         #[test]

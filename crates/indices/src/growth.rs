@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::bilateral::BilateralRow;
-use crate::formulas::{cagr, yoy};
+use crate::formulas::{cagr, contribution, yoy};
 
 /// One row of `output/parquet/indices/growth/`. Growth rates as fractions.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -16,6 +16,9 @@ pub struct GrowthRow {
     pub total_trade_yoy: Option<f64>,
     /// `B_t − B_{t−1}` in US dollars.
     pub balance_change: Option<f64>,
+    /// Share of the change in the reporter's world balance due to this partner,
+    /// `ΔB_ij / ΔB_i` (formulas.md); over all partners the shares sum to 1.
+    pub balance_contribution: Option<f64>,
 }
 
 /// One row of `output/parquet/indices/cagr/part-0.parquet`.
@@ -35,6 +38,10 @@ fn find<'a>(rows: &'a [BilateralRow], year: i32, i: &str, j: &str) -> Option<&'a
         .find(|r| r.year == year && r.reporter == i && r.partner == j)
 }
 
+fn world_balance(r: &BilateralRow) -> Option<f64> {
+    Some(r.reporter_world_exports? - r.reporter_world_imports?)
+}
+
 /// YoY rows for every bilateral row whose previous year is also present.
 pub fn growth(rows: &[BilateralRow]) -> Vec<GrowthRow> {
     rows.iter()
@@ -52,6 +59,12 @@ pub fn growth(rows: &[BilateralRow]) -> Vec<GrowthRow> {
                     (Some(a), Some(b)) => Some(a - b),
                     _ => None,
                 },
+                balance_contribution: contribution(
+                    r.balance,
+                    p(|b| b.balance),
+                    world_balance(r),
+                    prev.and_then(world_balance),
+                ),
             }
         })
         .collect()

@@ -12,6 +12,7 @@
 //!   number of threads. A missing flow gives a missing index, never zero.
 
 pub mod bilateral;
+pub mod concentration;
 pub mod formulas;
 pub mod growth;
 mod output;
@@ -19,6 +20,7 @@ pub mod product;
 pub mod year_data;
 
 pub use bilateral::BilateralRow;
+pub use concentration::ConcentrationRow;
 pub use growth::{CagrRow, GrowthRow};
 pub use product::ProductRow;
 
@@ -76,6 +78,7 @@ pub struct IndexTables {
     pub growth: Vec<GrowthRow>,
     pub cagr: Vec<CagrRow>,
     pub product: Vec<ProductRow>,
+    pub concentration: Vec<ConcentrationRow>,
 }
 
 impl IndexTables {
@@ -116,7 +119,7 @@ pub fn run(cfg: &Config) -> Result<IndicesSummary, IndicesError> {
     let pairs = cfg.pairs();
     let (variant, world) = (cfg.indices.hm_variant, cfg.indices.world);
 
-    type YearOut = (Vec<BilateralRow>, Vec<ProductRow>);
+    type YearOut = (Vec<BilateralRow>, Vec<ProductRow>, Vec<ConcentrationRow>);
     let computed: Vec<YearOut> = years
         .par_iter()
         .map(|&year| {
@@ -135,11 +138,23 @@ pub fn run(cfg: &Config) -> Result<IndicesSummary, IndicesError> {
                     value: *v,
                 })
                 .collect();
-            Ok((bilateral, product::rca(year, &flows)))
+            let concentration = cfg
+                .indices
+                .countries
+                .iter()
+                .flat_map(|c| concentration::compute(&d, c))
+                .collect();
+            Ok((bilateral, product::rca(year, &flows), concentration))
         })
         .collect::<Result<_, IndicesError>>()?;
-    let (per_year, per_year_products): (Vec<Vec<BilateralRow>>, Vec<Vec<ProductRow>>) =
-        computed.into_iter().unzip();
+    let mut per_year = Vec::with_capacity(years.len());
+    let mut per_year_products = Vec::with_capacity(years.len());
+    let mut per_year_concentration = Vec::with_capacity(years.len());
+    for (b, p, c) in computed {
+        per_year.push(b);
+        per_year_products.push(p);
+        per_year_concentration.push(c);
+    }
 
     let root = indices_dir(&cfg.output_dir);
     let schema_err = |path: &Path, e: polars::error::PolarsError| IndicesError::Schema {
@@ -149,6 +164,11 @@ pub fn run(cfg: &Config) -> Result<IndicesSummary, IndicesError> {
     for (year, rows) in years.iter().zip(&per_year) {
         let dir = root.join("bilateral");
         let mut df = output::bilateral_frame(rows).map_err(|e| schema_err(&dir, e))?;
+        tradepipe_parquet::write_partition(&dir, *year, &mut df)?;
+    }
+    for (year, rows) in years.iter().zip(&per_year_concentration) {
+        let dir = root.join("concentration");
+        let mut df = output::concentration_frame(rows).map_err(|e| schema_err(&dir, e))?;
         tradepipe_parquet::write_partition(&dir, *year, &mut df)?;
     }
     let all: Vec<BilateralRow> = per_year.into_iter().flatten().collect();
@@ -173,7 +193,7 @@ pub fn run(cfg: &Config) -> Result<IndicesSummary, IndicesError> {
         tradepipe_parquet::write_partition(&dir, *year, &mut df)?;
         product_years.push(*year);
     }
-    for table in ["bilateral", "growth"] {
+    for table in ["bilateral", "growth", "concentration"] {
         tradepipe_parquet::remove_stale_partitions(&root.join(table), &years)?;
     }
     tradepipe_parquet::remove_stale_partitions(&root.join("product"), &product_years)?;
@@ -216,6 +236,7 @@ pub fn read_tables(output_dir: &Path) -> Result<IndexTables, IndicesError> {
         })?;
     let mut bilateral = Vec::new();
     let mut growth = Vec::new();
+    let mut concentration = Vec::new();
     for &year in &meta.years {
         let dir = root.join("bilateral");
         let df = tradepipe_parquet::read_partition(&dir, year, None)?;
@@ -223,6 +244,9 @@ pub fn read_tables(output_dir: &Path) -> Result<IndexTables, IndicesError> {
         let dir = root.join("growth");
         let df = tradepipe_parquet::read_partition(&dir, year, None)?;
         growth.extend(output::growth_rows(&df, &partition_dir(&dir, year), year)?);
+        let dir = root.join("concentration");
+        let df = tradepipe_parquet::read_partition(&dir, year, None)?;
+        concentration.extend(output::concentration_rows(&df, &partition_dir(&dir, year), year)?);
     }
     let mut product = Vec::new();
     for &year in &meta.product_years {
@@ -238,5 +262,6 @@ pub fn read_tables(output_dir: &Path) -> Result<IndexTables, IndicesError> {
         growth,
         cagr,
         product,
+        concentration,
     })
 }

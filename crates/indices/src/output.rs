@@ -9,6 +9,7 @@ use polars::prelude::*;
 
 use crate::IndicesError;
 use crate::bilateral::BilateralRow;
+use crate::concentration::ConcentrationRow;
 use crate::growth::{CagrRow, GrowthRow};
 use crate::product::ProductRow;
 
@@ -44,9 +45,12 @@ pub(crate) fn bilateral_frame(rows: &[BilateralRow]) -> PolarsResult<DataFrame> 
             f64s("hm_mirror", rows, |r| r.hm_mirror),
             f64s("hm_as_printed", rows, |r| r.hm_as_printed),
             f64s("tii", rows, |r| r.tii),
+            f64s("tii_imports", rows, |r| r.tii_imports),
             f64s("mirror_exports", rows, |r| r.mirror_exports),
             f64s("mirror_imports", rows, |r| r.mirror_imports),
             f64s("mirror_ratio", rows, |r| r.mirror_ratio),
+            f64s("mirror_gap", rows, |r| r.mirror_gap),
+            f64s("mirror_discrepancy", rows, |r| r.mirror_discrepancy),
             f64s("reporter_world_exports", rows, |r| r.reporter_world_exports),
             f64s("reporter_world_imports", rows, |r| r.reporter_world_imports),
             f64s("partner_world_imports", rows, |r| r.partner_world_imports),
@@ -77,6 +81,7 @@ pub(crate) fn growth_frame(rows: &[GrowthRow]) -> PolarsResult<DataFrame> {
             f64s("imports_yoy", rows, |r| r.imports_yoy),
             f64s("total_trade_yoy", rows, |r| r.total_trade_yoy),
             f64s("balance_change", rows, |r| r.balance_change),
+            f64s("balance_contribution", rows, |r| r.balance_contribution),
         ],
     )
 }
@@ -94,6 +99,42 @@ pub(crate) fn cagr_frame(rows: &[CagrRow]) -> PolarsResult<DataFrame> {
             f64s("total_trade_cagr", rows, |r| r.total_trade_cagr),
         ],
     )
+}
+
+pub(crate) fn concentration_frame(rows: &[ConcentrationRow]) -> PolarsResult<DataFrame> {
+    DataFrame::new(
+        rows.len(),
+        vec![
+            strs("reporter", rows, |r| &r.reporter),
+            strs("flow", rows, |r| &r.flow),
+            Column::new(
+                "partners".into(),
+                rows.iter().map(|r| r.partners).collect::<Vec<_>>(),
+            ),
+            f64s("hhi", rows, |r| r.hhi),
+            f64s("hhi_normalized", rows, |r| r.hhi_normalized),
+        ],
+    )
+}
+
+pub(crate) fn concentration_rows(
+    df: &DataFrame,
+    path: &Path,
+    year: i32,
+) -> Result<Vec<ConcentrationRow>, IndicesError> {
+    let f = Frame { df, path };
+    let (reporter, flow, partners) = (f.str("reporter")?, f.str("flow")?, f.u32("partners")?);
+    let (h, z) = (f.f64("hhi")?, f.f64("hhi_normalized")?);
+    Ok((0..df.height())
+        .map(|k| ConcentrationRow {
+            year,
+            reporter: reporter[k].clone(),
+            flow: flow[k].clone(),
+            partners: partners[k].unwrap_or(0),
+            hhi: h[k],
+            hhi_normalized: z[k],
+        })
+        .collect())
 }
 
 pub(crate) fn product_frame(rows: &[ProductRow]) -> PolarsResult<DataFrame> {
@@ -235,6 +276,11 @@ pub(crate) fn bilateral_rows(
     );
     let (re, pe) = (f.bool("reporter_estimated")?, f.bool("partner_estimated")?);
     let md = f.bool("reporter_mirror_derived")?;
+    let (tim, gap, disc) = (
+        f.f64("tii_imports")?,
+        f.f64("mirror_gap")?,
+        f.f64("mirror_discrepancy")?,
+    );
     Ok((0..df.height())
         .map(|k| BilateralRow {
             year,
@@ -256,9 +302,12 @@ pub(crate) fn bilateral_rows(
             hm_mirror: hmm[k],
             hm_as_printed: hap[k],
             tii: tii[k],
+            tii_imports: tim[k],
             mirror_exports: mx[k],
             mirror_imports: mm[k],
             mirror_ratio: mr[k],
+            mirror_gap: gap[k],
+            mirror_discrepancy: disc[k],
             reporter_world_exports: rwx[k],
             reporter_world_imports: rwm[k],
             partner_world_imports: pwm[k],
@@ -279,6 +328,7 @@ pub(crate) fn growth_rows(df: &DataFrame, path: &Path, year: i32) -> Result<Vec<
         f.f64("total_trade_yoy")?,
         f.f64("balance_change")?,
     );
+    let contribution = f.f64("balance_contribution")?;
     Ok((0..df.height())
         .map(|k| GrowthRow {
             year,
@@ -288,6 +338,7 @@ pub(crate) fn growth_rows(df: &DataFrame, path: &Path, year: i32) -> Result<Vec<
             imports_yoy: m[k],
             total_trade_yoy: t[k],
             balance_change: b[k],
+            balance_contribution: contribution[k],
         })
         .collect())
 }

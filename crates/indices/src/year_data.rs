@@ -268,21 +268,46 @@ impl YearData {
         }
     }
 
+    fn total_over_economies(&self, m: &[Cell]) -> Cell {
+        let n = self.n();
+        sum_cells((0..n).filter(|&a| self.economy[a]).map(|a| {
+            sum_cells(
+                (0..n)
+                    .filter(|&b| self.economy[b] && b != a)
+                    .map(|b| m[a * n + b]),
+            )
+        }))
+    }
+
     /// Total world exports (`X_w`).
     pub fn world_total_exports(&self, world: WorldChoice) -> Cell {
         match world {
             WorldChoice::Source => self.exports(WORLD, WORLD),
-            WorldChoice::Sum => {
-                let n = self.n();
-                sum_cells((0..n).filter(|&a| self.economy[a]).map(|a| {
-                    sum_cells(
-                        (0..n)
-                            .filter(|&b| self.economy[b] && b != a)
-                            .map(|b| self.exports[a * n + b]),
-                    )
-                }))
-            }
+            WorldChoice::Sum => self.total_over_economies(&self.exports),
         }
+    }
+
+    /// Total world imports (`M_w`).
+    pub fn world_total_imports(&self, world: WorldChoice) -> Cell {
+        match world {
+            WorldChoice::Source => self.imports(WORLD, WORLD),
+            WorldChoice::Sum => self.total_over_economies(&self.imports),
+        }
+    }
+
+    /// `i`'s reported exports (or imports) to each partner economy, in code order.
+    pub fn partner_values(&self, i: &str, flow: tradepipe_model::Flow) -> Vec<f64> {
+        let Some(a) = self.idx(i) else { return Vec::new() };
+        let n = self.n();
+        let m = if flow == tradepipe_model::Flow::Import {
+            &self.imports
+        } else {
+            &self.exports
+        };
+        (0..n)
+            .filter(|&b| self.economy[b] && b != a)
+            .filter_map(|b| m[a * n + b].value)
+            .collect()
     }
 
     /// What all reporting economies say they imported from `i` (the mirror of `i`'s exports).

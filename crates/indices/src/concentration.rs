@@ -1,0 +1,95 @@
+//! Concentration of each configured country's trade over its partners (HHI), per flow.
+
+use serde::{Deserialize, Serialize};
+use tradepipe_model::Flow;
+
+use crate::formulas::{hhi, hhi_normalized};
+use crate::year_data::YearData;
+
+/// One row of `output/parquet/indices/concentration/`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConcentrationRow {
+    pub year: i32,
+    pub reporter: String,
+    /// `export` or `import`.
+    pub flow: String,
+    /// Partner economies with a positive value.
+    pub partners: u32,
+    /// `Σ s²` over partner shares, in [1/N, 1].
+    pub hhi: Option<f64>,
+    /// `(HHI − 1/N) / (1 − 1/N)`, in [0, 1].
+    pub hhi_normalized: Option<f64>,
+}
+
+/// HHI over partners of `reporter`'s exports and imports (its own report).
+pub fn compute(d: &YearData, reporter: &str) -> Vec<ConcentrationRow> {
+    [Flow::Export, Flow::Import]
+        .into_iter()
+        .map(|flow| {
+            let h = hhi(d.partner_values(reporter, flow));
+            ConcentrationRow {
+                year: d.year,
+                reporter: reporter.to_owned(),
+                flow: flow.as_str().to_owned(),
+                partners: h.map_or(0, |(_, n)| n as u32),
+                hhi: h.map(|(v, _)| v),
+                hhi_normalized: h.and_then(|(v, n)| hhi_normalized(v, n)),
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::year_data::FlowRow;
+    use tradepipe_model::Registry;
+
+    #[test]
+    fn hand_computed_partner_concentration() {
+        let rows = [
+            FlowRow {
+                reporter: "KAZ",
+                partner: "CHN",
+                flow: Flow::Export,
+                value: 50.0,
+                estimated: false,
+            },
+            FlowRow {
+                reporter: "KAZ",
+                partner: "RUS",
+                flow: Flow::Export,
+                value: 30.0,
+                estimated: false,
+            },
+            FlowRow {
+                reporter: "KAZ",
+                partner: "ITA",
+                flow: Flow::Export,
+                value: 20.0,
+                estimated: false,
+            },
+            // Aggregates are not partners.
+            FlowRow {
+                reporter: "KAZ",
+                partner: "WLD",
+                flow: Flow::Export,
+                value: 100.0,
+                estimated: false,
+            },
+            FlowRow {
+                reporter: "KAZ",
+                partner: "EUU",
+                flow: Flow::Export,
+                value: 20.0,
+                estimated: false,
+            },
+        ];
+        let d = YearData::from_rows(2020, rows, &Registry::embedded());
+        let c = compute(&d, "KAZ");
+        assert_eq!(c[0].partners, 3);
+        assert!((c[0].hhi.unwrap() - 0.38).abs() < 1e-12);
+        assert!((c[0].hhi_normalized.unwrap() - 0.07).abs() < 1e-12);
+        assert_eq!((c[1].flow.as_str(), c[1].partners, c[1].hhi), ("import", 0, None));
+    }
+}
