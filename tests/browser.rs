@@ -57,6 +57,63 @@ fn ink_fraction(png_path: &Path) -> f64 {
     inked as f64 / total as f64
 }
 
+/// Loads `page` headless and returns the `src=WIDTHxHEIGHT` of every image once loaded, after
+/// checking that nothing failed to load and nothing was logged as an error.
+fn load(bin: &Path, page: &Path) -> Vec<String> {
+    let profile = tempfile::tempdir().unwrap();
+    let html = std::fs::read_to_string(page).unwrap();
+    let probe = "<script>window.addEventListener('load', () => { document.body.dataset.check = \
+                 [...document.images].map(i => i.getAttribute('src') + '=' + i.naturalWidth + 'x' + \
+                 i.naturalHeight).join(';'); });</script></body>";
+    let check = page.with_file_name("check.html");
+    std::fs::write(&check, html.replace("</body>", probe)).unwrap();
+    let out = headless(bin, profile.path())
+        .args(["--virtual-time-budget=10000", "--dump-dom"])
+        .arg(format!("file://{}", check.display()))
+        .output()
+        .unwrap();
+    std::fs::remove_file(&check).unwrap();
+    let dom = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let found = dom
+        .split("data-check=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap_or_else(|| panic!("probe did not run on {}; stderr:\n{stderr}", page.display()));
+    for bad in ["ERR_FILE_NOT_FOUND", "Uncaught", "Failed to load resource"] {
+        assert!(
+            !stderr.contains(bad),
+            "{}: browser reported {bad}:\n{stderr}",
+            page.display()
+        );
+    }
+    assert!(
+        !stderr
+            .lines()
+            .any(|l| l.contains("CONSOLE") && l.contains("ERROR")),
+        "{}: console error:\n{stderr}",
+        page.display()
+    );
+    found
+        .split(';')
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Screenshots `page` and returns the share of non-white pixels.
+fn screenshot_ink(bin: &Path, page: &Path, png: &Path) -> f64 {
+    let profile = tempfile::tempdir().unwrap();
+    let status = headless(bin, profile.path())
+        .args(["--window-size=1100,2400"])
+        .arg(format!("--screenshot={}", png.display()))
+        .arg(format!("file://{}", page.display()))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    ink_fraction(png)
+}
+
 #[test]
 fn report_renders_in_headless_chromium() {
     let Some(bin) = chromium() else {
@@ -69,28 +126,7 @@ fn report_renders_in_headless_chromium() {
     };
     let p = Pipeline::slice();
     p.run(["run"]).success();
-    let dir = p.report_dir();
-    let profile = tempfile::tempdir().unwrap();
-
-    // A copy of the page with a probe that records how each image loaded.
-    let html = std::fs::read_to_string(dir.join("index.html")).unwrap();
-    let probe = "<script>window.addEventListener('load', () => { document.body.dataset.check = \
-                 [...document.images].map(i => i.getAttribute('src') + '=' + i.naturalWidth + 'x' + \
-                 i.naturalHeight).join(';'); });</script></body>";
-    std::fs::write(dir.join("check.html"), html.replace("</body>", probe)).unwrap();
-    let out = headless(&bin, profile.path())
-        .args(["--virtual-time-budget=10000", "--dump-dom"])
-        .arg(format!("file://{}", dir.join("check.html").display()))
-        .output()
-        .unwrap();
-    let dom = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    let check = dom
-        .split("data-check=\"")
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .unwrap_or_else(|| panic!("probe did not run; stderr:\n{stderr}"));
-    let images: Vec<&str> = check.split(';').collect();
+    let images = load(&bin, &p.report_dir().join("index.html"));
     assert_eq!(
         images,
         [
@@ -101,25 +137,43 @@ fn report_renders_in_headless_chromium() {
         ],
         "every chart loads at its size"
     );
-    for bad in ["ERR_FILE_NOT_FOUND", "Uncaught", "Failed to load resource"] {
-        assert!(!stderr.contains(bad), "browser reported {bad}:\n{stderr}");
-    }
-    assert!(
-        !stderr
-            .lines()
-            .any(|l| l.contains("CONSOLE") && l.contains("ERROR")),
-        "console error:\n{stderr}"
+    let ink = screenshot_ink(
+        &bin,
+        &p.report_dir().join("index.html"),
+        &p.dir.path().join("report.png"),
     );
-
-    // A screenshot of the real page (no probe) is far from blank.
-    let shot = p.dir.path().join("report.png");
-    let status = headless(&bin, profile.path())
-        .args(["--window-size=1100,2400"])
-        .arg(format!("--screenshot={}", shot.display()))
-        .arg(format!("file://{}", dir.join("index.html").display()))
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let ink = ink_fraction(&shot);
     assert!(ink > 0.03, "screenshot is nearly blank: {:.1}% ink", ink * 100.0);
+}
+
+#[test]
+fn every_default_report_and_reproduction_renders() {
+    let Some(bin) = chromium() else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must install chromium (see .ci/run)"
+        );
+        return;
+    };
+    let out = tempfile::tempdir().unwrap();
+    let o = out.path().to_str().unwrap();
+    crate::util::run_in_repo(&["-q", "--output", o, "run"]).success();
+    crate::util::run_in_repo(&[
+        "-q",
+        "--output",
+        o,
+        "reproduce",
+        "reproduce/000-china-central-asia.toml",
+    ])
+    .success();
+    let landscape = load(&bin, &out.path().join("reports/central-asia-partners/index.html"));
+    assert_eq!(landscape.len(), 5, "{landscape:?}");
+    assert!(landscape.iter().all(|i| i.ends_with("=960x500")), "{landscape:?}");
+    let page = out.path().join("reproduce/000-china-central-asia/index.html");
+    assert!(load(&bin, &page).is_empty());
+    let ink = screenshot_ink(&bin, &page, &out.path().join("reproduce.png"));
+    assert!(
+        ink > 0.02,
+        "reproduction page is nearly blank: {:.1}% ink",
+        ink * 100.0
+    );
 }
