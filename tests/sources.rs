@@ -99,3 +99,42 @@ fn html_error_page_saved_as_json_is_rejected_with_its_start() {
         "{msg}"
     );
 }
+
+#[test]
+fn imf_legacy_json_and_the_embedded_matrix_agree_on_one_key() {
+    let legacy = format!(
+        "[[source]]\nname = \"imf-legacy\"\nkind = \"file\"\nformat = \"imf-dot-sdmx-json\"\npath = \"{}\"\nvintage = \"recorded 2024-09-20\"\n\n",
+        fixture("imf/legacy_CompactData_DOT_A.US.TXG_FOB_USD.W00+B0_2020-2023.json").display()
+    );
+    let dots = format!(
+        "[[source]]\nname = \"imf\"\nkind = \"file\"\nformat = \"imf-dots-csv\"\npath = \"{}\"\nvintage = \"2022-02-02\"\n\n",
+        repo()
+            .join("data/imf_dots_bilateral_annual_1960_2020.csv.gz")
+            .display()
+    );
+    let p = Pipeline::slice()
+        .sources(&(legacy + &dots))
+        .edit("from = 2000, to = 2020", "from = 2020, to = 2020")
+        .edit(
+            "countries = [\"CHN\", \"KAZ\", \"KGZ\", \"TJK\", \"TKM\", \"UZB\"]",
+            "countries = [\"USA\", \"EUU\", \"CHN\"]",
+        )
+        .edit("cagr-windows = [[2010, 2020]]", "cagr-windows = []")
+        .without_reports();
+    p.run(["run"]).success();
+    let t = tradepipe_indices::read_tables(&p.output()).unwrap();
+    let r = t.bilateral(2020, "USA", "EUU").unwrap();
+    // The legacy body: 233,754.7771 million (UNIT_MULT 6); listed first, so it wins.
+    assert_eq!(r.exports, Some(233_754.7771e6));
+    assert_eq!(r.reporter_world_exports, Some(1_429_995.404019e6));
+    let prov: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(p.output().join("parquet/trade/_provenance.json")).unwrap())
+            .unwrap();
+    assert_eq!(
+        prov["sources"][0]["rows"], 2,
+        "2020 only: the EU and the World rows"
+    );
+    assert_eq!(prov["sources"][1]["superseded_rows"], 2);
+    // (The embedded 2022 vintage has 232,975.714483 million for the same key, 0.33 % lower:
+    // the two IMF vintages differ by revisions, which is why the source order matters.)
+}

@@ -82,6 +82,8 @@ pub enum SourceFormat {
     ImfDotsCsv,
     /// A UN Comtrade API v1 `data/v1/get` JSON body, values in US dollars.
     ComtradeV1Json,
+    /// An IMF DOT body from the legacy SDMX-JSON `CompactData` service.
+    ImfDotSdmxJson,
 }
 
 impl SourceFormat {
@@ -89,6 +91,7 @@ impl SourceFormat {
         match self {
             SourceFormat::ImfDotsCsv => "imf-dots-csv",
             SourceFormat::ComtradeV1Json => "comtrade-v1-json",
+            SourceFormat::ImfDotSdmxJson => "imf-dot-sdmx-json",
         }
     }
 }

@@ -53,7 +53,6 @@ pub struct Entity {
 #[derive(Debug, serde::Deserialize)]
 struct CountryRow {
     iso3: String,
-    #[allow(dead_code)]
     iso2: String,
     #[allow(dead_code)]
     iso_numeric: String,
@@ -83,6 +82,7 @@ pub struct Registry {
     by_code: HashMap<String, usize>,
     by_imf_name: HashMap<String, usize>,
     by_comtrade: HashMap<u32, usize>,
+    by_iso2: HashMap<String, usize>,
 }
 
 impl Registry {
@@ -102,9 +102,13 @@ impl Registry {
             by_code: HashMap::new(),
             by_imf_name: HashMap::new(),
             by_comtrade: HashMap::new(),
+            by_iso2: HashMap::new(),
         };
         for row in csv::Reader::from_reader(countries.as_bytes()).deserialize::<CountryRow>() {
             let row = row.map_err(|e| format!("countries.csv: {e}"))?;
+            if !row.iso2.is_empty() {
+                reg.by_iso2.insert(row.iso2.clone(), reg.entities.len());
+            }
             reg.insert(Entity {
                 m49: row.m49.parse().ok(),
                 code: row.iso3,
@@ -157,6 +161,11 @@ impl Registry {
             self.by_comtrade.insert(row.comtrade_code, idx);
         }
         Ok(())
+    }
+
+    /// The entity of an ISO 3166 alpha-2 code (as the IMF's SDMX series use).
+    pub fn resolve_iso2(&self, code: &str) -> Option<&Entity> {
+        self.by_iso2.get(code).map(|&i| &self.entities[i])
     }
 
     /// The entity of a UN Comtrade reporter or partner code (0 = World).
@@ -251,6 +260,8 @@ mod tests {
         assert_eq!(code(490), Some("TWN"));
         assert_eq!(code(58), Some("BLX"));
         assert_eq!(code(975), None);
+        assert_eq!(reg.resolve_iso2("US").map(|e| e.code.as_str()), Some("USA"));
+        assert_eq!(reg.resolve_iso2("KZ").map(|e| e.code.as_str()), Some("KAZ"));
     }
 
     #[test]

@@ -59,6 +59,7 @@ pub fn run(cfg: &Config) -> Result<NormalizeSummary, NormalizeError> {
         let stats = match entry.format.as_str() {
             "comtrade-v1-json" => sources::comtrade_v1::read(&input, &mut rows)?,
             "imf-dots-csv" => sources::imf_dots::read(&input, &mut rows)?,
+            "imf-dot-sdmx-json" => sources::imf_dot_json::read(&input, &mut rows)?,
             other => {
                 return Err(NormalizeError::UnknownFormat {
                     source_name: entry.source.clone(),
