@@ -238,3 +238,25 @@ fn partner_landscape_of_the_five_states_on_the_embedded_data() {
         "estimate note"
     );
 }
+
+#[test]
+fn index_tables_are_byte_identical_with_one_or_two_threads() {
+    let p = Pipeline::slice();
+    p.run(["run"]).success();
+    let indices = p.output().join("parquet/indices");
+    let run_with = |threads: &str| {
+        let status = std::process::Command::new(env!("CARGO_BIN_EXE_tradepipe"))
+            .args(["-q", "--config"])
+            .arg(p.config_path())
+            .arg("indices")
+            .env("RAYON_NUM_THREADS", threads)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        tree(&indices)
+    };
+    let one = run_with("1");
+    let two = run_with("2");
+    assert!(!one.is_empty());
+    assert!(one == two, "index tables differ between 1 and 2 threads");
+}
