@@ -242,3 +242,29 @@ fn manifest_lists_every_output_file_and_orphans_are_removed() {
         );
     }
 }
+
+#[test]
+fn unwritable_output_is_73_and_validate_sees_it_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let blocker = dir.path().join("a-file");
+    std::fs::write(&blocker, b"not a directory").unwrap();
+    let out_dir = blocker.join("output");
+    let p = Pipeline::slice();
+    let out = p
+        .run(["--output", out_dir.to_str().unwrap(), "validate"])
+        .failure(73);
+    assert!(
+        out.error_message().contains("a-file/output"),
+        "{}",
+        out.error_message()
+    );
+    p.run(["--output", out_dir.to_str().unwrap(), "run"]).failure(73);
+    // A missing source is found by validate too.
+    let p = Pipeline::slice().data(&dir.path().join("nowhere.csv"));
+    assert!(
+        p.run(["validate"])
+            .failure(66)
+            .error_message()
+            .contains("nowhere.csv")
+    );
+}

@@ -63,7 +63,7 @@ pub enum Command {
     Indices,
     /// Index tables -> HTML and Markdown reports (output/reports/).
     Report,
-    /// Check the config and templates without running anything.
+    /// Check config, templates, source files and output permissions without running anything.
     Validate,
     /// Check a paper's published values (a spec in reproduce/) against the data: runs fetch,
     /// normalize and indices with the spec's config, then writes output/reproduce/<name>/.

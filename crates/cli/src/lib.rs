@@ -119,10 +119,22 @@ pub fn run(cli: &Cli) -> Result<(), CliError> {
         }
         Command::Validate => {
             tradepipe_report::check_templates(&cfg)?;
+            for src in &cfg.sources {
+                if let Err(error) = fs_err::metadata(&src.path) {
+                    return Err(tradepipe_fetch::FetchError::ReadSource {
+                        source_name: src.name.clone(),
+                        path: src.path.clone(),
+                        error,
+                    }
+                    .into());
+                }
+            }
+            tradepipe_model::fsio::check_writable(&cfg.output_dir)?;
             println!(
-                "config {} and templates {} are valid",
+                "config {} and templates {} are valid; sources are readable and {} is writable",
                 cfg.path.display(),
-                cfg.templates_dir.display()
+                cfg.templates_dir.display(),
+                cfg.output_dir.display()
             );
         }
     }

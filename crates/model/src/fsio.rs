@@ -50,6 +50,29 @@ where
     Ok(())
 }
 
+/// Checks, without leaving anything behind, that `dir` could be created and written: a
+/// temporary file is made in `dir` or in its nearest existing ancestor and removed again.
+pub fn check_writable(dir: &Path) -> Result<(), WriteError> {
+    let mut probe = dir;
+    while !probe.exists() {
+        match probe.parent().filter(|p| !p.as_os_str().is_empty()) {
+            Some(p) => probe = p,
+            None => {
+                probe = Path::new(".");
+                break;
+            }
+        }
+    }
+    tempfile::Builder::new()
+        .prefix(TMP_PREFIX)
+        .tempfile_in(probe)
+        .map(drop)
+        .map_err(|source| WriteError {
+            path: dir.to_path_buf(),
+            source,
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -66,6 +89,22 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names, vec!["c.txt"]);
+    }
+
+    #[test]
+    fn writability_is_checked_at_the_nearest_existing_ancestor() {
+        let dir = tempfile::tempdir().unwrap();
+        check_writable(&dir.path().join("not/yet/there")).unwrap();
+        assert!(!dir.path().join("not").exists(), "the check created directories");
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            0,
+            "the probe was left behind"
+        );
+        let file = dir.path().join("plain-file");
+        std::fs::write(&file, b"x").unwrap();
+        let e = check_writable(&file.join("out")).unwrap_err();
+        assert!(e.to_string().contains("plain-file/out"), "{e}");
     }
 
     #[test]
