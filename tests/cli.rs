@@ -268,3 +268,30 @@ fn unwritable_output_is_73_and_validate_sees_it_first() {
             .contains("nowhere.csv")
     );
 }
+
+#[test]
+fn freshness_warns_and_fails_by_the_configured_lags() {
+    let p = Pipeline::slice().edit(
+        "description = \"IMF Direction of Trade Statistics (DOTS)\"",
+        "description = \"IMF Direction of Trade Statistics (DOTS)\"\nwarn-lag-years = 2\nerror-lag-years = 5",
+    );
+    p.run(["freshness"]).failure(66);
+    p.run(["normalize"]).failure(66); // needs fetch first
+    p.run(["run"]).success();
+    // The slice ends in 2020.
+    let out = p.run(["freshness", "--as-of", "2022"]).success();
+    assert!(
+        out.stdout
+            .contains("imf-dots: last year 2020, 2 years behind 2022: Fresh"),
+        "{}",
+        out.stdout
+    );
+    p.run(["freshness", "--as-of", "2023"]).failure(2);
+    let out = p.run(["freshness", "--as-of", "2026"]).failure(1);
+    assert!(
+        out.error_message()
+            .contains("imf-dots older than allowed (error-lag-years threshold)"),
+        "{}",
+        out.error_message()
+    );
+}

@@ -7,7 +7,9 @@ use clap::{Parser, Subcommand, ValueEnum};
 const EXIT_CODES: &str = "\
 Exit codes:
   0   success
-  1   reproduce: a value is outside its tolerance without a recorded explanation
+  1   check failed: reproduce found a value outside its tolerance without an explanation,
+      or freshness found a source older than its error-lag-years
+  2   freshness: a source is older than its warn-lag-years
   64  usage error (bad arguments)
   65  data error (input that cannot be normalized: file, line and column are named)
   66  missing input (a stage's input has not been produced yet)
@@ -65,6 +67,13 @@ pub enum Command {
     Report,
     /// Check config, templates, source files and output permissions without running anything.
     Validate,
+    /// How many years each source's latest data lag behind the current year, against the
+    /// sources' warn-lag-years and error-lag-years (reads what normalize wrote).
+    Freshness {
+        /// Judge as of this year instead of the current one.
+        #[arg(long, value_name = "YEAR")]
+        as_of: Option<i32>,
+    },
     /// Check a paper's published values (a spec in reproduce/) against the data: runs fetch,
     /// normalize and indices with the spec's config, then writes output/reproduce/<name>/.
     Reproduce {
@@ -83,6 +92,7 @@ impl Command {
             Command::Report => "report",
             Command::Validate => "validate",
             Command::Reproduce { .. } => "reproduce",
+            Command::Freshness { .. } => "freshness",
         }
     }
 }

@@ -7,8 +7,11 @@ use std::process::ExitCode;
 #[repr(u8)]
 pub enum ExitStatus {
     Ok = 0,
-    /// A reproduced value is outside its tolerance without a recorded explanation.
-    Mismatch = 1,
+    /// A check failed: a reproduced value outside its tolerance without an explanation, or a
+    /// source older than its error-lag-years.
+    CheckFailed = 1,
+    /// A source is older than its warn-lag-years.
+    CheckWarning = 2,
     /// EX_USAGE: bad arguments.
     Usage = 64,
     /// EX_DATAERR: input data that cannot be normalized.
@@ -53,6 +56,8 @@ pub enum CliError {
     },
     #[error(transparent)]
     Output(#[from] tradepipe_model::fsio::WriteError),
+    #[error("{sources} older than allowed ({which} threshold)", which = if *error { "error-lag-years" } else { "warn-lag-years" })]
+    Stale { sources: String, error: bool },
     #[error("{count} reproduced value(s) outside tolerance without an explanation; see {path}")]
     Mismatch { count: usize, path: std::path::PathBuf },
 }
@@ -69,13 +74,16 @@ impl CliError {
         };
         match self {
             CliError::Config(_) => ExitStatus::Config,
-            CliError::Mismatch { .. } => ExitStatus::Mismatch,
+            CliError::Mismatch { .. } => ExitStatus::CheckFailed,
+            CliError::Stale { error: true, .. } => ExitStatus::CheckFailed,
+            CliError::Stale { error: false, .. } => ExitStatus::CheckWarning,
             CliError::Lock(crate::lock::LockError::Held { .. }) => ExitStatus::TempFail,
             CliError::Lock(_) | CliError::Cleanup { .. } | CliError::Output(_) => ExitStatus::CantCreate,
             CliError::Fetch(e) => fetch(e),
             CliError::Normalize(e) => match e {
                 N::Fetch(f) => fetch(f),
                 N::UnknownFormat { .. } => ExitStatus::Config,
+                N::NoTable { .. } => ExitStatus::NoInput,
                 N::Read { .. }
                 | N::MissingColumn { .. }
                 | N::BadValue { .. }

@@ -9,6 +9,7 @@
 
 mod args;
 mod exit;
+mod freshness;
 mod lock;
 mod logging;
 mod manifest;
@@ -69,9 +70,10 @@ pub fn run(cli: &Cli) -> Result<(), CliError> {
     let cfg = Config::load(config_path, &overrides)?;
     let started = std::time::SystemTime::now();
     let name = cli.command.name();
-    // Every command that writes holds the output directory's lock; `validate` writes nothing.
+    // Every command that writes holds the output directory's lock; `validate` and
+    // `freshness` write nothing.
     let _lock = match cli.command {
-        Command::Validate => None,
+        Command::Validate | Command::Freshness { .. } => None,
         _ => {
             let lock = lock::acquire(&cfg.output_dir, name)?;
             let removed = manifest::remove_orphans(&cfg.output_dir).map_err(|source| CliError::Cleanup {
@@ -98,6 +100,38 @@ pub fn run(cli: &Cli) -> Result<(), CliError> {
         Command::Normalize => normalize(&cfg)?,
         Command::Indices => indices(&cfg)?,
         Command::Report => report(&cfg)?,
+        Command::Freshness { as_of } => {
+            let provenance = tradepipe_normalize::read_provenance(&cfg.output_dir)?;
+            let as_of = as_of.unwrap_or_else(freshness::current_year);
+            let ages = freshness::evaluate(&cfg, &provenance, as_of);
+            for a in &ages {
+                let last = a
+                    .last_year
+                    .map_or("no data".to_string(), |y| format!("last year {y}"));
+                let lag = a
+                    .lag
+                    .map_or(String::new(), |l| format!(", {l} years behind {as_of}"));
+                println!("{}: {last}{lag}: {:?}", a.source, a.level);
+                tracing::info!(source = %a.source, last_year = a.last_year, lag = a.lag, level = ?a.level, "freshness");
+            }
+            let worst = ages
+                .iter()
+                .map(|a| a.level)
+                .max()
+                .unwrap_or(freshness::Level::Fresh);
+            if worst > freshness::Level::Fresh {
+                let sources = ages
+                    .iter()
+                    .filter(|a| a.level == worst)
+                    .map(|a| a.source.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                return Err(CliError::Stale {
+                    sources,
+                    error: worst == freshness::Level::Stale,
+                });
+            }
+        }
         Command::Reproduce { .. } => {
             let spec = loaded_spec.as_ref().expect("loaded above");
             fetch(&cfg)?;

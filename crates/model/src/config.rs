@@ -108,6 +108,11 @@ pub struct SourceConfig {
     /// One line for the provenance block of reports.
     #[serde(default)]
     pub description: String,
+    /// `tradepipe freshness` warns when the latest year of this source's data is more than
+    /// this many years before the current year.
+    pub warn_lag_years: Option<u32>,
+    /// ... and fails when it is more than this many years behind.
+    pub error_lag_years: Option<u32>,
 }
 
 /// Which HM formula fills the `hm` column (formulas.md).

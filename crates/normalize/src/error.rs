@@ -40,6 +40,8 @@ pub enum NormalizeError {
         second: f64,
         second_source: String,
     },
+    #[error("no canonical table provenance at {path}; run `tradepipe normalize` first")]
+    NoTable { path: PathBuf },
     #[error(transparent)]
     Write(#[from] tradepipe_model::fsio::WriteError),
     #[error("cannot build the table for {path}: {message}")]

@@ -28,6 +28,16 @@ pub fn trade_dir(output_dir: &Path) -> PathBuf {
     output_dir.join("parquet").join("trade")
 }
 
+/// Reads `output/parquet/trade/_provenance.json`.
+pub fn read_provenance(output_dir: &Path) -> Result<Provenance, NormalizeError> {
+    let path = trade_dir(output_dir).join("_provenance.json");
+    let text = fs_err::read_to_string(&path).map_err(|_| NormalizeError::NoTable { path: path.clone() })?;
+    serde_json::from_str(&text).map_err(|e| NormalizeError::Read {
+        file: path.display().to_string(),
+        message: e.to_string(),
+    })
+}
+
 /// What a normalize run produced.
 #[derive(Debug, Clone)]
 pub struct NormalizeSummary {
@@ -81,10 +91,16 @@ pub fn run(cfg: &Config) -> Result<NormalizeSummary, NormalizeError> {
             estimated_rows: stats.estimated_rows,
             skipped_rows: stats.skipped_rows,
             superseded_rows: 0,
+            first_year: None,
+            last_year: None,
         });
     }
     let dedup = rows.sort_and_dedup()?;
+    let spans = rows.year_span_by_source();
     for s in &mut provenance.sources {
+        (s.first_year, s.last_year) = spans
+            .get(&s.source)
+            .map_or((None, None), |&(a, b)| (Some(a), Some(b)));
         s.exact_duplicates_dropped = dedup.exact_duplicates.get(&s.source).copied().unwrap_or(0);
         s.superseded_rows = dedup.superseded.get(&s.source).copied().unwrap_or(0);
         s.rows -= s.exact_duplicates_dropped + s.superseded_rows;

@@ -113,6 +113,18 @@ impl CanonicalRows {
         Ok(dedup)
     }
 
+    /// First and last year of the rows of each source.
+    pub(crate) fn year_span_by_source(&self) -> HashMap<String, (i32, i32)> {
+        let mut out: HashMap<String, (i32, i32)> = HashMap::new();
+        for r in &self.rows {
+            let e = out
+                .entry(self.text.get(r.source).to_owned())
+                .or_insert((r.year, r.year));
+            *e = (e.0.min(r.year), e.1.max(r.year));
+        }
+        out
+    }
+
     /// Contiguous year ranges of the sorted rows.
     pub(crate) fn year_ranges(&self) -> Vec<(i32, std::ops::Range<usize>)> {
         let mut out: Vec<(i32, std::ops::Range<usize>)> = Vec::new();
@@ -161,6 +173,11 @@ pub struct SourceProvenance {
     /// Rows whose key a source listed earlier in the config already had.
     #[serde(default)]
     pub superseded_rows: usize,
+    /// First and last year of the rows kept (within `[run] years`).
+    #[serde(default)]
+    pub first_year: Option<i32>,
+    #[serde(default)]
+    pub last_year: Option<i32>,
 }
 
 #[cfg(test)]
