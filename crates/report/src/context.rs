@@ -155,14 +155,7 @@ pub fn build(
     t: &IndexTables,
 ) -> Built {
     let reg = Registry::embedded();
-    let range = report.years.unwrap_or(default_years);
-    let years: Vec<i32> = t
-        .meta
-        .years
-        .iter()
-        .copied()
-        .filter(|y| range.contains(*y))
-        .collect();
+    let (range, years) = report_years(report, default_years, t);
     let v = View {
         t,
         focus: &report.focus,
@@ -204,6 +197,16 @@ pub fn build(
     let mut figures = Vec::new();
     let mut charts = Vec::new();
     let mut data = Vec::new();
+    // One line per partner, named as in the tables.
+    let per_partner = |points: &dyn Fn(&str) -> Vec<(i32, Option<f64>)>| -> Vec<Series> {
+        partners
+            .iter()
+            .map(|p| Series {
+                name: p.name.clone(),
+                points: points(&p.code),
+            })
+            .collect()
+    };
     let mut figure = |id: &str, title: String, caption: String, chart: LineChart| {
         let file = format!("figures/{id}.svg");
         figures.push(Figure {
@@ -253,18 +256,17 @@ pub fn build(
         LineChart {
             title: format!("{fname}'s trade balance by partner"),
             y_label: "US$ billion".into(),
-            series: partners
-                .iter()
-                .map(|p| Series {
-                    name: p.name.clone(),
-                    points: scaled(&v.out(&p.code, |r| r.balance), 1e-9),
-                })
-                .collect(),
+            series: per_partner(&|p| scaled(&v.out(p, |r| r.balance), 1e-9)),
             source: src_line.clone(),
             y_decimals: 1,
         },
     );
     let variant = t.meta.hm_variant.clone();
+    let both_sides_source = format!(
+        "Source: {} ({}); each side's own report; tradepipe.",
+        source_name(t),
+        vintage(t)
+    );
     figure(
         "fig-hm-out",
         format!("HM index of {fname}'s exports to each state, {y0}–{y1}"),
@@ -274,18 +276,8 @@ pub fn build(
         LineChart {
             title: format!("HM index: {fname} → each state"),
             y_label: "HM index (%)".into(),
-            series: partners
-                .iter()
-                .map(|p| Series {
-                    name: p.name.clone(),
-                    points: scaled(&v.out(&p.code, |r| r.hm), 100.0),
-                })
-                .collect(),
-            source: format!(
-                "Source: {} ({}); each side's own report; tradepipe.",
-                source_name(t),
-                vintage(t)
-            ),
+            series: per_partner(&|p| scaled(&v.out(p, |r| r.hm), 100.0)),
+            source: both_sides_source.clone(),
             y_decimals: 2,
         },
     );
@@ -298,18 +290,8 @@ pub fn build(
         LineChart {
             title: format!("HM index: each state → {fname}"),
             y_label: "HM index (%)".into(),
-            series: partners
-                .iter()
-                .map(|p| Series {
-                    name: p.name.clone(),
-                    points: scaled(&v.back(&p.code, |r| r.hm), 100.0),
-                })
-                .collect(),
-            source: format!(
-                "Source: {} ({}); each side's own report; tradepipe.",
-                source_name(t),
-                vintage(t)
-            ),
+            series: per_partner(&|p| scaled(&v.back(p, |r| r.hm), 100.0)),
+            source: both_sides_source,
             y_decimals: 0,
         },
     );
@@ -701,6 +683,24 @@ pub fn build(
         },
         charts,
     }
+}
+
+/// The report's year range and the years of it that the index tables have.
+pub(crate) fn report_years(
+    report: &ReportConfig,
+    default_years: tradepipe_model::config::YearRange,
+    t: &IndexTables,
+) -> (tradepipe_model::config::YearRange, Vec<i32>) {
+    let range = report.years.unwrap_or(default_years);
+    (
+        range,
+        t.meta
+            .years
+            .iter()
+            .copied()
+            .filter(|y| range.contains(*y))
+            .collect(),
+    )
 }
 
 /// The trade table's sources, as the normalize stage recorded them.

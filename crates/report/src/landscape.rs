@@ -8,7 +8,8 @@ use tradepipe_model::config::{ReportConfig, YearRange};
 
 use crate::charts::{LineChart, Series};
 use crate::context::{
-    Built, DataSeries, Figure, Named, Provenance, ReportContext, Table, source_name, source_notes, vintage,
+    Built, DataSeries, Figure, Named, Provenance, ReportContext, Table, report_years, source_name,
+    source_notes, vintage,
 };
 use crate::format::{MISSING, pct, year_ranges};
 
@@ -16,14 +17,7 @@ use crate::format::{MISSING, pct, year_ranges};
 /// `focus` and `compare` the partners whose weight is shown.
 pub fn build(report: &ReportConfig, default_years: YearRange, t: &IndexTables) -> Built {
     let reg = Registry::embedded();
-    let range = report.years.unwrap_or(default_years);
-    let years: Vec<i32> = t
-        .meta
-        .years
-        .iter()
-        .copied()
-        .filter(|y| range.contains(*y))
-        .collect();
+    let (range, years) = report_years(report, default_years, t);
     let (y0, y1) = (
         years.first().copied().unwrap_or(range.from),
         years.last().copied().unwrap_or(range.to),
