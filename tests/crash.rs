@@ -26,14 +26,19 @@ fn validate_manifest(out: &std::path::Path) -> usize {
     files.len()
 }
 
-fn tradepipe(out: &std::path::Path) -> Command {
+/// `tradepipe run`; with `force`, every stage rewrites its outputs even though nothing changed,
+/// so that a kill lands in the middle of real writes rather than of skipped stages.
+fn tradepipe(out: &std::path::Path, force: bool) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_tradepipe"));
     c.current_dir(repo())
         .args(["-q", "--output"])
         .arg(out)
-        .arg("run")
         .stdout(Stdio::null())
         .stderr(Stdio::null());
+    if force {
+        c.arg("--force");
+    }
+    c.arg("run");
     c
 }
 
@@ -42,7 +47,7 @@ fn sigkill_at_20_points_never_leaves_a_broken_output() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("output");
     let started = Instant::now();
-    assert!(tradepipe(&out).status().unwrap().success());
+    assert!(tradepipe(&out, false).status().unwrap().success());
     let full_run = started.elapsed();
     let baseline = tree(&out);
     let listed = validate_manifest(&out);
@@ -57,7 +62,7 @@ fn sigkill_at_20_points_never_leaves_a_broken_output() {
         seed ^= seed >> 7;
         seed ^= seed << 17;
         let at = span * k / 20 + seed % (span / 20).max(1);
-        let mut child = tradepipe(&out).spawn().unwrap();
+        let mut child = tradepipe(&out, true).spawn().unwrap();
         std::thread::sleep(Duration::from_millis(at));
         let _ = child.kill(); // SIGKILL
         let _ = child.wait();
@@ -65,7 +70,7 @@ fn sigkill_at_20_points_never_leaves_a_broken_output() {
     }
 
     assert!(
-        tradepipe(&out).status().unwrap().success(),
+        tradepipe(&out, false).status().unwrap().success(),
         "rerun after the kills failed"
     );
     validate_manifest(&out);

@@ -113,7 +113,8 @@ fn stages_run_alone_and_reruns_are_byte_identical() {
         // time and the lock file the pid, by design. Nothing else may differ.
         let d = dir.display().to_string();
         v.into_iter()
-            .filter(|(n, _)| n != "manifest.json" && n != ".tradepipe.lock")
+            // Input fingerprints hash the provenance, which names the directory too.
+            .filter(|(n, _)| n != "manifest.json" && n != ".tradepipe.lock" && !n.ends_with(".inputs.sha256"))
             .map(|(n, b)| {
                 (
                     n,
@@ -259,4 +260,40 @@ fn index_tables_are_byte_identical_with_one_or_two_threads() {
     let two = run_with("2");
     assert!(!one.is_empty());
     assert!(one == two, "index tables differ between 1 and 2 threads");
+}
+
+#[test]
+fn unchanged_inputs_skip_stages_and_force_reruns_them() {
+    let skipped = |stderr: &str| -> Vec<String> {
+        stderr
+            .lines()
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .filter(|v| {
+                v["message"]
+                    .as_str()
+                    .is_some_and(|m| m.starts_with("stage skipped"))
+            })
+            .map(|v| v["stage"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let p = Pipeline::slice();
+    assert!(skipped(&p.run(["--log-format", "json", "run"]).success().stderr).is_empty());
+    let before = tree(&p.output().join("reports"));
+    let out = p.run(["--log-format", "json", "run"]).success();
+    assert_eq!(skipped(&out.stderr), ["normalize", "indices", "report"]);
+    assert!(out.stdout.contains("report up to date: "), "{}", out.stdout);
+    assert!(tree(&p.output().join("reports")) == before);
+    let out = p.run(["--log-format", "json", "--force", "run"]).success();
+    assert!(skipped(&out.stderr).is_empty(), "--force ran everything");
+    assert!(
+        tree(&p.output().join("reports")) == before,
+        "a forced rerun gives the same bytes"
+    );
+    // A different HM variant changes the index stage's inputs, so it and the report rerun.
+    let p = p.edit(
+        "cagr-windows = [[2010, 2020]]",
+        "cagr-windows = [[2010, 2020]]\nhm-variant = \"as-printed\"",
+    );
+    let out = p.run(["--log-format", "json", "run"]).success();
+    assert_eq!(skipped(&out.stderr), ["normalize"]);
 }

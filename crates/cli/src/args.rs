@@ -43,6 +43,9 @@ pub struct Cli {
     /// Only errors.
     #[arg(long, short = 'q', global = true)]
     pub quiet: bool,
+    /// Rerun stages even when their inputs did not change since their last run.
+    #[arg(long, global = true)]
+    pub force: bool,
     #[command(subcommand)]
     pub command: Command,
 }

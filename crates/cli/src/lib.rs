@@ -10,6 +10,7 @@
 mod args;
 mod exit;
 mod freshness;
+mod gate;
 mod lock;
 mod logging;
 mod manifest;
@@ -92,14 +93,14 @@ pub fn run(cli: &Cli) -> Result<(), CliError> {
     match &cli.command {
         Command::Run => {
             fetch(&cfg)?;
-            normalize(&cfg)?;
-            indices(&cfg)?;
-            report(&cfg)?;
+            normalize(&cfg, cli.force)?;
+            indices(&cfg, cli.force)?;
+            report(&cfg, cli.force)?;
         }
         Command::Fetch => fetch(&cfg)?,
-        Command::Normalize => normalize(&cfg)?,
-        Command::Indices => indices(&cfg)?,
-        Command::Report => report(&cfg)?,
+        Command::Normalize => normalize(&cfg, cli.force)?,
+        Command::Indices => indices(&cfg, cli.force)?,
+        Command::Report => report(&cfg, cli.force)?,
         Command::Freshness { as_of } => {
             let provenance = tradepipe_normalize::read_provenance(&cfg.output_dir)?;
             let as_of = as_of.unwrap_or_else(freshness::current_year);
@@ -135,8 +136,8 @@ pub fn run(cli: &Cli) -> Result<(), CliError> {
         Command::Reproduce { .. } => {
             let spec = loaded_spec.as_ref().expect("loaded above");
             fetch(&cfg)?;
-            normalize(&cfg)?;
-            indices(&cfg)?;
+            normalize(&cfg, cli.force)?;
+            indices(&cfg, cli.force)?;
             let outcome = tradepipe_report::reproduce(&cfg, spec)?;
             println!(
                 "reproduction written: {}",
@@ -191,7 +192,83 @@ fn fetch(cfg: &Config) -> Result<(), CliError> {
     Ok(())
 }
 
-fn normalize(cfg: &Config) -> Result<(), CliError> {
+/// Runs `stage` unless `gate` says its inputs are those of its last successful run.
+/// Returns whether the stage ran.
+fn gated(
+    stage: &str,
+    gate: gate::Gate,
+    force: bool,
+    run: impl FnOnce() -> Result<(), CliError>,
+) -> Result<bool, CliError> {
+    if !force && gate.unchanged() {
+        tracing::info!(
+            stage,
+            "stage skipped: inputs unchanged since its last run (--force reruns it)"
+        );
+        return Ok(false);
+    }
+    gate.clear()?;
+    run()?;
+    gate.record()?;
+    Ok(true)
+}
+
+fn io_err(path: &std::path::Path) -> impl Fn(std::io::Error) -> CliError + '_ {
+    move |source| {
+        CliError::Output(tradepipe_model::fsio::WriteError {
+            path: path.to_path_buf(),
+            source,
+        })
+    }
+}
+
+fn normalize(cfg: &Config, force: bool) -> Result<(), CliError> {
+    let raw = tradepipe_fetch::read_manifest(&cfg.output_dir)?;
+    // Content, format and vintage of every source: not where the file lay.
+    let mut inputs = gate::Inputs::default()
+        .text("version", env!("CARGO_PKG_VERSION"))
+        .text("years", &format!("{:?}", cfg.years));
+    for e in &raw.entries {
+        inputs = inputs.text(
+            &e.source,
+            &format!("{} {} {} {}", e.format, e.sha256, e.vintage, e.description),
+        );
+    }
+    let dir = tradepipe_normalize::trade_dir(&cfg.output_dir);
+    gated("normalize", inputs.gate(&dir), force, || normalize_now(cfg)).map(drop)
+}
+
+fn indices(cfg: &Config, force: bool) -> Result<(), CliError> {
+    let trade = tradepipe_normalize::trade_dir(&cfg.output_dir);
+    let dir = tradepipe_indices::indices_dir(&cfg.output_dir);
+    let inputs = gate::Inputs::default()
+        .text("version", env!("CARGO_PKG_VERSION"))
+        .text("config", &format!("{:?} {:?}", cfg.years, cfg.indices))
+        .tree("trade", &trade)
+        .map_err(io_err(&trade))?;
+    gated("indices", inputs.gate(&dir), force, || indices_now(cfg)).map(drop)
+}
+
+fn report(cfg: &Config, force: bool) -> Result<(), CliError> {
+    let idx = tradepipe_indices::indices_dir(&cfg.output_dir);
+    let dir = cfg.output_dir.join("reports");
+    let inputs = gate::Inputs::default()
+        .text("version", env!("CARGO_PKG_VERSION"))
+        .text("config", &format!("{:?} {:?}", cfg.years, cfg.reports))
+        .tree("indices", &idx)
+        .map_err(io_err(&idx))?
+        .tree("templates", &cfg.templates_dir)
+        .map_err(io_err(&cfg.templates_dir))?;
+    if !gated("report", inputs.gate(&dir), force, || report_now(cfg))? {
+        for r in &cfg.reports {
+            let path = tradepipe_report::report_dir(&cfg.output_dir, &r.name).join("index.html");
+            println!("report up to date: {}", path.display());
+        }
+    }
+    Ok(())
+}
+
+fn normalize_now(cfg: &Config) -> Result<(), CliError> {
     let s = tradepipe_normalize::run(cfg)?;
     tracing::info!(
         stage = "normalize",
@@ -202,7 +279,7 @@ fn normalize(cfg: &Config) -> Result<(), CliError> {
     Ok(())
 }
 
-fn indices(cfg: &Config) -> Result<(), CliError> {
+fn indices_now(cfg: &Config) -> Result<(), CliError> {
     let s = tradepipe_indices::run(cfg)?;
     tracing::info!(
         stage = "indices",
@@ -213,7 +290,7 @@ fn indices(cfg: &Config) -> Result<(), CliError> {
     Ok(())
 }
 
-fn report(cfg: &Config) -> Result<(), CliError> {
+fn report_now(cfg: &Config) -> Result<(), CliError> {
     for path in tradepipe_report::run(cfg)? {
         println!("report written: {}", path.display());
     }

@@ -2,6 +2,7 @@
 //! file with size and SHA-256), the config it ran with, the tool version and when it ran.
 //! It is written last and atomically, so it only ever describes complete output. The run time
 //! lives here and nowhere else: data files and reports stay byte-identical across reruns.
+//! Bookkeeping files (the lock, stage input fingerprints, temporaries) are not listed.
 
 use std::path::{Path, PathBuf};
 
@@ -90,6 +91,7 @@ pub fn write(
         if rel == MANIFEST
             || rel == LOCK_FILE
             || rel.rsplit('/').next().is_some_and(|n| n.starts_with(TMP_PREFIX))
+            || rel.ends_with(crate::gate::MARKER)
         {
             continue;
         }
