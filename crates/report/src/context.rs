@@ -527,30 +527,23 @@ pub fn build(
     ));
 
     // Where partners' own figures are IMF estimates.
-    let mut estimates = Vec::new();
-    for p in &partners {
-        let est: Vec<i32> = years
+    let years_where = |p: &str, test: fn(&BilateralRow) -> bool| -> Vec<i32> {
+        years
             .iter()
             .copied()
-            .filter(|&y| {
-                v.row(y, &p.code, &report.focus)
-                    .is_some_and(|r| r.reporter_estimated)
-            })
-            .collect();
+            .filter(|&y| v.row(y, p, &report.focus).is_some_and(test))
+            .collect()
+    };
+    let mut estimates = Vec::new();
+    for p in &partners {
+        let est = years_where(&p.code, |r| r.reporter_estimated);
         if !est.is_empty() {
             estimates.push(format!(
                 "{}: figures reported for {} are flagged as IMF estimates in {} (usually derived from partners' reports); its HM index toward {fname} and its share columns rest on them.",
                 p.name, p.code, year_ranges(&est)
             ));
         }
-        let derived: Vec<i32> = years
-            .iter()
-            .copied()
-            .filter(|&y| {
-                v.row(y, &p.code, &report.focus)
-                    .is_some_and(|r| r.reporter_mirror_derived)
-            })
-            .collect();
+        let derived = years_where(&p.code, |r| r.reporter_mirror_derived);
         if !derived.is_empty() {
             estimates.push(format!(
                 "{}: in {} the figures reported for {} with {fname} equal {fname}'s own figures converted at the IMF CIF/FOB factor 1.06, so they are IMF estimates from partner data (not flagged as such in the source); its HM index toward {fname} and its share columns in those years are not independent of {fname}'s report.",
