@@ -1,10 +1,10 @@
 //! The content-addressed raw store.
 
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use tradepipe_model::config::SourceConfig;
-use tradepipe_model::hash::{Digest, Sha256, hex};
+use tradepipe_model::hash::{Digest, Sha256, hex, sha256_file};
 
 use crate::{FetchError, RawEntry};
 
@@ -19,55 +19,41 @@ pub fn blob_path(output_dir: &Path, sha256: &str) -> PathBuf {
 }
 
 /// Copies a local file into the store (unless its content is already there) and describes it.
+///
+/// The file is hashed first: on a rerun, where the blob is usually present, that is the only
+/// read and nothing is written. A new blob is copied with `write_atomic_with` while being hashed
+/// again, so a source that changes between the two reads is an error, never a mislabelled blob.
 pub(crate) fn store_file(output_dir: &Path, src: &SourceConfig) -> Result<RawEntry, FetchError> {
     let read_err = |error| FetchError::ReadSource {
         source_name: src.name.clone(),
         path: src.path.clone(),
         error,
     };
-    // Hash while copying into a temporary file beside the store, so the file is read once.
-    let tmp_dir = raw_dir(output_dir).join("sha256");
-    fs_err::create_dir_all(&tmp_dir).map_err(|source| tradepipe_model::fsio::WriteError {
-        path: tmp_dir.clone(),
-        source,
-    })?;
-    let mut input = fs_err::File::open(&src.path).map_err(read_err)?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(tradepipe_model::fsio::TMP_PREFIX)
-        .tempfile_in(&tmp_dir)
-        .map_err(|source| tradepipe_model::fsio::WriteError {
-            path: tmp_dir.clone(),
-            source,
-        })?;
-    let mut hasher = Sha256::new();
-    let mut bytes = 0u64;
-    let mut buf = vec![0u8; 1 << 20];
-    loop {
-        let n = input.read(&mut buf).map_err(read_err)?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
-        tmp.write_all(&buf[..n])
-            .map_err(|source| tradepipe_model::fsio::WriteError {
-                path: tmp.path().to_path_buf(),
-                source,
-            })?;
-        bytes += n as u64;
-    }
-    let sha256 = hex(&hasher.finalize());
+    let (sha256, bytes) = sha256_file(&src.path).map_err(read_err)?;
     let dest = blob_path(output_dir, &sha256);
-    if dest.exists() {
-        // Same content already stored: drop the copy (the temp file deletes itself).
+    if std::fs::metadata(&dest).is_ok_and(|m| m.len() == bytes) {
         tracing::debug!(path = %dest.display(), "blob already in the raw store");
     } else {
-        let write_err = |source| tradepipe_model::fsio::WriteError {
-            path: dest.clone(),
-            source,
-        };
-        fs_err::create_dir_all(dest.parent().expect("blob has a parent")).map_err(write_err)?;
-        tmp.as_file().sync_all().map_err(write_err)?;
-        tmp.persist(&dest).map_err(|e| write_err(e.error))?;
+        let mut input = fs_err::File::open(&src.path).map_err(read_err)?;
+        let mut copied = Sha256::new();
+        tradepipe_model::fsio::write_atomic_with(&dest, |w| {
+            let mut buf = vec![0u8; 1 << 20];
+            loop {
+                let n = input.read(&mut buf)?;
+                if n == 0 {
+                    break;
+                }
+                copied.update(&buf[..n]);
+                w.write_all(&buf[..n])?;
+            }
+            if hex(&copied.clone().finalize()) == sha256 {
+                Ok(())
+            } else {
+                Err(std::io::Error::other(
+                    "the file changed while it was being copied",
+                ))
+            }
+        })?;
     }
     Ok(RawEntry {
         source: src.name.clone(),

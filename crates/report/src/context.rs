@@ -706,23 +706,16 @@ pub(crate) fn source_notes(t: &IndexTables) -> Vec<SourceNote> {
 }
 
 pub(crate) fn source_name(t: &IndexTables) -> String {
-    let names: Vec<String> = t
-        .meta
-        .trade_provenance
-        .get("sources")
-        .and_then(|s| s.as_array())
-        .map(|a| {
-            a.iter()
-                .filter_map(|s| {
-                    s.get("description")
-                        .and_then(|d| d.as_str())
-                        .filter(|d| !d.is_empty())
-                        .or_else(|| s.get("source")?.as_str())
-                })
-                .map(str::to_owned)
-                .collect()
+    let names: Vec<String> = source_notes(t)
+        .into_iter()
+        .map(|s| {
+            if s.description.is_empty() {
+                s.source
+            } else {
+                s.description
+            }
         })
-        .unwrap_or_default();
+        .collect();
     if names.is_empty() {
         "unknown source".into()
     } else {
@@ -731,16 +724,9 @@ pub(crate) fn source_name(t: &IndexTables) -> String {
 }
 
 pub(crate) fn vintage(t: &IndexTables) -> String {
-    let v: Vec<String> = t
-        .meta
-        .trade_provenance
-        .get("sources")
-        .and_then(|s| s.as_array())
-        .map(|a| {
-            a.iter()
-                .filter_map(|s| s.get("vintage")?.as_str().map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_default();
-    v.join("; ")
+    source_notes(t)
+        .into_iter()
+        .map(|s| s.vintage)
+        .collect::<Vec<_>>()
+        .join("; ")
 }
