@@ -12,10 +12,13 @@ Exit codes:
   2   freshness: a source is older than its warn-lag-years
   64  usage error (bad arguments)
   65  data error (input that cannot be normalized: file, line and column are named)
-  66  missing input (a stage's input has not been produced yet)
+  66  missing input (a stage's input has not been produced yet; offline: not in the cache)
+  69  source unavailable: an HTTP source refused the request, answered with an error page or
+      invalid data, or kept failing after every retry
   73  cannot write output
-  75  temporary failure: another run holds the output directory's lock
-  78  configuration error";
+  75  temporary failure: another run holds the output directory's lock, a source asked to
+      wait longer than retry-after-cap-secs, or the daily call budget is spent
+  78  configuration error (also a source's 401/403: a refused API key)";
 
 /// Bilateral merchandise trade pipeline: fetch raw statistics, normalize them to Parquet,
 /// compute trade indices and render HTML and Markdown reports.
@@ -46,6 +49,13 @@ pub struct Cli {
     /// Rerun stages even when their inputs did not change since their last run.
     #[arg(long, global = true)]
     pub force: bool,
+    /// Fetch nothing over the network: HTTP sources come wholly from the cache in output/raw/.
+    #[arg(long, global = true, conflicts_with = "refresh")]
+    pub offline: bool,
+    /// Ask HTTP sources again for what the cache holds (conditional requests: unchanged
+    /// answers cost a call but no download).
+    #[arg(long, global = true)]
+    pub refresh: bool,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -60,8 +70,14 @@ pub enum LogFormat {
 pub enum Command {
     /// Run every stage: fetch, normalize, indices, report.
     Run,
-    /// Bring every configured source into the raw store (output/raw/).
-    Fetch,
+    /// Bring every configured source into the raw store (output/raw/). HTTP sources read
+    /// COMTRADE_API_KEY and TRADEPIPE_{COMTRADE,IMF,WITS,BACI}_URL from the environment.
+    Fetch {
+        /// Print each HTTP source's requests, what the cache already has and the calls the
+        /// run would spend; touch nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Raw payloads -> canonical trade table (output/parquet/trade/).
     Normalize,
     /// Canonical table -> index tables (output/parquet/indices/).
@@ -89,7 +105,7 @@ impl Command {
     pub fn name(&self) -> &'static str {
         match self {
             Command::Run => "run",
-            Command::Fetch => "fetch",
+            Command::Fetch { .. } => "fetch",
             Command::Normalize => "normalize",
             Command::Indices => "indices",
             Command::Report => "report",

@@ -16,13 +16,17 @@ pub enum ExitStatus {
     Usage = 64,
     /// EX_DATAERR: input data that cannot be normalized.
     Data = 65,
-    /// EX_NOINPUT: a stage's input is missing.
+    /// EX_NOINPUT: a stage's input is missing (or, offline, not in the cache).
     NoInput = 66,
+    /// EX_UNAVAILABLE: a source refused the request, answered with an error or invalid data,
+    /// or kept failing after every retry.
+    Unavailable = 69,
     /// EX_SOFTWARE: an internal inconsistency.
     Software = 70,
     /// EX_CANTCREAT: an output cannot be written.
     CantCreate = 73,
-    /// EX_TEMPFAIL: another run holds the output directory; try again later.
+    /// EX_TEMPFAIL: another run holds the output directory, a source asked to wait longer
+    /// than allowed, or the daily call budget is spent; try again later.
     TempFail = 75,
     /// EX_CONFIG: the configuration or a template is invalid.
     Config = 78,
@@ -68,9 +72,21 @@ impl CliError {
         use tradepipe_normalize::NormalizeError as N;
         use tradepipe_report::ReportError as R;
         let fetch = |e: &F| match e {
-            F::ReadSource { .. } | F::NoManifest { .. } => ExitStatus::NoInput,
+            F::ReadSource { .. } | F::NoManifest { .. } | F::NotCached { .. } => ExitStatus::NoInput,
             F::BadManifest { .. } => ExitStatus::Data,
             F::Write(_) => ExitStatus::CantCreate,
+            // A refused key is the user's to fix, like any other setting.
+            F::Status {
+                status: 401 | 403, ..
+            } => ExitStatus::Config,
+            F::Status { .. }
+            | F::InvalidBody { .. }
+            | F::RecordCap { .. }
+            | F::TooLarge { .. }
+            | F::GaveUp { .. }
+            | F::Archive { .. } => ExitStatus::Unavailable,
+            F::RetryAfterTooLong { .. } | F::BudgetExhausted { .. } => ExitStatus::TempFail,
+            F::Client(_) => ExitStatus::Software,
         };
         match self {
             CliError::Config(_) => ExitStatus::Config,

@@ -73,8 +73,12 @@ pub fn run(cli: &Cli) -> Result<(), CliError> {
     let name = cli.command.name();
     // Every command that writes holds the output directory's lock; `validate` and
     // `freshness` write nothing.
+    let fetch_opts = tradepipe_fetch::FetchOptions {
+        offline: cli.offline,
+        refresh: cli.refresh,
+    };
     let _lock = match cli.command {
-        Command::Validate | Command::Freshness { .. } => None,
+        Command::Validate | Command::Freshness { .. } | Command::Fetch { dry_run: true } => None,
         _ => {
             let lock = lock::acquire(&cfg.output_dir, name)?;
             let removed = manifest::remove_orphans(&cfg.output_dir).map_err(|source| CliError::Cleanup {
@@ -92,12 +96,13 @@ pub fn run(cli: &Cli) -> Result<(), CliError> {
     };
     match &cli.command {
         Command::Run => {
-            fetch(&cfg)?;
+            fetch(&cfg, &fetch_opts)?;
             normalize(&cfg, cli.force)?;
             indices(&cfg, cli.force)?;
             report(&cfg, cli.force)?;
         }
-        Command::Fetch => fetch(&cfg)?,
+        Command::Fetch { dry_run: true } => print_plan(&cfg),
+        Command::Fetch { dry_run: false } => fetch(&cfg, &fetch_opts)?,
         Command::Normalize => normalize(&cfg, cli.force)?,
         Command::Indices => indices(&cfg, cli.force)?,
         Command::Report => report(&cfg, cli.force)?,
@@ -135,7 +140,7 @@ pub fn run(cli: &Cli) -> Result<(), CliError> {
         }
         Command::Reproduce { .. } => {
             let spec = loaded_spec.as_ref().expect("loaded above");
-            fetch(&cfg)?;
+            fetch(&cfg, &fetch_opts)?;
             normalize(&cfg, cli.force)?;
             indices(&cfg, cli.force)?;
             let outcome = tradepipe_report::reproduce(&cfg, spec)?;
@@ -155,10 +160,11 @@ pub fn run(cli: &Cli) -> Result<(), CliError> {
         Command::Validate => {
             tradepipe_report::check_templates(&cfg)?;
             for src in &cfg.sources {
-                if let Err(error) = fs_err::metadata(&src.path) {
+                let Some(path) = &src.path else { continue };
+                if let Err(error) = fs_err::metadata(path) {
                     return Err(tradepipe_fetch::FetchError::ReadSource {
                         source_name: src.name.clone(),
-                        path: src.path.clone(),
+                        path: path.clone(),
                         error,
                     }
                     .into());
@@ -186,10 +192,47 @@ pub fn run(cli: &Cli) -> Result<(), CliError> {
     Ok(())
 }
 
-fn fetch(cfg: &Config) -> Result<(), CliError> {
-    let m = tradepipe_fetch::run(cfg)?;
-    tracing::info!(stage = "fetch", sources = m.entries.len(), "stage finished");
+fn fetch(cfg: &Config, opts: &tradepipe_fetch::FetchOptions) -> Result<(), CliError> {
+    let m = tradepipe_fetch::run(cfg, opts)?;
+    tracing::info!(stage = "fetch", blobs = m.entries.len(), "stage finished");
     Ok(())
+}
+
+/// `fetch --dry-run`: the plan of every HTTP source, on stdout.
+fn print_plan(cfg: &Config) {
+    let plans = tradepipe_fetch::plan(cfg);
+    for s in cfg.sources.iter().filter(|s| s.path.is_some()) {
+        println!(
+            "{}: local file {}",
+            s.name,
+            s.path.as_deref().unwrap_or(std::path::Path::new("")).display()
+        );
+    }
+    for p in &plans {
+        let budget = match p.budget_per_day {
+            Some(b) => format!(
+                "; budget {b} calls/day, {} used today, {} left after this run",
+                p.budget_used_today,
+                i64::from(b) - i64::from(p.budget_used_today) - p.calls as i64
+            ),
+            None => String::new(),
+        };
+        let key = match p.key_set {
+            Some(true) => "; COMTRADE_API_KEY is set (data endpoint)",
+            Some(false) => "; COMTRADE_API_KEY is not set (keyless preview, 500 records a call)",
+            None => "",
+        };
+        println!(
+            "{} ({} at {}): {} requests, {} cached, {} calls to make{budget}{key}",
+            p.source, p.kind, p.base_url, p.requests, p.cached, p.calls
+        );
+        for url in &p.sample_urls {
+            println!("  GET {url}");
+        }
+        if p.calls > p.sample_urls.len() {
+            println!("  ... and {} more", p.calls - p.sample_urls.len());
+        }
+    }
 }
 
 /// Runs `stage` unless `gate` says its inputs are those of its last successful run.

@@ -20,9 +20,28 @@ pub struct RawEntry {
     pub vintage: String,
     #[serde(default)]
     pub description: String,
+    /// HTTP sources: how the response was obtained.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub http: Option<HttpMeta>,
 }
 
-/// Every source of the run, in config order.
+/// The request behind an HTTP source's blob.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HttpMeta {
+    /// When the response arrived (RFC 3339, UTC). Lives here and in the run manifest only,
+    /// never inside data files.
+    pub fetched_at: String,
+    pub status: u16,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub etag: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_modified: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_type: Option<String>,
+}
+
+/// Every blob of the run (one per file source, one per request of an HTTP source), in config
+/// order.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RawManifest {
     pub entries: Vec<RawEntry>,

@@ -73,6 +73,42 @@ fn default_templates() -> PathBuf {
 pub enum SourceKind {
     /// A local file (the embedded dataset, or a download made by hand).
     File,
+    /// UN Comtrade API v1 (`data/v1/get/C/A/{classification}`; the keyless preview without
+    /// `COMTRADE_API_KEY`).
+    Comtrade,
+    /// IMF International Trade in Goods (IMTS) over the SDMX 3.0 API (XML).
+    ImfSdmx3,
+    /// IMF Direction of Trade over the legacy SDMX-JSON `CompactData` service.
+    ImfDot,
+    /// World Bank WITS trade statistics over SDMX 2.1 (XML).
+    Wits,
+    /// CEPII BACI bulk release: one zip holding one CSV per year.
+    Baci,
+}
+
+impl SourceKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourceKind::File => "file",
+            SourceKind::Comtrade => "comtrade",
+            SourceKind::ImfSdmx3 => "imf-sdmx3",
+            SourceKind::ImfDot => "imf-dot",
+            SourceKind::Wits => "wits",
+            SourceKind::Baci => "baci",
+        }
+    }
+
+    /// The raw format an HTTP source's responses have; `None` for files (declared).
+    pub fn implied_format(self) -> Option<SourceFormat> {
+        Some(match self {
+            SourceKind::File => return None,
+            SourceKind::Comtrade => SourceFormat::ComtradeV1Json,
+            SourceKind::ImfSdmx3 => SourceFormat::ImfSdmx3Xml,
+            SourceKind::ImfDot => SourceFormat::ImfDotSdmxJson,
+            SourceKind::Wits => SourceFormat::WitsSdmxXml,
+            SourceKind::Baci => SourceFormat::BaciZip,
+        })
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
@@ -84,6 +120,12 @@ pub enum SourceFormat {
     ComtradeV1Json,
     /// An IMF DOT body from the legacy SDMX-JSON `CompactData` service.
     ImfDotSdmxJson,
+    /// An IMF IMTS SDMX 3.0 StructureSpecificData XML body (values in US dollars).
+    ImfSdmx3Xml,
+    /// A World Bank WITS SDMX 2.1 GenericData XML body (values in US$ thousands).
+    WitsSdmxXml,
+    /// A CEPII BACI zip (`t,i,j,k,v,q` CSV per year; v in US$ thousands).
+    BaciZip,
 }
 
 impl SourceFormat {
@@ -92,6 +134,9 @@ impl SourceFormat {
             SourceFormat::ImfDotsCsv => "imf-dots-csv",
             SourceFormat::ComtradeV1Json => "comtrade-v1-json",
             SourceFormat::ImfDotSdmxJson => "imf-dot-sdmx-json",
+            SourceFormat::ImfSdmx3Xml => "imf-sdmx3-xml",
+            SourceFormat::WitsSdmxXml => "wits-sdmx-xml",
+            SourceFormat::BaciZip => "baci-zip",
         }
     }
 }
@@ -101,10 +146,14 @@ impl SourceFormat {
 pub struct SourceConfig {
     pub name: String,
     pub kind: SourceKind,
-    pub format: SourceFormat,
-    pub path: PathBuf,
+    /// File sources: how to read the file. HTTP sources imply theirs.
+    pub format: Option<SourceFormat>,
+    /// File sources: where the file is, relative to the config file.
+    pub path: Option<PathBuf>,
     /// Release or publication the data come from; carried into every row as `vintage`.
-    pub vintage: String,
+    /// Required for files; HTTP sources default to the response's Last-Modified date or, if
+    /// none, the day it was fetched.
+    pub vintage: Option<String>,
     /// One line for the provenance block of reports.
     #[serde(default)]
     pub description: String,
@@ -113,6 +162,72 @@ pub struct SourceConfig {
     pub warn_lag_years: Option<u32>,
     /// ... and fails when it is more than this many years behind.
     pub error_lag_years: Option<u32>,
+    /// HTTP sources: base URL (default: the service's public address). The environment
+    /// variable `TRADEPIPE_<KIND>_URL` overrides it.
+    pub url: Option<String>,
+    /// HTTP sources: reporting countries (ISO3), one request each (per year for Comtrade).
+    #[serde(default)]
+    pub reporters: Vec<String>,
+    /// HTTP sources: partner countries (ISO3, "WLD" for the world); empty = all partners.
+    #[serde(default)]
+    pub partners: Vec<String>,
+    /// HTTP sources: years to request; default `[run] years`.
+    pub years: Option<YearRange>,
+    /// Comtrade commodity codes / WITS product groups; default all-products totals.
+    #[serde(default)]
+    pub products: Vec<String>,
+    /// BACI: the release file name without `.zip`, e.g. `BACI_HS92_V202401b`.
+    pub release: Option<String>,
+    /// How politely an HTTP source is asked.
+    #[serde(default)]
+    pub http: HttpPolicy,
+}
+
+impl SourceConfig {
+    /// How the normalize stage reads this source's raw bytes.
+    pub fn effective_format(&self) -> SourceFormat {
+        self.kind
+            .implied_format()
+            .or(self.format)
+            .expect("checked at load: file sources declare a format")
+    }
+}
+
+/// Rate limit, retries and caps of one HTTP source (`[source.http]`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct HttpPolicy {
+    /// Requests per minute (default: 60 for Comtrade, 30 otherwise).
+    pub requests_per_minute: Option<u32>,
+    /// Retries after a connect error, timeout, 408, 429 or 5xx.
+    pub max_retries: u32,
+    /// First backoff step; each retry waits a random time up to base * 2^attempt.
+    pub backoff_base_ms: u64,
+    /// Longest single backoff wait.
+    pub backoff_max_ms: u64,
+    /// Longest `Retry-After` the run waits for; a longer one stops the run (exit 75).
+    pub retry_after_cap_secs: u64,
+    /// Whole-request timeout.
+    pub timeout_secs: u64,
+    /// Calls allowed per UTC day, counted on disk (default: 500 for Comtrade, none otherwise).
+    pub daily_call_budget: Option<u32>,
+    /// Largest response (and, for zips, largest uncompressed entry) accepted, in MiB.
+    pub max_response_mib: u64,
+}
+
+impl Default for HttpPolicy {
+    fn default() -> Self {
+        HttpPolicy {
+            requests_per_minute: None,
+            max_retries: 5,
+            backoff_base_ms: 500,
+            backoff_max_ms: 30_000,
+            retry_after_cap_secs: 120,
+            timeout_secs: 300,
+            daily_call_budget: None,
+            max_response_mib: 8192,
+        }
+    }
 }
 
 /// Which HM formula fills the `hm` column (formulas.md).
@@ -271,7 +386,7 @@ impl Config {
                 .sources
                 .into_iter()
                 .map(|mut s| {
-                    s.path = base.join(&s.path);
+                    s.path = s.path.map(|p| base.join(p));
                     s
                 })
                 .collect(),
@@ -295,6 +410,7 @@ impl Config {
             if !names.insert(&s.name) {
                 return Err(format!("source name {:?} used twice", s.name));
             }
+            check_source(s, registry)?;
         }
         let known = |code: &str, at: &str| -> Result<(), String> {
             match registry.get(code) {
@@ -374,6 +490,64 @@ impl Config {
     }
 }
 
+fn check_source(s: &SourceConfig, registry: &Registry) -> Result<(), String> {
+    let at = format!("[[source]] {:?}", s.name);
+    if s.kind == SourceKind::File {
+        for (missing, key) in [
+            (s.path.is_none(), "path"),
+            (s.format.is_none(), "format"),
+            (s.vintage.is_none(), "vintage"),
+        ] {
+            if missing {
+                return Err(format!("{at}: a file source needs {key}"));
+            }
+        }
+        return Ok(());
+    }
+    if let Some(f) = s.format.filter(|f| Some(*f) != s.kind.implied_format()) {
+        return Err(format!(
+            "{at}: kind {} always gives format {}, not {}",
+            s.kind.as_str(),
+            s.kind.implied_format().expect("HTTP kind").as_str(),
+            f.as_str()
+        ));
+    }
+    if s.path.is_some() {
+        return Err(format!(
+            "{at}: path is for kind = \"file\"; HTTP sources take url"
+        ));
+    }
+    match s.kind {
+        SourceKind::Baci if s.release.is_none() => {
+            return Err(format!(
+                "{at}: a BACI source needs release (e.g. \"BACI_HS92_V202401b\")"
+            ));
+        }
+        SourceKind::Baci => {}
+        _ if s.reporters.is_empty() => {
+            return Err(format!("{at}: list the reporters to request (ISO3 codes)"));
+        }
+        _ => {}
+    }
+    for c in s.reporters.iter().chain(&s.partners) {
+        if c != crate::schema::WORLD && registry.get(c).is_none() {
+            return Err(format!("{at}: unknown country code {c:?} (use ISO 3166 alpha-3)"));
+        }
+    }
+    if let Some(y) = s.years.filter(|y| y.from > y.to) {
+        return Err(format!("{at}: years: from {} is after to {}", y.from, y.to));
+    }
+    if let Some(url) = &s.url {
+        if !(url.starts_with("http://") || url.starts_with("https://")) {
+            return Err(format!("{at}: url {url:?} must start with http:// or https://"));
+        }
+    }
+    if s.http.requests_per_minute == Some(0) {
+        return Err(format!("{at}: http.requests-per-minute must be at least 1"));
+    }
+    Ok(())
+}
+
 fn check_window(w: [i32; 2], years: YearRange, at: &str) -> Result<(), String> {
     if w[0] >= w[1] || !years.contains(w[0]) || !years.contains(w[1]) {
         return Err(format!(
@@ -425,7 +599,10 @@ cagr-window = [2010, 2020]
     fn resolves_paths_against_the_config_directory() {
         let c = parse(GOOD).unwrap();
         assert_eq!(c.output_dir, Path::new("/etc/tp/output"));
-        assert_eq!(c.sources[0].path, Path::new("/etc/tp/data/x.csv.gz"));
+        assert_eq!(
+            c.sources[0].path.as_deref(),
+            Some(Path::new("/etc/tp/data/x.csv.gz"))
+        );
         assert_eq!(c.templates_dir, Path::new("/etc/tp/templates"));
         assert_eq!(c.indices.hm_variant, HmVariant::Baldwin);
         assert_eq!(c.pairs().len(), 6);

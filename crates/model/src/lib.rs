@@ -15,6 +15,7 @@ pub mod fsio;
 pub mod hash;
 pub mod registry;
 pub mod schema;
+pub mod time;
 
 pub use config::{Config, ConfigError};
 pub use registry::{EntityKind, Registry};

@@ -83,6 +83,10 @@ pub struct Registry {
     by_imf_name: HashMap<String, usize>,
     by_comtrade: HashMap<u32, usize>,
     by_iso2: HashMap<String, usize>,
+    /// Entity -> its current Comtrade code (codes of predecessor states, named "(...YEAR)"
+    /// in Comtrade's table, never chosen).
+    comtrade_of: HashMap<usize, u32>,
+    iso2_of: HashMap<usize, String>,
 }
 
 impl Registry {
@@ -103,11 +107,14 @@ impl Registry {
             by_imf_name: HashMap::new(),
             by_comtrade: HashMap::new(),
             by_iso2: HashMap::new(),
+            comtrade_of: HashMap::new(),
+            iso2_of: HashMap::new(),
         };
         for row in csv::Reader::from_reader(countries.as_bytes()).deserialize::<CountryRow>() {
             let row = row.map_err(|e| format!("countries.csv: {e}"))?;
             if !row.iso2.is_empty() {
                 reg.by_iso2.insert(row.iso2.clone(), reg.entities.len());
+                reg.iso2_of.insert(reg.entities.len(), row.iso2.clone());
             }
             reg.insert(Entity {
                 m49: row.m49.parse().ok(),
@@ -151,6 +158,7 @@ impl Registry {
         struct Row {
             comtrade_code: u32,
             code: String,
+            comtrade_name: String,
         }
         for row in csv::Reader::from_reader(table.as_bytes()).deserialize::<Row>() {
             let row = row.map_err(|e| format!("comtrade_codes.csv: {e}"))?;
@@ -159,6 +167,9 @@ impl Registry {
                 .get(&row.code)
                 .ok_or_else(|| format!("comtrade_codes.csv: unknown code {}", row.code))?;
             self.by_comtrade.insert(row.comtrade_code, idx);
+            if !row.comtrade_name.contains("(...") {
+                self.comtrade_of.entry(idx).or_insert(row.comtrade_code);
+            }
         }
         Ok(())
     }
@@ -171,6 +182,23 @@ impl Registry {
     /// The entity of a UN Comtrade reporter or partner code (0 = World).
     pub fn resolve_comtrade_code(&self, code: u32) -> Option<&Entity> {
         self.by_comtrade.get(&code).map(|&i| &self.entities[i])
+    }
+
+    /// The current UN Comtrade code of a registry code (`USA` -> 842, `WLD` -> 0), as
+    /// requests to the Comtrade API need it.
+    pub fn comtrade_code(&self, code: &str) -> Option<u32> {
+        self.by_code
+            .get(code)
+            .and_then(|i| self.comtrade_of.get(i))
+            .copied()
+    }
+
+    /// The ISO 3166 alpha-2 code of a registry code, as the IMF's legacy DOT service needs it.
+    pub fn iso2(&self, code: &str) -> Option<&str> {
+        self.by_code
+            .get(code)
+            .and_then(|i| self.iso2_of.get(i))
+            .map(String::as_str)
     }
 
     fn insert(&mut self, e: Entity) -> Result<usize, String> {
@@ -206,6 +234,22 @@ impl Registry {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn request_codes_are_the_current_ones() {
+        let reg = Registry::embedded();
+        for (code, comtrade, iso2) in [
+            ("USA", Some(842), Some("US")),
+            ("DEU", Some(276), Some("DE")),
+            ("IND", Some(699), Some("IN")),
+            ("SDN", Some(729), Some("SD")),
+            ("KAZ", Some(398), Some("KZ")),
+            ("WLD", Some(0), None),
+        ] {
+            assert_eq!(reg.comtrade_code(code), comtrade, "{code}");
+            assert_eq!(reg.iso2(code), iso2, "{code}");
+        }
+    }
 
     #[test]
     fn embedded_tables_load() {
