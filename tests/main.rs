@@ -1,11 +1,13 @@
 //! The one integration-test binary: every module below links once against `tradepipe`.
 
+mod mock;
 mod util;
 
 mod browser;
 mod cli;
 mod crash;
 mod cross_check;
+mod http;
 mod pipeline;
 mod product;
 mod reference_check;

@@ -20,6 +20,7 @@ pub fn fixture(name: &str) -> PathBuf {
 pub struct Pipeline {
     pub dir: tempfile::TempDir,
     config: String,
+    env: Vec<(String, String)>,
 }
 
 impl Pipeline {
@@ -56,7 +57,35 @@ cagr-window = [2010, 2020]
         Pipeline {
             dir: tempfile::tempdir().unwrap(),
             config,
+            env: Vec::new(),
         }
+    }
+
+    /// A run of `sources` (TOML text) over `years`, with no reports: for fetch and normalize.
+    pub fn with_sources(sources: &str, from: i32, to: i32) -> Pipeline {
+        let config = format!(
+            "[run]\nyears = {{ from = {from}, to = {to} }}\ntemplates = \"{}\"\n\n{sources}\n\n\
+             [indices]\ncountries = [\"CHN\", \"USA\"]\n",
+            repo().join("templates").display()
+        );
+        Pipeline {
+            dir: tempfile::tempdir().unwrap(),
+            config,
+            env: Vec::new(),
+        }
+    }
+
+    /// This config, run in `earlier`'s directory (to see what its runs left there).
+    pub fn in_dir_of(mut self, earlier: Pipeline) -> Pipeline {
+        self.dir = earlier.dir;
+        self
+    }
+
+    /// Sets an environment variable for every run (the rest of the environment is inherited,
+    /// except `COMTRADE_API_KEY` and `TRADEPIPE_*`, which are cleared unless set here).
+    pub fn env(mut self, key: &str, value: &str) -> Pipeline {
+        self.env.push((key.into(), value.into()));
+        self
     }
 
     /// Replaces `from` by `to` in the config text; panics if `from` does not occur.
@@ -111,6 +140,12 @@ cagr-window = [2010, 2020]
             .arg(self.config_path())
             .args(args)
             .env_remove("TRADEPIPE_OUTPUT")
+            .env_remove("COMTRADE_API_KEY")
+            .env_remove("TRADEPIPE_COMTRADE_URL")
+            .env_remove("TRADEPIPE_IMF_URL")
+            .env_remove("TRADEPIPE_WITS_URL")
+            .env_remove("TRADEPIPE_BACI_URL")
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
             .env("NO_COLOR", "1")
             .output()
             .unwrap();

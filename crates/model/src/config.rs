@@ -195,7 +195,7 @@ impl SourceConfig {
 
 /// Rate limit, retries and caps of one HTTP source (`[source.http]`).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
 pub struct HttpPolicy {
     /// Requests per minute (default: 60 for Comtrade, 30 otherwise).
     pub requests_per_minute: Option<u32>,

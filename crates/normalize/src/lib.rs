@@ -52,6 +52,9 @@ pub fn run(cfg: &Config) -> Result<NormalizeSummary, NormalizeError> {
     let registry = Registry::embedded();
     let mut rows = CanonicalRows::default();
     let mut provenance = Provenance::default();
+    // Blobs of one source (an HTTP source has one per request) are read in manifest order
+    // and accounted for together.
+    let mut blob_hashes: Vec<Vec<String>> = Vec::new();
     for entry in &manifest.entries {
         let blob = tradepipe_fetch::blob_path(&cfg.output_dir, &entry.sha256);
         let display = DisplayPath {
@@ -70,6 +73,9 @@ pub fn run(cfg: &Config) -> Result<NormalizeSummary, NormalizeError> {
             "comtrade-v1-json" => sources::comtrade_v1::read(&input, &mut rows)?,
             "imf-dots-csv" => sources::imf_dots::read(&input, &mut rows)?,
             "imf-dot-sdmx-json" => sources::imf_dot_json::read(&input, &mut rows)?,
+            "imf-sdmx3-xml" => sources::imf_sdmx3::read(&input, &mut rows)?,
+            "wits-sdmx-xml" => sources::wits::read(&input, &mut rows)?,
+            "baci-zip" => sources::baci::read(&input, &mut rows)?,
             other => {
                 return Err(NormalizeError::UnknownFormat {
                     source_name: entry.source.clone(),
@@ -77,23 +83,50 @@ pub fn run(cfg: &Config) -> Result<NormalizeSummary, NormalizeError> {
                 });
             }
         };
-        tracing::info!(source = %entry.source, rows = rows.len() - before, "source normalized");
-        provenance.sources.push(SourceProvenance {
-            source: entry.source.clone(),
-            format: entry.format.clone(),
-            location: entry.location.clone(),
-            sha256: entry.sha256.clone(),
-            vintage: entry.vintage.clone(),
-            description: entry.description.clone(),
-            rows: rows.len() - before,
-            exact_duplicates_dropped: 0,
-            negative_values: stats.negative_values,
-            estimated_rows: stats.estimated_rows,
-            skipped_rows: stats.skipped_rows,
-            superseded_rows: 0,
-            first_year: None,
-            last_year: None,
-        });
+        tracing::debug!(source = %entry.source, location = %entry.location, rows = rows.len() - before, "blob normalized");
+        let k = match provenance.sources.iter().position(|s| s.source == entry.source) {
+            Some(k) => k,
+            None => {
+                provenance.sources.push(SourceProvenance {
+                    source: entry.source.clone(),
+                    format: entry.format.clone(),
+                    location: entry.location.clone(),
+                    sha256: String::new(),
+                    vintage: entry.vintage.clone(),
+                    description: entry.description.clone(),
+                    rows: 0,
+                    exact_duplicates_dropped: 0,
+                    negative_values: 0,
+                    estimated_rows: 0,
+                    skipped_rows: 0,
+                    superseded_rows: 0,
+                    first_year: None,
+                    last_year: None,
+                    blobs: 0,
+                });
+                blob_hashes.push(Vec::new());
+                provenance.sources.len() - 1
+            }
+        };
+        let s = &mut provenance.sources[k];
+        s.rows += rows.len() - before;
+        s.negative_values += stats.negative_values;
+        s.estimated_rows += stats.estimated_rows;
+        s.skipped_rows += stats.skipped_rows;
+        s.blobs += 1;
+        if s.vintage != entry.vintage && !s.vintage.ends_with(" (and others)") {
+            s.vintage.push_str(" (and others)");
+        }
+        blob_hashes[k].push(entry.sha256.clone());
+    }
+    for (s, hashes) in provenance.sources.iter_mut().zip(&blob_hashes) {
+        s.sha256 = combined_hash(hashes);
+        if s.blobs > 1 {
+            s.location = common_prefix(&manifest, &s.source);
+        }
+    }
+    for s in &provenance.sources {
+        tracing::info!(source = %s.source, rows = s.rows, blobs = s.blobs, "source normalized");
     }
     let dedup = rows.sort_and_dedup()?;
     let spans = rows.year_span_by_source();
@@ -111,6 +144,37 @@ pub fn run(cfg: &Config) -> Result<NormalizeSummary, NormalizeError> {
         years,
         provenance,
     })
+}
+
+/// The hash of a source's content: its blob's hash, or for several blobs the SHA-256 of their
+/// hashes one per line, so that any change to any blob changes it.
+fn combined_hash(hashes: &[String]) -> String {
+    use tradepipe_model::hash::{Digest, Sha256, hex};
+    match hashes {
+        [one] => one.clone(),
+        many => hex(&Sha256::digest(many.join("\n").as_bytes())),
+    }
+}
+
+/// The longest common start of a source's request URLs, up to the last `/` or `?` within it
+/// (for the provenance line of a source with many requests).
+fn common_prefix(manifest: &tradepipe_fetch::RawManifest, source: &str) -> String {
+    let mut urls = manifest
+        .entries
+        .iter()
+        .filter(|e| e.source == source)
+        .map(|e| e.location.as_str());
+    let first = urls.next().unwrap_or("");
+    let mut n = first.len();
+    for u in urls {
+        n = n.min(first.bytes().zip(u.bytes()).take_while(|(a, b)| a == b).count());
+    }
+    let cut = first[..n].rfind(['/', '?']).map_or(n, |i| i + 1);
+    format!(
+        "{}… ({} requests)",
+        &first[..cut],
+        manifest.entries.iter().filter(|e| e.source == source).count()
+    )
 }
 
 /// Names a raw blob by where it came from, so errors point at the file the user knows.

@@ -178,6 +178,13 @@ pub struct SourceProvenance {
     pub first_year: Option<i32>,
     #[serde(default)]
     pub last_year: Option<i32>,
+    /// Raw blobs read (HTTP sources: one per request).
+    #[serde(default = "one")]
+    pub blobs: usize,
+}
+
+fn one() -> usize {
+    1
 }
 
 #[cfg(test)]

@@ -1,8 +1,18 @@
 //! One reader per raw format. Each appends canonical rows and reports what it flagged.
 
+pub(crate) mod baci;
 pub(crate) mod comtrade_v1;
 pub(crate) mod imf_dot_json;
 pub(crate) mod imf_dots;
+pub(crate) mod imf_sdmx3;
+mod sdmx_xml;
+pub(crate) mod wits;
+
+use tradepipe_model::schema::TOTAL;
+use tradepipe_model::{Flow, ReportedBy};
+
+use crate::NormalizeError;
+use crate::table::{CanonicalRows, Row};
 
 /// What a reader noticed about its input without rejecting it.
 #[derive(Debug, Default, Clone, Copy)]
@@ -22,4 +32,69 @@ pub(crate) struct ReadInput<'a> {
     pub entry: &'a tradepipe_fetch::RawEntry,
     pub years: tradepipe_model::config::YearRange,
     pub registry: &'a tradepipe_model::Registry,
+}
+
+impl ReadInput<'_> {
+    /// The whole blob, or an error naming the file.
+    pub(crate) fn bytes(&self) -> Result<Vec<u8>, NormalizeError> {
+        fs_err::read(self.blob).map_err(|e| NormalizeError::Read {
+            file: self.file.clone(),
+            message: e.to_string(),
+        })
+    }
+
+    /// A value error at a line and column of this input.
+    pub(crate) fn bad(&self, row: usize, column: &str, value: &str, message: &str) -> NormalizeError {
+        NormalizeError::BadValue {
+            file: self.file.clone(),
+            row,
+            column: column.into(),
+            value: value.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// Builds rows of one input: the text every row of a blob shares is interned once.
+pub(crate) struct RowMaker {
+    source: u32,
+    vintage: u32,
+    total: u32,
+}
+
+impl RowMaker {
+    pub(crate) fn new(input: &ReadInput<'_>, out: &mut CanonicalRows) -> RowMaker {
+        RowMaker {
+            source: out.text.intern(&input.entry.source),
+            vintage: out.text.intern(&input.entry.vintage),
+            total: out.text.intern(TOTAL),
+        }
+    }
+
+    /// A row of the reporter's own report; `product` `None` means all products.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn row(
+        &self,
+        year: i32,
+        reporter: u32,
+        partner: u32,
+        flow: Flow,
+        product: Option<(u32, u32)>,
+        value_usd: f64,
+    ) -> Row {
+        let (classification, product) = product.unwrap_or((self.total, self.total));
+        Row {
+            year,
+            reporter,
+            partner,
+            flow,
+            classification,
+            product,
+            value_usd,
+            source: self.source,
+            vintage: self.vintage,
+            reported_by: ReportedBy::Reporter,
+            is_estimate: false,
+        }
+    }
 }
