@@ -663,4 +663,55 @@ cagr-window = [2010, 2020]
             assert!(msg.contains(needle), "{msg} should contain {needle}");
         }
     }
+
+    #[test]
+    fn http_sources_are_checked_per_kind() {
+        let http = |src: &str| {
+            GOOD.replace(
+            "[[source]]\nname = \"imf\"\nkind = \"file\"\nformat = \"imf-dots-csv\"\npath = \"data/x.csv.gz\"\nvintage = \"v1\"\n",
+            src,
+        )
+        };
+        let ok = http(
+            "[[source]]\nname = \"ct\"\nkind = \"comtrade\"\nreporters = [\"CHN\"]\npartners = [\"WLD\", \"KAZ\"]\n[source.http]\nmax-retries = 1\n",
+        );
+        assert_ne!(ok, GOOD);
+        let c = parse(&ok).unwrap();
+        assert_eq!(c.sources[0].effective_format(), SourceFormat::ComtradeV1Json);
+        assert_eq!(c.sources[0].http.max_retries, 1);
+        assert_eq!(
+            c.sources[0].http.retry_after_cap_secs, 120,
+            "defaults fill the rest"
+        );
+        for (src, needle) in [
+            (
+                "[[source]]\nname = \"ct\"\nkind = \"comtrade\"\n",
+                "list the reporters",
+            ),
+            (
+                "[[source]]\nname = \"ct\"\nkind = \"wits\"\nreporters = [\"XXX\"]\n",
+                "unknown country code \"XXX\"",
+            ),
+            ("[[source]]\nname = \"b\"\nkind = \"baci\"\n", "needs release"),
+            (
+                "[[source]]\nname = \"f\"\nkind = \"file\"\npath = \"x\"\nvintage = \"v\"\n",
+                "a file source needs format",
+            ),
+            (
+                "[[source]]\nname = \"i\"\nkind = \"imf-sdmx3\"\nreporters = [\"USA\"]\nformat = \"imf-dots-csv\"\n",
+                "always gives format imf-sdmx3-xml",
+            ),
+            (
+                "[[source]]\nname = \"i\"\nkind = \"imf-dot\"\nreporters = [\"USA\"]\nurl = \"ftp://x\"\n",
+                "must start with http",
+            ),
+            (
+                "[[source]]\nname = \"i\"\nkind = \"imf-dot\"\nreporters = [\"USA\"]\n[source.http]\nretries = 3\n",
+                "unknown field `retries`",
+            ),
+        ] {
+            let msg = parse(&http(src)).unwrap_err().to_string();
+            assert!(msg.contains(needle), "{msg} should contain {needle}");
+        }
+    }
 }
