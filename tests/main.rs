@@ -8,6 +8,7 @@ mod cli;
 mod crash;
 mod cross_check;
 mod http;
+mod ops;
 mod pipeline;
 mod product;
 mod reference_check;

@@ -53,8 +53,20 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// Whether progress sentences go to stdout. With `--log-format json` they are log events
+/// only, so that `>> log 2>&1` (cron) gives a file of JSON lines.
+static JSON_LOGS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+fn human_stdout() -> bool {
+    !JSON_LOGS.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 /// Runs the command of `cli`. Callable from tests without spawning a process.
 pub fn run(cli: &Cli) -> Result<(), CliError> {
+    JSON_LOGS.store(
+        cli.log_format == args::LogFormat::Json,
+        std::sync::atomic::Ordering::Relaxed,
+    );
     let overrides = Overrides {
         output_dir: cli.output.clone(),
     };
@@ -305,7 +317,10 @@ fn report(cfg: &Config, force: bool) -> Result<(), CliError> {
     if !gated("report", inputs.gate(&dir), force, || report_now(cfg))? {
         for r in &cfg.reports {
             let path = tradepipe_report::report_dir(&cfg.output_dir, &r.name).join("index.html");
-            println!("report up to date: {}", path.display());
+            if human_stdout() {
+                println!("report up to date: {}", path.display());
+            }
+            tracing::info!(path = %path.display(), "report up to date");
         }
     }
     Ok(())
@@ -335,7 +350,10 @@ fn indices_now(cfg: &Config) -> Result<(), CliError> {
 
 fn report_now(cfg: &Config) -> Result<(), CliError> {
     for path in tradepipe_report::run(cfg)? {
-        println!("report written: {}", path.display());
+        if human_stdout() {
+            println!("report written: {}", path.display());
+        }
+        tracing::info!(path = %path.display(), "report written");
     }
     Ok(())
 }
