@@ -3,6 +3,7 @@
 mod mock;
 mod util;
 
+mod bad_input;
 mod browser;
 mod cli;
 mod crash;

@@ -81,6 +81,12 @@ cagr-window = [2010, 2020]
         self
     }
 
+    /// This config, run on a copy of `earlier`'s output directory.
+    pub fn in_dir_of_clone(self, earlier: &Pipeline) -> Pipeline {
+        copy_dir(&earlier.output(), &self.output());
+        self
+    }
+
     /// Sets an environment variable for every run (the rest of the environment is inherited,
     /// except `COMTRADE_API_KEY` and `TRADEPIPE_*`, which are cleared unless set here).
     pub fn env(mut self, key: &str, value: &str) -> Pipeline {
@@ -232,4 +238,18 @@ pub fn run_in_repo(args: &[&str]) -> Outcome {
         .unwrap();
     // No temporary directory to hide in messages.
     Outcome::new(out, String::from("\u{0}never"))
+}
+
+/// Copies a directory tree.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let dest = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &dest);
+        } else {
+            std::fs::copy(e.path(), dest).unwrap();
+        }
+    }
 }

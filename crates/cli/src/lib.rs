@@ -284,9 +284,17 @@ fn normalize(cfg: &Config, force: bool) -> Result<(), CliError> {
         .text("version", env!("CARGO_PKG_VERSION"))
         .text("years", &format!("{:?}", cfg.years));
     for e in &raw.entries {
+        // A table's column mapping decides what its bytes mean.
+        let columns = cfg
+            .source(&e.source)
+            .map(|s| format!("{:?}", s.columns))
+            .unwrap_or_default();
         inputs = inputs.text(
             &e.source,
-            &format!("{} {} {} {}", e.format, e.sha256, e.vintage, e.description),
+            &format!(
+                "{} {} {} {} {columns}",
+                e.format, e.sha256, e.vintage, e.description
+            ),
         );
     }
     let dir = tradepipe_normalize::trade_dir(&cfg.output_dir);

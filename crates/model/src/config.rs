@@ -126,6 +126,11 @@ pub enum SourceFormat {
     WitsSdmxXml,
     /// A CEPII BACI zip (`t,i,j,k,v,q` CSV per year; v in US$ thousands).
     BaciZip,
+    /// Any CSV table (ITC Trade Map export, national customs table) read through the
+    /// source's `[source.columns]` mapping.
+    TableCsv,
+    /// The same from a sheet of an Excel workbook (`.xlsx`, `.xls`, `.ods`).
+    TableXlsx,
 }
 
 impl SourceFormat {
@@ -137,6 +142,8 @@ impl SourceFormat {
             SourceFormat::ImfSdmx3Xml => "imf-sdmx3-xml",
             SourceFormat::WitsSdmxXml => "wits-sdmx-xml",
             SourceFormat::BaciZip => "baci-zip",
+            SourceFormat::TableCsv => "table-csv",
+            SourceFormat::TableXlsx => "table-xlsx",
         }
     }
 }
@@ -181,6 +188,45 @@ pub struct SourceConfig {
     /// How politely an HTTP source is asked.
     #[serde(default)]
     pub http: HttpPolicy,
+    /// `table-csv` / `table-xlsx`: which column holds what.
+    pub columns: Option<TableColumns>,
+}
+
+/// The column mapping of a `table-csv` or `table-xlsx` source (`[source.columns]`). Column
+/// names are matched trimmed and case-insensitively. Country cells may hold ISO3 codes,
+/// Comtrade numeric codes, IMF names or English names.
+#[derive(Debug, Clone, PartialEq, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct TableColumns {
+    pub year: String,
+    /// Column of the reporting country, or ...
+    pub reporter: Option<String>,
+    /// ... the one reporter of the whole table (a national customs file).
+    pub reporter_code: Option<String>,
+    pub partner: String,
+    /// Column of the flow (`Export`/`Exports`/`X`, `Import`/`Imports`/`M`, ...), or ...
+    pub flow: Option<String>,
+    /// ... the one flow of the whole table (`export` or `import`).
+    pub flow_value: Option<String>,
+    pub value: String,
+    /// Multiplier to US dollars (1000 for a table in US$ thousands).
+    #[serde(default = "one")]
+    pub value_scale: f64,
+    /// Column of product codes (kept as text); without it rows are all-products totals.
+    pub product: Option<String>,
+    /// Classification of `product` (`HS`, `HS92`, `SITC3`, ...).
+    pub classification: Option<String>,
+    /// Workbook sheet (default: the first).
+    pub sheet: Option<String>,
+    /// CSV field delimiter (default `,`).
+    pub delimiter: Option<char>,
+    /// Lines above the header (titles in Trade Map exports).
+    #[serde(default)]
+    pub skip_rows: usize,
+}
+
+fn one() -> f64 {
+    1.0
 }
 
 impl SourceConfig {
@@ -502,7 +548,15 @@ fn check_source(s: &SourceConfig, registry: &Registry) -> Result<(), String> {
                 return Err(format!("{at}: a file source needs {key}"));
             }
         }
-        return Ok(());
+        let table = matches!(s.format, Some(SourceFormat::TableCsv | SourceFormat::TableXlsx));
+        return match (&s.columns, table) {
+            (None, true) => Err(format!("{at}: a table source needs [source.columns]")),
+            (Some(_), false) => Err(format!(
+                "{at}: [source.columns] is only for table-csv and table-xlsx"
+            )),
+            (Some(c), true) => check_columns(c, registry).map_err(|m| format!("{at}: columns: {m}")),
+            (None, false) => Ok(()),
+        };
     }
     if let Some(f) = s.format.filter(|f| Some(*f) != s.kind.implied_format()) {
         return Err(format!(
@@ -544,6 +598,34 @@ fn check_source(s: &SourceConfig, registry: &Registry) -> Result<(), String> {
     }
     if s.http.requests_per_minute == Some(0) {
         return Err(format!("{at}: http.requests-per-minute must be at least 1"));
+    }
+    Ok(())
+}
+
+fn check_columns(c: &TableColumns, registry: &Registry) -> Result<(), String> {
+    match (&c.reporter, &c.reporter_code) {
+        (None, None) | (Some(_), Some(_)) => {
+            return Err("give exactly one of reporter and reporter-code".into());
+        }
+        (None, Some(code)) if registry.get(code).is_none() => {
+            return Err(format!("unknown country code {code:?} (use ISO 3166 alpha-3)"));
+        }
+        _ => {}
+    }
+    match (&c.flow, &c.flow_value) {
+        (None, None) | (Some(_), Some(_)) => return Err("give exactly one of flow and flow-value".into()),
+        (None, Some(v)) if v.parse::<crate::Flow>().is_err() => {
+            return Err(format!(
+                "flow-value {v:?} is not export, import, re-export or re-import"
+            ));
+        }
+        _ => {}
+    }
+    if c.product.is_some() != c.classification.is_some() {
+        return Err("product and classification go together".into());
+    }
+    if !(c.value_scale.is_finite() && c.value_scale > 0.0) {
+        return Err("value-scale must be a positive number".into());
     }
     Ok(())
 }

@@ -68,6 +68,7 @@ pub fn run(cfg: &Config) -> Result<NormalizeSummary, NormalizeError> {
             entry,
             years: cfg.years,
             registry: &registry,
+            columns: cfg.source(&entry.source).and_then(|s| s.columns.as_ref()),
         };
         let stats = match entry.format.as_str() {
             "comtrade-v1-json" => sources::comtrade_v1::read(&input, &mut rows)?,
@@ -76,6 +77,8 @@ pub fn run(cfg: &Config) -> Result<NormalizeSummary, NormalizeError> {
             "imf-sdmx3-xml" => sources::imf_sdmx3::read(&input, &mut rows)?,
             "wits-sdmx-xml" => sources::wits::read(&input, &mut rows)?,
             "baci-zip" => sources::baci::read(&input, &mut rows)?,
+            "table-csv" => sources::table::read_csv(&input, &mut rows)?,
+            "table-xlsx" => sources::table::read_xlsx(&input, &mut rows)?,
             other => {
                 return Err(NormalizeError::UnknownFormat {
                     source_name: entry.source.clone(),

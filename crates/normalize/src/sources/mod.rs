@@ -6,6 +6,7 @@ pub(crate) mod imf_dot_json;
 pub(crate) mod imf_dots;
 pub(crate) mod imf_sdmx3;
 mod sdmx_xml;
+pub(crate) mod table;
 pub(crate) mod wits;
 
 use tradepipe_model::schema::TOTAL;
@@ -32,6 +33,8 @@ pub(crate) struct ReadInput<'a> {
     pub entry: &'a tradepipe_fetch::RawEntry,
     pub years: tradepipe_model::config::YearRange,
     pub registry: &'a tradepipe_model::Registry,
+    /// The column mapping of a table source.
+    pub columns: Option<&'a tradepipe_model::config::TableColumns>,
 }
 
 impl ReadInput<'_> {

@@ -55,15 +55,20 @@ pub(crate) fn walk<E>(
     let (mut in_key, mut in_attributes) = (false, false);
     let (mut time, mut value) = (String::new(), String::new());
     let mut in_generic_obs = false;
+    let mut depth = 0usize;
     loop {
         let pos = reader.buffer_position() as usize;
         let event = reader
             .read_event_into(&mut buf)
             .map_err(|e| xml_error(line_at(pos), e.to_string()))?;
         let (e, empty) = match &event {
-            Event::Start(e) => (e, false),
+            Event::Start(e) => {
+                depth += 1;
+                (e, false)
+            }
             Event::Empty(e) => (e, true),
             Event::End(e) => {
+                depth = depth.saturating_sub(1);
                 match e.local_name().as_ref() {
                     b"SeriesKey" => in_key = false,
                     b"Attributes" => in_attributes = false,
@@ -80,6 +85,12 @@ pub(crate) fn walk<E>(
                 }
                 buf.clear();
                 continue;
+            }
+            Event::Eof if depth > 0 => {
+                return Err(xml_error(
+                    line_at(pos),
+                    format!("the document ends inside {depth} open element(s): truncated"),
+                ));
             }
             Event::Eof => break,
             _ => {

@@ -1,0 +1,269 @@
+//! Any table with a declared column mapping (`[source.columns]`): CSV files and sheets of
+//! Excel workbooks (calamine), such as ITC Trade Map exports or national customs tables.
+//!
+//! * Country cells resolve as an ISO3 code, a Comtrade numeric code, an IMF name or an English
+//!   name, in that order; one that resolves to nothing stops the run naming file, line and
+//!   column.
+//! * Flows: `export(s)`/`X`, `import(s)`/`M`, `re-export(s)`/`RX`, `re-import(s)`/`RM`, any
+//!   case.
+//! * Product codes stay text. An HS code whose leading zero was lost on the way (a spreadsheet
+//!   turned `010511` into the number 10511) gets it back: HS codes have an even number of digits.
+//! * An empty value cell is "no data" and skipped (counted); anything else must be a number.
+
+use tradepipe_model::config::TableColumns;
+use tradepipe_model::{Flow, Registry};
+
+use super::{ReadInput, ReadStats, RowMaker};
+use crate::NormalizeError;
+use crate::table::CanonicalRows;
+
+/// A table as lines of text cells, each with its 1-based line (spreadsheet row) number.
+type Lines = Vec<(usize, Vec<String>)>;
+
+pub(crate) fn read_csv(input: &ReadInput<'_>, out: &mut CanonicalRows) -> Result<ReadStats, NormalizeError> {
+    let cols = columns(input)?;
+    let bytes = input.bytes()?;
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(u8::try_from(cols.delimiter.unwrap_or(',')).unwrap_or(b','))
+        .from_reader(bytes);
+    let mut lines = Lines::new();
+    for rec in reader.records() {
+        let rec = rec.map_err(|e| NormalizeError::Read {
+            file: input.file.clone(),
+            message: format!("not readable as CSV: {e}"),
+        })?;
+        let line = rec.position().map_or(lines.len() + 1, |p| p.line() as usize);
+        lines.push((line, rec.iter().map(str::to_string).collect()));
+    }
+    map_rows(input, cols, &lines, out)
+}
+
+pub(crate) fn read_xlsx(input: &ReadInput<'_>, out: &mut CanonicalRows) -> Result<ReadStats, NormalizeError> {
+    use calamine::Reader;
+    let cols = columns(input)?;
+    let read_err = |message: String| NormalizeError::Read {
+        file: input.file.clone(),
+        message,
+    };
+    let mut book = calamine::open_workbook_auto(input.blob)
+        .map_err(|e| read_err(format!("not a readable workbook: {e}")))?;
+    let sheet = match &cols.sheet {
+        Some(s) => s.clone(),
+        None => book
+            .sheet_names()
+            .first()
+            .cloned()
+            .ok_or_else(|| read_err("the workbook has no sheet".into()))?,
+    };
+    let range = book
+        .worksheet_range(&sheet)
+        .map_err(|e| read_err(format!("sheet {sheet:?}: {e}")))?;
+    let first_row = range.start().map_or(0, |(r, _)| r as usize);
+    let lines: Lines = range
+        .rows()
+        .enumerate()
+        .map(|(i, row)| (first_row + i + 1, row.iter().map(cell_text).collect()))
+        .collect();
+    map_rows(input, cols, &lines, out)
+}
+
+fn cell_text(c: &calamine::Data) -> String {
+    use calamine::Data;
+    match c {
+        Data::Empty => String::new(),
+        Data::String(s) => s.clone(),
+        // Whole numbers (years, codes) as integers, not "2010.0".
+        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+        other => other.to_string(),
+    }
+}
+
+fn columns<'a>(input: &'a ReadInput<'_>) -> Result<&'a TableColumns, NormalizeError> {
+    input.columns.ok_or_else(|| NormalizeError::Read {
+        file: input.file.clone(),
+        message: "a table source needs [source.columns] in the config".into(),
+    })
+}
+
+fn parse_flow(s: &str) -> Option<Flow> {
+    Some(match s.trim().to_ascii_lowercase().as_str() {
+        "x" | "export" | "exports" => Flow::Export,
+        "m" | "import" | "imports" => Flow::Import,
+        "rx" | "re-export" | "re-exports" => Flow::ReExport,
+        "rm" | "re-import" | "re-imports" => Flow::ReImport,
+        _ => return None,
+    })
+}
+
+/// The registry code of a country cell.
+pub(crate) fn resolve_country(reg: &Registry, cell: &str) -> Option<String> {
+    let t = cell.trim();
+    if t.is_empty() {
+        return None;
+    }
+    if let Some(e) = reg.get(&t.to_ascii_uppercase()) {
+        return Some(e.code.clone());
+    }
+    if t.bytes().all(|b| b.is_ascii_digit()) {
+        return t
+            .parse()
+            .ok()
+            .and_then(|n| reg.resolve_comtrade_code(n))
+            .map(|e| e.code.clone());
+    }
+    reg.resolve_imf_name(t)
+        .or_else(|| reg.entities().iter().find(|e| e.name.eq_ignore_ascii_case(t)))
+        .map(|e| e.code.clone())
+}
+
+/// An HS code with its lost leading zero restored.
+fn product_code(classification: &str, cell: &str) -> String {
+    let t = cell.trim();
+    let digits = !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+    if classification.to_ascii_uppercase().starts_with("HS") && digits && t.len() % 2 == 1 {
+        format!("0{t}")
+    } else {
+        t.to_string()
+    }
+}
+
+fn map_rows(
+    input: &ReadInput<'_>,
+    cols: &TableColumns,
+    lines: &Lines,
+    out: &mut CanonicalRows,
+) -> Result<ReadStats, NormalizeError> {
+    let mut stats = ReadStats::default();
+    let Some((header_line, header)) = lines.get(cols.skip_rows) else {
+        return Err(NormalizeError::Read {
+            file: input.file.clone(),
+            message: format!(
+                "no header line (after skipping {} lines): the file is empty",
+                cols.skip_rows
+            ),
+        });
+    };
+    let find = |name: &str| -> Result<usize, NormalizeError> {
+        header
+            .iter()
+            .position(|h| h.trim().eq_ignore_ascii_case(name.trim()))
+            .ok_or_else(|| NormalizeError::MissingColumn {
+                file: format!("{} (header on line {header_line})", input.file),
+                column: name.into(),
+                found: header.join(", "),
+            })
+    };
+    let opt = |name: &Option<String>| name.as_deref().map(find).transpose();
+    let (c_year, c_partner, c_value) = (find(&cols.year)?, find(&cols.partner)?, find(&cols.value)?);
+    let (c_reporter, c_flow, c_product) = (opt(&cols.reporter)?, opt(&cols.flow)?, opt(&cols.product)?);
+    let make = RowMaker::new(input, out);
+    let fixed_reporter = cols.reporter_code.as_deref().map(|c| out.text.intern(c));
+    let fixed_flow = cols.flow_value.as_deref().and_then(|v| v.parse::<Flow>().ok());
+    let classification = cols.classification.as_deref().map(|c| out.text.intern(c));
+    let names = |i: Option<usize>| i.map(|i| header[i].clone()).unwrap_or_default();
+    for (line, cells) in &lines[cols.skip_rows + 1..] {
+        if cells.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        if cells.len() < header.len() {
+            return Err(NormalizeError::Read {
+                file: input.file.clone(),
+                message: format!(
+                    "line {line} has {} fields, the header has {}: a cut or shifted line",
+                    cells.len(),
+                    header.len()
+                ),
+            });
+        }
+        let cell = |i: usize| cells.get(i).map_or("", |s| s.trim());
+        let bad = |i: usize, message: &str| input.bad(*line, &header[i], cell(i), message);
+        let year: i32 = cell(c_year).parse().map_err(|_| bad(c_year, "not a year"))?;
+        if !input.years.contains(year) {
+            continue;
+        }
+        let mut country = |i: usize| -> Result<u32, NormalizeError> {
+            let code = resolve_country(input.registry, cell(i))
+                .ok_or_else(|| bad(i, "unknown country code or name"))?;
+            Ok(out.text.intern(&code))
+        };
+        let reporter = match (fixed_reporter, c_reporter) {
+            (Some(r), _) => r,
+            (None, Some(i)) => country(i)?,
+            (None, None) => unreachable!("config check: reporter or reporter-code"),
+        };
+        let partner = country(c_partner)?;
+        let flow = match (fixed_flow, c_flow) {
+            (Some(f), _) => f,
+            (None, Some(i)) => parse_flow(cell(i))
+                .ok_or_else(|| bad(i, "not a flow (export, import, re-export, re-import)"))?,
+            (None, None) => unreachable!("config check: flow or flow-value"),
+        };
+        let raw = cell(c_value);
+        if raw.is_empty() {
+            stats.skipped_rows += 1;
+            continue;
+        }
+        let value: f64 = raw
+            .parse()
+            .ok()
+            .filter(|v: &f64| v.is_finite())
+            .ok_or_else(|| bad(c_value, "not a number"))?;
+        stats.negative_values += usize::from(value < 0.0);
+        let product = match (c_product, classification) {
+            (Some(i), Some(cl)) => {
+                let code = product_code(cols.classification.as_deref().unwrap_or(""), cell(i));
+                if code.is_empty() {
+                    return Err(input.bad(*line, &names(Some(i)), "", "empty product code"));
+                }
+                Some((cl, out.text.intern(&code)))
+            }
+            _ => None,
+        };
+        out.rows
+            .push(make.row(year, reporter, partner, flow, product, value * cols.value_scale));
+    }
+    Ok(stats)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn countries_resolve_from_codes_numbers_and_names() {
+        let reg = Registry::embedded();
+        for (cell, code) in [
+            ("CHN", "CHN"),
+            (" kaz ", "KAZ"),
+            ("842", "USA"),
+            ("China, P.R.: Mainland", "CHN"),
+            ("Kyrgyz Rep.", "KGZ"),
+            ("Germany", "DEU"),
+            ("World", "WLD"),
+        ] {
+            assert_eq!(resolve_country(&reg, cell).as_deref(), Some(code), "{cell}");
+        }
+        assert_eq!(resolve_country(&reg, "Atlantis"), None);
+        assert_eq!(resolve_country(&reg, ""), None);
+    }
+
+    #[test]
+    fn hs_codes_get_their_leading_zero_back() {
+        assert_eq!(product_code("HS", "10511"), "010511");
+        assert_eq!(product_code("HS92", "101"), "0101");
+        assert_eq!(product_code("HS", "8471"), "8471");
+        assert_eq!(product_code("SITC3", "011"), "011");
+        assert_eq!(product_code("HS", "TOTAL"), "TOTAL");
+    }
+
+    #[test]
+    fn flows_in_their_usual_spellings() {
+        assert_eq!(parse_flow("Exports"), Some(Flow::Export));
+        assert_eq!(parse_flow("M"), Some(Flow::Import));
+        assert_eq!(parse_flow("re-export"), Some(Flow::ReExport));
+        assert_eq!(parse_flow("transit"), None);
+    }
+}

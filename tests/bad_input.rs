@@ -1,0 +1,358 @@
+//! The bad-input corpus (`tests/fixtures/bad-input`), one table-driven test: every file's
+//! expected outcome, and after every failure the previous good table left intact.
+
+use crate::util::{Pipeline, fixture, tree};
+
+const COLUMNS: &str = "[source.columns]\nyear = \"Year\"\nreporter = \"Reporter\"\npartner = \"Partner\"\nflow = \"Flow\"\nvalue = \"Value\"\n";
+
+enum Expect {
+    /// Success with this many canonical rows, and a provenance counter equal to a value.
+    Ok(usize, Option<(&'static str, u64)>),
+    /// Failure with this exit code and phrases of the message.
+    Fail(i32, &'static [&'static str]),
+}
+use Expect::{Fail, Ok};
+
+fn source(file: &str, format: &str, columns: &str) -> String {
+    format!(
+        "[[source]]\nname = \"input\"\nkind = \"file\"\nformat = \"{format}\"\npath = \"{}\"\nvintage = \"corpus\"\n{columns}",
+        fixture(&format!("bad-input/{file}")).display()
+    )
+}
+
+/// The table's data files and their hashes (the stage's input marker is bookkeeping, removed
+/// on purpose before a stage rewrites anything).
+fn table_files(p: &Pipeline) -> Vec<(String, String)> {
+    use tradepipe_model::hash::{Digest, Sha256, hex};
+    tree(&p.output().join("parquet/trade"))
+        .into_iter()
+        .filter(|(name, _)| !name.ends_with(".inputs.sha256"))
+        .map(|(name, bytes)| (name, hex(&Sha256::digest(&bytes))))
+        .collect()
+}
+
+fn rows_of(p: &Pipeline) -> u64 {
+    let prov: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(p.output().join("parquet/trade/_provenance.json")).unwrap())
+            .unwrap();
+    prov["sources"][0]["rows"].as_u64().unwrap()
+}
+
+#[test]
+fn every_bad_input_has_its_expected_outcome() {
+    let hs = COLUMNS.replace(
+        "flow = \"Flow\"\n",
+        "flow = \"Flow\"\nproduct = \"HS\"\nclassification = \"HS\"\n",
+    );
+    let semicolon = format!("{COLUMNS}delimiter = \";\"\n");
+    let cases: Vec<(&str, &str, String, Expect)> = vec![
+        ("good.csv", "table-csv", COLUMNS.into(), Ok(4, None)),
+        (
+            "truncated.csv",
+            "table-csv",
+            COLUMNS.into(),
+            Fail(65, &["truncated.csv", "line 5 has 3 fields, the header has 5"]),
+        ),
+        (
+            "wrong_type_year.csv",
+            "table-csv",
+            COLUMNS.into(),
+            Fail(65, &["line 3, column \"Year\"", "not a year", "twenty-ten"]),
+        ),
+        (
+            "wrong_type_value.csv",
+            "table-csv",
+            COLUMNS.into(),
+            Fail(65, &["line 3, column \"Value\"", "not a number"]),
+        ),
+        (
+            "nan_value.csv",
+            "table-csv",
+            COLUMNS.into(),
+            Fail(65, &["line 3, column \"Value\"", "\"NaN\""]),
+        ),
+        (
+            "negative_value.csv",
+            "table-csv",
+            COLUMNS.into(),
+            Ok(2, Some(("negative_values", 1))),
+        ),
+        (
+            "unknown_country.csv",
+            "table-csv",
+            COLUMNS.into(),
+            Fail(
+                65,
+                &[
+                    "line 3, column \"Partner\"",
+                    "unknown country code or name",
+                    "Atlantis",
+                ],
+            ),
+        ),
+        (
+            "unknown_flow.csv",
+            "table-csv",
+            COLUMNS.into(),
+            Fail(65, &["line 3, column \"Flow\"", "Transit"]),
+        ),
+        ("lost_leading_zero.csv", "table-csv", hs, Ok(1, None)),
+        (
+            "exact_duplicate.csv",
+            "table-csv",
+            COLUMNS.into(),
+            Ok(2, Some(("exact_duplicates_dropped", 1))),
+        ),
+        (
+            "conflicting_duplicate.csv",
+            "table-csv",
+            COLUMNS.into(),
+            Fail(
+                65,
+                &[
+                    "conflicting values for year 2010, CHN -> ARG, export",
+                    "6115764185 (input) and 6115764000 (input)",
+                ],
+            ),
+        ),
+        ("bom_crlf.csv", "table-csv", COLUMNS.into(), Ok(4, None)),
+        (
+            "semicolon_delimiter.csv",
+            "table-csv",
+            COLUMNS.into(),
+            Fail(65, &["lacks column \"Year\"", "Year;Reporter;Partner;Flow;Value"]),
+        ),
+        ("semicolon_declared.csv", "table-csv", semicolon, Ok(2, None)),
+        (
+            "missing_column.csv",
+            "table-csv",
+            COLUMNS.into(),
+            Fail(
+                65,
+                &[
+                    "missing_column.csv",
+                    "(header on line 1): header lacks column \"Flow\" (found: Year, Reporter, Partner, Value)",
+                ],
+            ),
+        ),
+        ("extra_columns.csv", "table-csv", COLUMNS.into(), Ok(2, None)),
+        (
+            "empty.csv",
+            "table-csv",
+            COLUMNS.into(),
+            Fail(65, &["empty.csv", "no header line", "the file is empty"]),
+        ),
+        ("header_only.csv", "table-csv", COLUMNS.into(), Ok(0, None)),
+        (
+            "empty_value.csv",
+            "table-csv",
+            COLUMNS.into(),
+            Ok(1, Some(("skipped_rows", 1))),
+        ),
+        ("year_out_of_range.csv", "table-csv", COLUMNS.into(), Ok(1, None)),
+        (
+            "html_saved_as_csv.csv",
+            "table-csv",
+            COLUMNS.into(),
+            Fail(65, &["lacks column \"Year\"", "<!DOCTYPE html>"]),
+        ),
+        (
+            "unbalanced_quote.csv",
+            "table-csv",
+            COLUMNS.into(),
+            Fail(65, &["unbalanced_quote.csv", "line 3 has 3 fields"]),
+        ),
+        (
+            "comtrade_truncated.json",
+            "comtrade-v1-json",
+            String::new(),
+            Fail(
+                65,
+                &["comtrade_truncated.json", "not a Comtrade v1 JSON body", "EOF"],
+            ),
+        ),
+        (
+            "wits_truncated.xml",
+            "wits-sdmx-xml",
+            String::new(),
+            Fail(65, &["wits_truncated.xml", "truncated"]),
+        ),
+    ];
+    assert!(cases.len() >= 20);
+    let corpus = std::fs::read_dir(fixture("bad-input")).unwrap().count() - 1; // README.md
+    assert_eq!(corpus, cases.len(), "every corpus file has a case");
+
+    // A good table first: every failure below must leave it as it is.
+    let good = Pipeline::slice()
+        .sources(&source("good.csv", "table-csv", COLUMNS))
+        .without_reports();
+    good.run(["fetch"]).success();
+    good.run(["normalize"]).success();
+    let table_before = table_files(&good);
+    assert_eq!(table_before.len(), 2, "{table_before:?}");
+
+    for (file, format, columns, expect) in cases {
+        let p = Pipeline::slice()
+            .sources(&source(file, format, &columns))
+            .without_reports()
+            .in_dir_of_clone(&good);
+        p.run(["fetch"]).success();
+        let out = p.run(["normalize"]);
+        match expect {
+            Ok(rows, counter) => {
+                assert_eq!(out.code, 0, "{file}: {}", out.stderr);
+                assert_eq!(rows_of(&p), rows as u64, "{file}");
+                if let Some((field, n)) = counter {
+                    let prov: serde_json::Value = serde_json::from_slice(
+                        &std::fs::read(p.output().join("parquet/trade/_provenance.json")).unwrap(),
+                    )
+                    .unwrap();
+                    assert_eq!(prov["sources"][0][field], n, "{file}: {field}");
+                }
+                if file == "lost_leading_zero.csv" {
+                    let df = tradepipe_parquet::read_partition(&p.output().join("parquet/trade"), 2017, None)
+                        .unwrap();
+                    let product = df
+                        .column("product")
+                        .unwrap()
+                        .str()
+                        .unwrap()
+                        .get(0)
+                        .map(str::to_string);
+                    assert_eq!(product.as_deref(), Some("010511"));
+                }
+            }
+            Fail(code, phrases) => {
+                assert_eq!(out.code, code, "{file}: {}", out.stderr);
+                let msg = out.error_message();
+                for phrase in phrases {
+                    assert!(msg.contains(phrase), "{file}: {msg:?} lacks {phrase:?}");
+                }
+                assert_eq!(
+                    table_files(&p),
+                    table_before,
+                    "{file}: a failed normalize changed the table"
+                );
+            }
+        }
+    }
+}
+
+/// A minimal .xlsx (inline strings, numeric cells) written with the zip crate: what a
+/// spreadsheet program saves, without one.
+fn xlsx(rows: &[Vec<Cell>]) -> Vec<u8> {
+    use std::io::Write;
+    let col = |i: usize| ((b'A' + i as u8) as char).to_string();
+    let mut sheet = String::from(
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"#,
+    );
+    for (r, row) in rows.iter().enumerate() {
+        sheet.push_str(&format!("<row r=\"{}\">", r + 1));
+        for (c, cell) in row.iter().enumerate() {
+            let at = format!("{}{}", col(c), r + 1);
+            match cell {
+                Cell::S(s) => {
+                    sheet.push_str(&format!("<c r=\"{at}\" t=\"inlineStr\"><is><t>{s}</t></is></c>"))
+                }
+                Cell::N(n) => sheet.push_str(&format!("<c r=\"{at}\"><v>{n}</v></c>")),
+            }
+        }
+        sheet.push_str("</row>");
+    }
+    sheet.push_str("</sheetData></worksheet>");
+    let files = [
+        ("[Content_Types].xml", r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#.to_string()),
+        ("_rels/.rels", r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#.to_string()),
+        ("xl/workbook.xml", r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Trade Map" sheetId="1" r:id="rId1"/></sheets></workbook>"#.to_string()),
+        ("xl/_rels/workbook.xml.rels", r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#.to_string()),
+        ("xl/worksheets/sheet1.xml", sheet),
+    ];
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, text) in files {
+        w.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        w.write_all(text.as_bytes()).unwrap();
+    }
+    w.finish().unwrap().into_inner()
+}
+
+enum Cell {
+    S(&'static str),
+    N(f64),
+}
+
+#[test]
+fn a_trade_map_style_workbook_normalizes_through_its_column_mapping() {
+    use Cell::{N, S};
+    // Title lines above the header, values in US$ thousands, a product code saved as a
+    // number (its leading zero lost), country names instead of codes. Figures: the Comtrade
+    // sample's China-Argentina exports 2010 and India's 2017 import of HS 010511 from Brazil.
+    let book = xlsx(&[
+        vec![S("Bilateral trade between the reporters and their partners")],
+        vec![S("Unit: US Dollar thousand")],
+        vec![
+            S("Reporter"),
+            S("Partner"),
+            S("Product code"),
+            S("Flow"),
+            S("Year"),
+            S("Value"),
+        ],
+        vec![
+            S("China"),
+            S("Argentina"),
+            S("TOTAL"),
+            S("Exports"),
+            N(2010.0),
+            N(6_115_764.185),
+        ],
+        vec![
+            S("India"),
+            S("Brazil"),
+            N(10511.0),
+            S("Imports"),
+            N(2017.0),
+            N(549.423),
+        ],
+    ]);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("trade_map.xlsx");
+    std::fs::write(&path, book).unwrap();
+    let src = format!(
+        "[[source]]\nname = \"trade-map\"\nkind = \"file\"\nformat = \"table-xlsx\"\npath = \"{}\"\nvintage = \"test workbook\"\n\
+         [source.columns]\nsheet = \"Trade Map\"\nskip-rows = 2\nyear = \"Year\"\nreporter = \"Reporter\"\npartner = \"Partner\"\n\
+         flow = \"Flow\"\nvalue = \"Value\"\nvalue-scale = 1000\nproduct = \"Product code\"\nclassification = \"HS\"\n",
+        path.display()
+    );
+    let p = Pipeline::slice().sources(&src).without_reports();
+    p.run(["fetch"]).success();
+    p.run(["normalize"]).success();
+    let trade = p.output().join("parquet/trade");
+    let df = tradepipe_parquet::read_partition(&trade, 2017, None).unwrap();
+    let get = |c: &str| df.column(c).unwrap().str().unwrap().get(0).unwrap().to_string();
+    assert_eq!(
+        (get("reporter"), get("partner"), get("flow")),
+        ("IND".into(), "BRA".into(), "import".into())
+    );
+    assert_eq!(
+        (get("classification"), get("product")),
+        ("HS".into(), "010511".into())
+    );
+    let v = df.column("value_usd").unwrap().f64().unwrap().get(0).unwrap();
+    assert!((v - 549_423.0).abs() < 1e-6, "{v}");
+    let df = tradepipe_parquet::read_partition(&trade, 2010, None).unwrap();
+    let v = df.column("value_usd").unwrap().f64().unwrap().get(0).unwrap();
+    assert!((v - 6_115_764_185.0).abs() < 1e-3, "{v}");
+
+    // A sheet that does not exist is named in the error.
+    let out = Pipeline::slice()
+        .sources(&src.replace("sheet = \"Trade Map\"", "sheet = \"Sheet9\""))
+        .without_reports()
+        .run(["run"])
+        .failure(65);
+    assert!(
+        out.error_message().contains("sheet \"Sheet9\""),
+        "{}",
+        out.error_message()
+    );
+}
