@@ -3,7 +3,7 @@
 CARGO ?= cargo
 CONFIG ?= pipeline.toml
 
-.PHONY: run test build fmt lint clean
+.PHONY: run test build fmt lint clean bench
 
 build:
 	$(CARGO) build --locked
@@ -14,6 +14,11 @@ run: build
 
 test:
 	$(CARGO) test --locked --workspace
+
+# Side-by-side timing against Python polars, DuckDB and pandas (see bench/README.md).
+SIZES ?= 1M 10M 50M
+bench:
+	SIZES="$(SIZES)" bash bench/run.sh
 
 fmt:
 	$(CARGO) fmt --all

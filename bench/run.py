@@ -1,0 +1,128 @@
+"""Times `tradepipe indices` side by side with the same index set in Python polars, DuckDB
+and pandas, on BACI-shaped data of each requested size. Every engine runs in its own
+process, limited to 2 threads; its output is checked equal to tradepipe's (keys exact,
+values rtol 1e-9) before any of its times count. Prints a table (median wall time over the
+repeats, ratio to tradepipe, peak RSS) and writes bench/results/latest.json and a dated
+Markdown copy.
+
+    python bench/run.py [--repeats N] SIZE...     (SIZE: 1M, 10M, 50M, or a number)
+"""
+
+import argparse
+import datetime
+import json
+import os
+import pathlib
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+BENCH = pathlib.Path(__file__).resolve().parent
+REPO = BENCH.parent
+TRADEPIPE = pathlib.Path(os.environ.get("TRADEPIPE", REPO / "target" / "debug" / "tradepipe"))
+THREADS = "2"
+ENV = dict(
+    os.environ,
+    RAYON_NUM_THREADS=THREADS,
+    POLARS_MAX_THREADS=THREADS,
+    OMP_NUM_THREADS=THREADS,
+    ARROW_NUM_THREADS=THREADS,
+)
+
+
+def rows_of(size: str) -> int:
+    s = size.upper()
+    mult = {"K": 1_000, "M": 1_000_000}.get(s[-1], 1)
+    return int(float(s.rstrip("KM")) * mult)
+
+
+def timed(cmd: list[str]) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MiB) of one process."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    err = proc.stderr.read().decode(errors="replace")
+    proc.stderr.close()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        sys.exit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{err}")
+    return wall, usage.ru_maxrss / 1024.0
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("sizes", nargs="+")
+    args = ap.parse_args()
+    results = []
+    for size in args.sizes:
+        rows = rows_of(size)
+        data = BENCH / "data" / str(rows)
+        if not (data / "rows.txt").exists():
+            print(f"generating {rows:,} rows in {data} ...", flush=True)
+            shutil.rmtree(data, ignore_errors=True)
+            subprocess.run([sys.executable, str(BENCH / "generate.py"), str(rows), str(data)], check=True)
+        actual = int((data / "rows.txt").read_text())
+        trade = data / "output" / "parquet" / "trade"
+        engines = {
+            "tradepipe": [str(TRADEPIPE), "--config", str(data / "pipeline.toml"), "--quiet", "--force", "indices"],
+            "python-polars": [sys.executable, str(BENCH / "engines" / "polars_engine.py"), str(trade), str(data / "polars.parquet")],
+            "duckdb": [sys.executable, str(BENCH / "engines" / "duckdb_engine.py"), str(trade), str(data / "duckdb.parquet")],
+            "pandas": [sys.executable, str(BENCH / "engines" / "pandas_engine.py"), str(trade), str(data / "pandas.parquet")],
+        }
+        outputs = {
+            "python-polars": data / "polars.parquet",
+            "duckdb": data / "duckdb.parquet",
+            "pandas": data / "pandas.parquet",
+        }
+        times: dict[str, list[tuple[float, float]]] = {}
+        # First run of each engine is the correctness check; its time is not counted.
+        for name, cmd in engines.items():
+            timed(cmd)
+        # In its own process: this one stays small, so children's peak RSS is theirs alone
+        # (Linux counts the parent's resident pages at fork into a child's maximum).
+        subprocess.run(
+            [sys.executable, str(BENCH / "check.py"), str(data / "output" / "parquet" / "indices" / "product")]
+            + [f"{name}={path}" for name, path in outputs.items()],
+            check=True,
+        )
+        # Interleaved repeats, so drift in the machine's load hits every engine alike.
+        for _ in range(args.repeats):
+            for name, cmd in engines.items():
+                times.setdefault(name, []).append(timed(cmd))
+        base = statistics.median(t for t, _ in times["tradepipe"])
+        for name, ts in times.items():
+            med = statistics.median(t for t, _ in ts)
+            results.append(
+                {
+                    "engine": name,
+                    "rows": actual,
+                    "median_s": round(med, 4),
+                    "peak_rss_mb": round(max(r for _, r in ts), 1),
+                    "ratio_to_tradepipe": round(med / base, 3),
+                    "repeats": len(ts),
+                }
+            )
+    header = "| rows | engine | median wall (s) | × tradepipe | peak RSS (MiB) |\n|---:|---|---:|---:|---:|\n"
+    table = header + "".join(
+        f"| {r['rows']:,} | {r['engine']} | {r['median_s']:.3f} | {r['ratio_to_tradepipe']:.2f} | {r['peak_rss_mb']:.0f} |\n"
+        for r in results
+    )
+    print(table)
+    out = BENCH / "results"
+    out.mkdir(exist_ok=True)
+    (out / "latest.json").write_text(json.dumps(results, indent=2) + "\n")
+    stamp = datetime.date.today().isoformat()
+    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    (out / f"{stamp}-{'-'.join(args.sizes)}.md").write_text(
+        f"# Benchmark {stamp}\n\nMachine: {machine}; every engine limited to {THREADS} threads; "
+        f"median of {args.repeats} runs after a checked warm-up run.\n\n{table}"
+    )
+
+
+if __name__ == "__main__":
+    main()
