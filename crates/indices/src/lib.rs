@@ -128,23 +128,17 @@ pub fn run(cfg: &Config) -> Result<IndicesSummary, IndicesError> {
                 .iter()
                 .map(|(i, j)| bilateral::compute(&d, i, j, variant, world))
                 .collect();
-            let flows: Vec<product::ProductFlow> = d
-                .product_exports
-                .iter()
-                .map(|(r, c, k, v)| product::ProductFlow {
-                    reporter: r,
-                    classification: c,
-                    product: k,
-                    value: *v,
-                })
-                .collect();
             let concentration = cfg
                 .indices
                 .countries
                 .iter()
                 .flat_map(|c| concentration::compute(&d, c))
                 .collect();
-            Ok((bilateral, product::rca(year, &flows), concentration))
+            Ok((
+                bilateral,
+                product::rca_dense(year, &d.product_exports),
+                concentration,
+            ))
         })
         .collect::<Result<_, IndicesError>>()?;
     let mut per_year = Vec::with_capacity(years.len());

@@ -6,7 +6,7 @@
 //! index order, and the result does not depend on row order or thread count. "World" is the
 //! sum over the reporters present (as in Stata `ecomplexity`).
 
-use std::collections::BTreeMap;
+use rustc_hash::FxHashMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -36,52 +36,118 @@ pub struct ProductFlow<'a> {
     pub value: f64,
 }
 
+/// A year's exports by (reporter, product), dense: codes sorted, each cell naming its
+/// reporter and product by index, cells sorted by (reporter, product).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ProductExports {
+    pub reporters: Vec<String>,
+    /// (classification, product code).
+    pub products: Vec<(String, String)>,
+    pub cells: Vec<(u32, u32, f64)>,
+}
+
+impl ProductExports {
+    /// Builds the dense form from flows keyed by text (several flows of a key are summed).
+    pub fn from_flows(flows: &[ProductFlow<'_>]) -> ProductExports {
+        let mut b = ProductExportsBuilder::default();
+        for f in flows {
+            b.add(f.reporter, f.classification, f.product, f.value);
+        }
+        b.finish(|v| v)
+    }
+}
+
+/// Accumulates exports keyed by borrowed codes, hashing each code once per row and sorting
+/// only the distinct codes at the end.
+#[derive(Debug, Default)]
+pub struct ProductExportsBuilder<'a, T: Default = f64> {
+    reporters: FxHashMap<&'a str, u32>,
+    products: FxHashMap<(&'a str, &'a str), u32>,
+    cells: FxHashMap<(u32, u32), T>,
+}
+
+impl<'a, T: Default> ProductExportsBuilder<'a, T> {
+    /// The accumulator of (reporter, classification, product).
+    pub fn cell(&mut self, reporter: &'a str, classification: &'a str, product: &'a str) -> &mut T {
+        let n = self.reporters.len() as u32;
+        let r = *self.reporters.entry(reporter).or_insert(n);
+        let n = self.products.len() as u32;
+        let k = *self.products.entry((classification, product)).or_insert(n);
+        self.cells.entry((r, k)).or_default()
+    }
+
+    /// Sorts codes and cells; `value` turns an accumulator into US dollars.
+    pub fn finish(self, value: impl Fn(T) -> f64) -> ProductExports {
+        let mut reporters: Vec<(&str, u32)> = self.reporters.into_iter().collect();
+        reporters.sort_unstable();
+        let mut products: Vec<((&str, &str), u32)> = self.products.into_iter().collect();
+        products.sort_unstable();
+        let mut r_rank = vec![0u32; reporters.len()];
+        for (rank, (_, id)) in reporters.iter().enumerate() {
+            r_rank[*id as usize] = rank as u32;
+        }
+        let mut p_rank = vec![0u32; products.len()];
+        for (rank, (_, id)) in products.iter().enumerate() {
+            p_rank[*id as usize] = rank as u32;
+        }
+        let mut cells: Vec<(u32, u32, f64)> = self
+            .cells
+            .into_iter()
+            .map(|((r, k), v)| (r_rank[r as usize], p_rank[k as usize], value(v)))
+            .collect();
+        cells.sort_unstable_by_key(|&(r, k, _)| (r, k));
+        ProductExports {
+            reporters: reporters.into_iter().map(|(r, _)| r.to_owned()).collect(),
+            products: products
+                .into_iter()
+                .map(|((c, k), _)| (c.to_owned(), k.to_owned()))
+                .collect(),
+            cells,
+        }
+    }
+}
+
+impl<'a> ProductExportsBuilder<'a, f64> {
+    pub fn add(&mut self, reporter: &'a str, classification: &'a str, product: &'a str, value: f64) {
+        *self.cell(reporter, classification, product) += value;
+    }
+}
+
 /// RCA of every (reporter, product) with exports in `flows` for one year.
 pub fn rca(year: i32, flows: &[ProductFlow<'_>]) -> Vec<ProductRow> {
-    let index = |keys: Vec<(&str, &str)>| -> BTreeMap<(String, String), usize> {
-        let set: std::collections::BTreeSet<(&str, &str)> = keys.into_iter().collect();
-        set.into_iter()
-            .enumerate()
-            .map(|(i, (a, b))| ((a.to_owned(), b.to_owned()), i))
-            .collect()
-    };
-    let reporters = index(flows.iter().map(|f| (f.reporter, "")).collect());
-    let products = index(flows.iter().map(|f| (f.classification, f.product)).collect());
-    let (r, p) = (reporters.len(), products.len());
+    rca_dense(year, &ProductExports::from_flows(flows))
+}
+
+/// RCA of every cell of `e`: an R×P matrix, row and column sums in index order.
+pub fn rca_dense(year: i32, e: &ProductExports) -> Vec<ProductRow> {
+    let (r, p) = (e.reporters.len(), e.products.len());
     let mut x = vec![0.0f64; r * p];
-    let mut present = vec![false; r * p];
-    for f in flows {
-        let i = reporters[&(f.reporter.to_owned(), String::new())];
-        let k = products[&(f.classification.to_owned(), f.product.to_owned())];
-        x[i * p + k] += f.value;
-        present[i * p + k] = true;
+    for &(i, k, v) in &e.cells {
+        x[i as usize * p + k as usize] += v;
     }
-    let row_sum: Vec<f64> = (0..r).map(|i| (0..p).map(|k| x[i * p + k]).sum()).collect();
+    let row_sum: Vec<f64> = (0..r).map(|i| x[i * p..(i + 1) * p].iter().sum()).collect();
     let col_sum: Vec<f64> = (0..p).map(|k| (0..r).map(|i| x[i * p + k]).sum()).collect();
     let world: f64 = row_sum.iter().sum();
-
-    let mut out = Vec::new();
-    for ((reporter, _), &i) in &reporters {
-        for ((classification, product), &k) in &products {
-            if !present[i * p + k] {
-                continue;
-            }
+    e.cells
+        .iter()
+        .map(|&(i, k, _)| {
+            let (i, k) = (i as usize, k as usize);
             let v = x[i * p + k];
             let rca = (row_sum[i] > 0.0 && col_sum[k] > 0.0 && world > 0.0)
                 .then(|| (v / row_sum[i]) / (col_sum[k] / world));
-            out.push(ProductRow {
+            let (classification, product) = &e.products[k];
+            ProductRow {
                 year,
-                reporter: reporter.clone(),
+                reporter: e.reporters[i].clone(),
                 classification: classification.clone(),
                 product: product.clone(),
                 level: u8::try_from(product.len()).unwrap_or(u8::MAX),
                 exports: v,
                 rca,
                 rca_sym: rca.map(|a| (a - 1.0) / (a + 1.0)),
-            });
-        }
-    }
-    out
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -32,9 +32,9 @@ pub struct YearData {
     imports: Vec<Cell>,
     /// `source` and `vintage` of the rows, for provenance.
     pub sources: Vec<(String, String)>,
-    /// Exports by product (not `TOTAL`) to the world: (reporter, classification, product,
-    /// US$). The `WLD` row where the data has one, else the sum over partner economies.
-    pub product_exports: Vec<(String, String, String, f64)>,
+    /// Exports by product (not `TOTAL`) to the world: the `WLD` row where the data has one,
+    /// else the sum over partner economies.
+    pub product_exports: crate::product::ProductExports,
 }
 
 /// One flow row, as read from the canonical table.
@@ -77,7 +77,7 @@ impl YearData {
             exports: vec![Cell::default(); n * n],
             imports: vec![Cell::default(); n * n],
             sources: Vec::new(),
-            product_exports: Vec::new(),
+            product_exports: Default::default(),
         };
         for r in rows {
             let cell = Cell {
@@ -141,32 +141,33 @@ impl YearData {
         let mut rows = Vec::with_capacity(df.height());
         let mut sources = std::collections::BTreeSet::new();
         // (reporter, classification, product) -> (world row, sum over partner economies).
-        type ProductKey = (String, String, String);
-        let mut by_product: std::collections::BTreeMap<ProductKey, (Option<f64>, f64)> = Default::default();
-        for i in 0..df.height() {
-            if prod.get(i) != Some(TOTAL) {
-                if let (Some("export"), Some(r), Some(p), Some(c), Some(k), Some(v)) = (
-                    flow.get(i),
-                    rep.get(i),
-                    par.get(i),
-                    class.get(i),
-                    prod.get(i),
-                    val.get(i),
-                ) {
-                    let e = by_product
-                        .entry((r.to_owned(), c.to_owned(), k.to_owned()))
-                        .or_default();
+        // Codes borrow the column buffers: nothing is allocated per row, only per distinct code.
+        let mut by_product = crate::product::ProductExportsBuilder::<(Option<f64>, f64)>::default();
+        let mut economy: rustc_hash::FxHashMap<&str, bool> = Default::default();
+        let columns = rep
+            .iter()
+            .zip(par.iter())
+            .zip(flow.iter())
+            .zip(class.iter().zip(prod.iter()))
+            .zip(val.iter().zip(est.iter()))
+            .zip(src.iter().zip(vin.iter()));
+        for (i, (((((r, p), f), (c, k)), (v, e)), (so, vi))) in columns.enumerate() {
+            if k != Some(TOTAL) {
+                if let (Some("export"), Some(r), Some(p), Some(c), Some(k), Some(v)) = (f, r, p, c, k, v) {
+                    let entry = by_product.cell(r, c, k);
                     if p == WORLD {
-                        e.0 = Some(e.0.unwrap_or(0.0) + v);
-                    } else if p != r && registry.get(p).is_some_and(|x| x.kind.is_partner_economy()) {
-                        e.1 += v;
+                        entry.0 = Some(entry.0.unwrap_or(0.0) + v);
+                    } else if p != r
+                        && *economy
+                            .entry(p)
+                            .or_insert_with(|| registry.get(p).is_some_and(|x| x.kind.is_partner_economy()))
+                    {
+                        entry.1 += v;
                     }
                 }
                 continue;
             }
-            let (Some(reporter), Some(partner), Some(flow), Some(value)) =
-                (rep.get(i), par.get(i), flow.get(i), val.get(i))
-            else {
+            let (Some(reporter), Some(partner), Some(flow), Some(value)) = (r, p, f, v) else {
                 return Err(IndicesError::Schema {
                     path: path(),
                     message: format!("row {i} has a null key or value"),
@@ -181,19 +182,13 @@ impl YearData {
                 partner,
                 flow,
                 value,
-                estimated: est.get(i).unwrap_or(false),
+                estimated: e.unwrap_or(false),
             });
-            sources.insert((
-                src.get(i).unwrap_or("").to_owned(),
-                vin.get(i).unwrap_or("").to_owned(),
-            ));
+            sources.insert((so.unwrap_or("").to_owned(), vi.unwrap_or("").to_owned()));
         }
         let mut d = YearData::from_rows(year, rows.iter().cloned(), registry);
         d.sources = sources.into_iter().collect();
-        d.product_exports = by_product
-            .into_iter()
-            .map(|((r, c, k), (world, sum))| (r, c, k, world.unwrap_or(sum)))
-            .collect();
+        d.product_exports = by_product.finish(|(world, sum)| world.unwrap_or(sum));
         Ok(d)
     }
 
