@@ -54,16 +54,24 @@ def generate(rows: int, out: pathlib.Path, repo: pathlib.Path) -> None:
     total = 0
     for y_i, year in enumerate(YEARS):
         want = per_year + (rows - per_year * len(YEARS) if y_i == 0 else 0)
-        # Oversample, drop repeated keys, keep the first `want` (keys are unique, as in BACI).
-        n = int(want * 1.15) + 1000
-        e = rng.choice(N_COUNTRIES, size=n, p=weights)
-        i = rng.choice(N_COUNTRIES, size=n, p=weights)
-        i = np.where(i == e, (i + 1) % N_COUNTRIES, i)
-        k = rng.integers(0, N_PRODUCTS, size=n)
-        key = (e.astype(np.int64) * N_COUNTRIES + i) * N_PRODUCTS + k
-        _, first = np.unique(key, return_index=True)
-        first = np.sort(first)[:want]
-        e, i, k = e[first], i[first], k[first]
+        # Draw keys until `want` distinct ones are in hand (keys are unique, as in BACI); with
+        # Zipf-skewed countries many draws repeat, so draw in rounds.
+        keys = np.empty(0, dtype=np.int64)
+        while len(keys) < want:
+            n = (want - len(keys)) * 2 + 1000
+            e = rng.choice(N_COUNTRIES, size=n, p=weights)
+            i = rng.choice(N_COUNTRIES, size=n, p=weights)
+            i = np.where(i == e, (i + 1) % N_COUNTRIES, i)
+            k = rng.integers(0, N_PRODUCTS, size=n)
+            drawn = (e.astype(np.int64) * N_COUNTRIES + i) * N_PRODUCTS + k
+            merged = np.concatenate([keys, drawn])
+            _, first = np.unique(merged, return_index=True)
+            keys = merged[np.sort(first)]
+        keys = keys[:want]
+        k = keys % N_PRODUCTS
+        i = (keys // N_PRODUCTS) % N_COUNTRIES
+        e = keys // (N_PRODUCTS * N_COUNTRIES)
+        first = keys
         v = np.round(rng.lognormal(mean=10.0, sigma=2.5, size=len(first)), 3)
         order = np.lexsort((k, i, e))
         e, i, k, v = e[order], i[order], k[order], v[order]
