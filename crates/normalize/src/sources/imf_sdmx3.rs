@@ -20,62 +20,34 @@ use crate::table::CanonicalRows;
 const IMF_WORLD: &str = "G001";
 
 pub(crate) fn read(input: &ReadInput<'_>, out: &mut CanonicalRows) -> Result<ReadStats, NormalizeError> {
-    let bytes = input.bytes()?;
     let make = RowMaker::new(input, out);
     let mut stats = ReadStats::default();
-    let xml_error =
-        |line, message: String| input.bad(line, "(XML)", "", &format!("malformed XML: {message}"));
-    sdmx_xml::walk(
-        &bytes,
-        |obs| {
-            let dim = |k: &str| obs.series.get(k).map_or("", String::as_str);
-            let flow = match dim("INDICATOR") {
-                "XG_FOB_USD" => Flow::Export,
-                "MG_CIF_USD" => Flow::Import,
-                _ => {
-                    stats.skipped_rows += 1;
-                    return Ok(());
-                }
-            };
-            if !matches!(dim("FREQUENCY"), "A" | "") {
-                stats.skipped_rows += 1;
-                return Ok(());
+    let indicators = [("XG_FOB_USD", Flow::Export), ("MG_CIF_USD", Flow::Import)];
+    sdmx_xml::flows(input, "INDICATOR", &indicators, &mut stats, |obs, stats| {
+        if !matches!(obs.dim("FREQUENCY"), "A" | "") {
+            stats.skipped_rows += 1;
+            return Ok(());
+        }
+        let resolve = |column: &str| -> Result<Option<String>, NormalizeError> {
+            let code = obs.dim(column);
+            if code == IMF_WORLD {
+                return Ok(Some(tradepipe_model::schema::WORLD.to_string()));
             }
-            let resolve = |column: &str| -> Result<Option<String>, NormalizeError> {
-                let code = dim(column);
-                if code == IMF_WORLD {
-                    return Ok(Some(tradepipe_model::schema::WORLD.to_string()));
-                }
-                if code.starts_with('G') && code.len() == 4 {
-                    return Ok(None);
-                }
-                match input.registry.get(code) {
-                    Some(e) => Ok(Some(e.code.clone())),
-                    None => Err(input.bad(obs.line, column, code, "unknown country code")),
-                }
-            };
-            let (Some(reporter), Some(partner)) = (resolve("COUNTRY")?, resolve("COUNTERPART_COUNTRY")?)
-            else {
-                stats.skipped_rows += 1;
-                return Ok(());
-            };
-            let year: i32 = obs
-                .time
-                .parse()
-                .map_err(|_| input.bad(obs.line, "TIME_PERIOD", obs.time, "not a year"))?;
-            if !input.years.contains(year) {
-                return Ok(());
+            if code.starts_with('G') && code.len() == 4 {
+                return Ok(None);
             }
-            let value: f64 = obs
-                .value
-                .parse()
-                .map_err(|_| input.bad(obs.line, "OBS_VALUE", obs.value, "not a number"))?;
-            stats.negative_values += usize::from(value < 0.0);
-            let (r, p) = (out.text.intern(&reporter), out.text.intern(&partner));
-            out.rows.push(make.row(year, r, p, flow, None, value));
-            Ok(())
-        },
-        xml_error,
-    )?;
+            match input.registry.get(code) {
+                Some(e) => Ok(Some(e.code.clone())),
+                None => Err(input.bad(obs.line, column, code, "unknown country code")),
+            }
+        };
+        let (Some(reporter), Some(partner)) = (resolve("COUNTRY")?, resolve("COUNTERPART_COUNTRY")?) else {
+            stats.skipped_rows += 1;
+            return Ok(());
+        };
+        let (r, p) = (out.text.intern(&reporter), out.text.intern(&partner));
+        out.rows.push(make.row(obs.year, r, p, obs.flow, None, obs.value));
+        Ok(())
+    })?;
     Ok(stats)
 }

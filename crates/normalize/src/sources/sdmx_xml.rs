@@ -12,6 +12,10 @@
 use std::collections::BTreeMap;
 
 use quick_xml::events::{BytesStart, Event};
+use tradepipe_model::Flow;
+
+use super::{ReadInput, ReadStats};
+use crate::NormalizeError;
 
 /// One observation and the dimensions of its series.
 pub(crate) struct Obs<'a> {
@@ -140,4 +144,63 @@ pub(crate) fn walk<E>(
         buf.clear();
     }
     Ok(())
+}
+
+/// An observation of a trade flow, its year and value parsed.
+pub(crate) struct FlowObs<'a> {
+    pub dims: &'a BTreeMap<String, String>,
+    pub flow: Flow,
+    pub year: i32,
+    pub value: f64,
+    pub line: usize,
+}
+
+impl FlowObs<'_> {
+    pub fn dim(&self, k: &str) -> &str {
+        self.dims.get(k).map_or("", String::as_str)
+    }
+}
+
+/// Walks `input`'s observations of the flows `indicators` names (by the dimension
+/// `indicator_dim`), with year and value parsed; errors name the line. Other indicators
+/// count as skipped; years outside the run and empty values are left out.
+pub(crate) fn flows(
+    input: &ReadInput<'_>,
+    indicator_dim: &str,
+    indicators: &[(&str, Flow)],
+    stats: &mut ReadStats,
+    mut f: impl FnMut(FlowObs<'_>, &mut ReadStats) -> Result<(), NormalizeError>,
+) -> Result<(), NormalizeError> {
+    let bytes = input.bytes()?;
+    walk(
+        &bytes,
+        |obs| {
+            let indicator = obs.series.get(indicator_dim).map_or("", String::as_str);
+            let Some(&(_, flow)) = indicators.iter().find(|(code, _)| *code == indicator) else {
+                stats.skipped_rows += 1;
+                return Ok(());
+            };
+            let year: i32 = obs
+                .time
+                .parse()
+                .map_err(|_| input.bad(obs.line, "TIME_PERIOD", obs.time, "not a year"))?;
+            if !input.years.contains(year) || obs.value.is_empty() {
+                return Ok(());
+            }
+            let value: f64 = obs
+                .value
+                .parse()
+                .map_err(|_| input.bad(obs.line, "OBS_VALUE", obs.value, "not a number"))?;
+            stats.negative_values += usize::from(value < 0.0);
+            let o = FlowObs {
+                dims: obs.series,
+                flow,
+                year,
+                value,
+                line: obs.line,
+            };
+            f(o, stats)
+        },
+        |line, message| input.bad(line, "(XML)", "", &format!("malformed XML: {message}")),
+    )
 }
