@@ -9,6 +9,7 @@ mod cli;
 mod crash;
 mod cross_check;
 mod http;
+mod mirror;
 mod ops;
 mod pipeline;
 mod product;

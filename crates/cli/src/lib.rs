@@ -282,7 +282,8 @@ fn normalize(cfg: &Config, force: bool) -> Result<(), CliError> {
     // Content, format and vintage of every source: not where the file lay.
     let mut inputs = gate::Inputs::default()
         .text("version", env!("CARGO_PKG_VERSION"))
-        .text("years", &format!("{:?}", cfg.years));
+        .text("years", &format!("{:?}", cfg.years))
+        .text("normalize", &format!("{:?}", cfg.normalize));
     for e in &raw.entries {
         // A table's column mapping decides what its bytes mean.
         let columns = cfg
@@ -327,8 +328,9 @@ fn report(cfg: &Config, force: bool) -> Result<(), CliError> {
             let path = tradepipe_report::report_dir(&cfg.output_dir, &r.name).join("index.html");
             if human_stdout() {
                 println!("report up to date: {}", path.display());
+            } else {
+                tracing::info!(path = %path.display(), "report up to date");
             }
-            tracing::info!(path = %path.display(), "report up to date");
         }
     }
     Ok(())
@@ -360,8 +362,9 @@ fn report_now(cfg: &Config) -> Result<(), CliError> {
     for path in tradepipe_report::run(cfg)? {
         if human_stdout() {
             println!("report written: {}", path.display());
+        } else {
+            tracing::info!(path = %path.display(), "report written");
         }
-        tracing::info!(path = %path.display(), "report written");
     }
     Ok(())
 }

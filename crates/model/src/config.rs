@@ -47,9 +47,56 @@ pub struct RawConfig {
     pub run: RunSection,
     #[serde(rename = "source")]
     pub sources: Vec<SourceConfig>,
+    #[serde(default)]
+    pub normalize: NormalizeConfig,
     pub indices: IndicesConfig,
     #[serde(rename = "report", default)]
     pub reports: Vec<ReportConfig>,
+}
+
+/// `[normalize]`: how the two reports of one flow are reconciled.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+pub struct NormalizeConfig {
+    pub mirror_policy: MirrorPolicy,
+    /// Imports are valued CIF, exports FOB: a partner's imports ÷ this factor stand for the
+    /// reporter's exports, and its exports × this factor for the reporter's imports.
+    pub cif_fob: f64,
+}
+
+impl Default for NormalizeConfig {
+    fn default() -> Self {
+        NormalizeConfig {
+            mirror_policy: MirrorPolicy::default(),
+            // The IMF's DOTS convention.
+            cif_fob: 1.06,
+        }
+    }
+}
+
+/// Which report of a flow the canonical table keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MirrorPolicy {
+    /// Each reporter's own report only; nothing is filled in.
+    #[default]
+    Reported,
+    /// Own report first; a flow its reporter did not report is filled from the partner's
+    /// mirror report, converted by `cif-fob`.
+    FillGaps,
+    /// Trade is valued by the importer's report (÷ `cif-fob` for the exporter's side) where
+    /// the importer reported it; own report otherwise; gaps filled.
+    ImporterFirst,
+}
+
+impl MirrorPolicy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MirrorPolicy::Reported => "reported",
+            MirrorPolicy::FillGaps => "fill-gaps",
+            MirrorPolicy::ImporterFirst => "importer-first",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -377,6 +424,7 @@ pub struct Config {
     pub output_dir: PathBuf,
     pub templates_dir: PathBuf,
     pub sources: Vec<SourceConfig>,
+    pub normalize: NormalizeConfig,
     pub indices: IndicesConfig,
     pub reports: Vec<ReportConfig>,
 }
@@ -436,6 +484,7 @@ impl Config {
                     s
                 })
                 .collect(),
+            normalize: raw.normalize,
             indices: raw.indices,
             reports: raw.reports,
         };
@@ -466,6 +515,12 @@ impl Config {
                 )),
             }
         };
+        if !(1.0..=1.5).contains(&self.normalize.cif_fob) {
+            return Err(format!(
+                "[normalize] cif-fob = {}: a CIF/FOB factor lies between 1 and 1.5",
+                self.normalize.cif_fob
+            ));
+        }
         if self.indices.countries.len() < 2 {
             return Err("[indices] countries: list at least two countries".into());
         }

@@ -12,6 +12,7 @@
 //!   written atomically; partitions of years no longer configured are removed at the end.
 
 mod error;
+pub mod mirror;
 mod sources;
 mod table;
 mod write;
@@ -26,6 +27,11 @@ use tradepipe_model::{Config, Registry};
 /// `output/parquet/trade`.
 pub fn trade_dir(output_dir: &Path) -> PathBuf {
     output_dir.join("parquet").join("trade")
+}
+
+/// `output/parquet/mirror`: both reports of every flow between two economies.
+pub fn mirror_dir(output_dir: &Path) -> PathBuf {
+    output_dir.join("parquet").join("mirror")
 }
 
 /// Reads `output/parquet/trade/_provenance.json`.
@@ -141,6 +147,14 @@ pub fn run(cfg: &Config) -> Result<NormalizeSummary, NormalizeError> {
         s.superseded_rows = dedup.superseded.get(&s.source).copied().unwrap_or(0);
         s.rows -= s.exact_duplicates_dropped + s.superseded_rows;
     }
+    let (discrepancies, mirror) = mirror::reconcile(&mut rows, &cfg.normalize, &registry);
+    if mirror.filled + mirror.replaced > 0 {
+        // Rows from the mirror have keys no source had: sorting again finds no repeats.
+        rows.sort_and_dedup()?;
+    }
+    tracing::info!(policy = %mirror.policy, paired = mirror.paired, filled = mirror.filled, replaced = mirror.replaced, "mirror reports reconciled");
+    provenance.mirror = Some(mirror);
+    write::write_mirror(&mirror_dir(&cfg.output_dir), &discrepancies)?;
     let years = write::write_table(&trade_dir(&cfg.output_dir), &mut rows, &provenance)?;
     Ok(NormalizeSummary {
         rows: rows.len(),

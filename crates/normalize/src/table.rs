@@ -25,6 +25,10 @@ impl Interner {
         self.index.insert(s.to_owned(), i);
         i
     }
+    /// The id of `s` if it was interned.
+    pub(crate) fn lookup(&self, s: &str) -> Option<u32> {
+        self.index.get(s).copied()
+    }
     pub(crate) fn get(&self, i: u32) -> &str {
         &self.strings[i as usize]
     }
@@ -149,6 +153,9 @@ pub(crate) struct Dedup {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Provenance {
     pub sources: Vec<SourceProvenance>,
+    /// How the two reports of each flow were reconciled (`[normalize] mirror-policy`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mirror: Option<crate::mirror::MirrorSummary>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

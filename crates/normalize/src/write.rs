@@ -65,3 +65,48 @@ fn parquet_err(root: &Path, e: PolarsError) -> NormalizeError {
         message: e.to_string(),
     }
 }
+
+/// Writes the discrepancy table, one partition per year; removes partitions of other years.
+pub(crate) fn write_mirror(root: &Path, rows: &[crate::mirror::Discrepancy]) -> Result<(), NormalizeError> {
+    let mut written = Vec::new();
+    let mut start = 0;
+    while start < rows.len() {
+        let year = rows[start].year;
+        let end = start + rows[start..].iter().take_while(|d| d.year == year).count();
+        let mut df = mirror_frame(&rows[start..end]).map_err(|e| parquet_err(root, e))?;
+        tradepipe_parquet::write_partition(root, year, &mut df)?;
+        written.push(year);
+        start = end;
+    }
+    tradepipe_parquet::remove_stale_partitions(root, &written)?;
+    Ok(())
+}
+
+fn mirror_frame(rows: &[crate::mirror::Discrepancy]) -> PolarsResult<DataFrame> {
+    let f64s = |name: &str, f: fn(&crate::mirror::Discrepancy) -> Option<f64>| {
+        Column::new(name.into(), rows.iter().map(f).collect::<Vec<_>>())
+    };
+    let strs = |name: &str, f: fn(&crate::mirror::Discrepancy) -> &str| {
+        Column::new(name.into(), rows.iter().map(f).collect::<Vec<_>>())
+    };
+    DataFrame::new(
+        rows.len(),
+        vec![
+            strs("reporter", |d| &d.reporter),
+            strs("partner", |d| &d.partner),
+            strs("flow", |d| d.flow.as_str()),
+            f64s("own_usd", |d| d.own_usd),
+            f64s("mirror_usd", |d| d.mirror_usd),
+            f64s("mirror_converted_usd", |d| d.mirror_converted_usd),
+            f64s("ratio", |d| d.ratio),
+            f64s("chosen_usd", |d| d.chosen_usd),
+            Column::new(
+                "chosen_side".into(),
+                rows.iter()
+                    .map(|d| d.chosen_side.map(|s| s.as_str()))
+                    .collect::<Vec<_>>(),
+            ),
+            strs("reason", |d| d.reason),
+        ],
+    )
+}

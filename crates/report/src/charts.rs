@@ -25,6 +25,21 @@ pub struct LineChart {
     pub y_decimals: usize,
 }
 
+/// A figure of a report.
+#[derive(Debug, Clone)]
+pub enum Chart {
+    Line(LineChart),
+    Map(crate::map::MapChart),
+}
+
+/// Renders any figure to an SVG document.
+pub fn render_chart(chart: &Chart) -> Result<String, String> {
+    match chart {
+        Chart::Line(c) => render(c),
+        Chart::Map(m) => crate::map::render(m, &tradepipe_model::Registry::embedded()),
+    }
+}
+
 const WIDTH: u32 = 960;
 const HEIGHT: u32 = 500;
 const LEGEND_WIDTH: u32 = 190;

@@ -8,7 +8,7 @@ use tradepipe_indices::{BilateralRow, IndexTables};
 use tradepipe_model::Registry;
 use tradepipe_model::config::ReportConfig;
 
-use crate::charts::{LineChart, Series};
+use crate::charts::{Chart, LineChart, Series};
 use crate::format::{MISSING, pct, usd_bn, year_ranges};
 
 #[derive(Debug, Clone, Serialize)]
@@ -89,7 +89,7 @@ pub struct ReportContext {
 /// A context and the charts it refers to.
 pub struct Built {
     pub context: ReportContext,
-    pub charts: Vec<(String, LineChart)>,
+    pub charts: Vec<(String, Chart)>,
 }
 
 struct View<'a> {
@@ -207,7 +207,7 @@ pub fn build(
             })
             .collect()
     };
-    let mut figure = |id: &str, title: String, caption: String, chart: LineChart| {
+    let mut figure = |id: &str, title: String, caption: String, chart: Chart| {
         let file = format!("figures/{id}.svg");
         figures.push(Figure {
             id: id.into(),
@@ -226,7 +226,7 @@ pub fn build(
             "Exports, imports and total trade of {fname} with the {n} states of {group}, US$ billion, as reported by {fname} (seed paper 000, Figure 2).",
             n = partners.len()
         ),
-        LineChart {
+        Chart::Line(LineChart {
             title: format!("{fname}'s trade with {group}"),
             y_label: "US$ billion".into(),
             series: vec![
@@ -245,7 +245,7 @@ pub fn build(
             ],
             source: src_line.clone(),
             y_decimals: 0,
-        },
+        }),
     );
     figure(
         "fig-balances",
@@ -253,13 +253,49 @@ pub fn build(
         format!(
             "Exports minus imports of {fname} with each state, US$ billion; above zero is a {fname} surplus (seed paper 000, Figure 3)."
         ),
-        LineChart {
+        Chart::Line(LineChart {
             title: format!("{fname}'s trade balance by partner"),
             y_label: "US$ billion".into(),
             series: per_partner(&|p| scaled(&v.out(p, |r| r.balance), 1e-9)),
             source: src_line.clone(),
             y_decimals: 1,
-        },
+        }),
+    );
+    // Seed paper 000, Figure 4: the last year's trade with each partner on a map.
+    let map_year = (y0..=y1)
+        .rev()
+        .find(|&y| {
+            partners.iter().any(|p| {
+                v.row(y, &focus.code, &p.code)
+                    .and_then(|r| r.total_trade)
+                    .is_some()
+            })
+        })
+        .unwrap_or(y1);
+    figure(
+        "fig-map",
+        format!("Map: {fname}'s trade with each state, {map_year}"),
+        format!(
+            "Total trade (exports plus imports) of {fname} with each state in {map_year}, US$ billion, as reported by {fname}; darker is more (seed paper 000, Figure 4). Boundaries: Natural Earth 1:50m."
+        ),
+        Chart::Map(crate::map::MapChart {
+            title: format!("{fname}'s trade with {group}, {map_year} (US$ billion)"),
+            focus: focus.code.clone(),
+            focus_label: fname.to_string(),
+            values: partners
+                .iter()
+                .map(|p| {
+                    let value = v
+                        .row(map_year, &focus.code, &p.code)
+                        .and_then(|r| r.total_trade)
+                        .map(|x| x * 1e-9);
+                    (p.code.clone(), p.name.clone(), value)
+                })
+                .collect(),
+            unit: format!("Total trade, {map_year}, US$ billion"),
+            source: src_line.clone(),
+            window: [44.0, 124.0, 17.0, 56.0],
+        }),
     );
     let variant = t.meta.hm_variant.clone();
     let both_sides_source = format!(
@@ -273,13 +309,13 @@ pub fn build(
         format!(
             "Baldwin hubness index HM of {fname}'s exports to each state, in percent (variant: {variant}; seed paper 000, Figure 5)."
         ),
-        LineChart {
+        Chart::Line(LineChart {
             title: format!("HM index: {fname} → each state"),
             y_label: "HM index (%)".into(),
             series: per_partner(&|p| scaled(&v.out(p, |r| r.hm), 100.0)),
             source: both_sides_source.clone(),
             y_decimals: 2,
-        },
+        }),
     );
     figure(
         "fig-hm-in",
@@ -287,13 +323,13 @@ pub fn build(
         format!(
             "Baldwin hubness index HM of each state's exports to {fname}, in percent (variant: {variant}; seed paper 000, Figure 6). Breaks in a line are years without a report."
         ),
-        LineChart {
+        Chart::Line(LineChart {
             title: format!("HM index: each state → {fname}"),
             y_label: "HM index (%)".into(),
             series: per_partner(&|p| scaled(&v.back(p, |r| r.hm), 100.0)),
             source: both_sides_source,
             y_decimals: 0,
-        },
+        }),
     );
 
     // Tables.

@@ -6,7 +6,7 @@ use tradepipe_indices::{BilateralRow, IndexTables};
 use tradepipe_model::Registry;
 use tradepipe_model::config::{ReportConfig, YearRange};
 
-use crate::charts::{LineChart, Series};
+use crate::charts::{Chart, LineChart, Series};
 use crate::context::{
     Built, DataSeries, Figure, Named, Provenance, ReportContext, Table, report_years, source_name,
     source_notes, vintage,
@@ -68,7 +68,7 @@ pub fn build(report: &ReportConfig, default_years: YearRange, t: &IndexTables) -
         });
         charts.push((
             file,
-            LineChart {
+            Chart::Line(LineChart {
                 title: format!("Partners' weight in {}'s trade", c.name),
                 y_label: "Share of total trade (%)".into(),
                 series,
@@ -79,7 +79,7 @@ pub fn build(report: &ReportConfig, default_years: YearRange, t: &IndexTables) -
                     c.code
                 ),
                 y_decimals: 0,
-            },
+            }),
         ));
         tables.push(Table {
             id: format!("partners-{}", c.code.to_lowercase()),

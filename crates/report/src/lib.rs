@@ -13,6 +13,7 @@ pub mod charts;
 pub mod context;
 pub mod format;
 pub mod landscape;
+pub mod map;
 pub mod reproduce;
 
 use std::path::{Path, PathBuf};
@@ -90,7 +91,7 @@ pub fn run(cfg: &Config) -> Result<Vec<PathBuf>, ReportError> {
         };
         for (file, chart) in &built.charts {
             let path = dir.join(file);
-            let svg = charts::render(chart).map_err(|message| ReportError::Chart {
+            let svg = charts::render_chart(chart).map_err(|message| ReportError::Chart {
                 path: path.clone(),
                 message,
             })?;
