@@ -356,3 +356,71 @@ fn a_trade_map_style_workbook_normalizes_through_its_column_mapping() {
         out.error_message()
     );
 }
+
+#[test]
+fn a_customs_table_keeps_province_and_regime_breakdowns_and_adds_the_totals_it_lacks() {
+    // SYNTHETIC round numbers, invented to exercise the code path: not China's trade.
+    let table = "Year,Partner,Flow,Province,Regime,Value\n\
+                 2019,USA,Export,Guangdong,Ordinary,100\n\
+                 2019,USA,Export,Guangdong,Processing,50\n\
+                 2019,USA,Export,Jiangsu,Ordinary,30\n\
+                 2019,USA,Import,Total,Total,70\n\
+                 2019,USA,Import,Guangdong,Ordinary,40\n";
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("customs.csv");
+    std::fs::write(&path, table).unwrap();
+    let src = format!(
+        "[[source]]\nname = \"customs\"\nkind = \"file\"\nformat = \"table-csv\"\npath = \"{}\"\nvintage = \"synthetic\"\n\
+         [source.columns]\nyear = \"Year\"\nreporter-code = \"CHN\"\npartner = \"Partner\"\nflow = \"Flow\"\nvalue = \"Value\"\n\
+         province = \"Province\"\nregime = \"Regime\"\n",
+        path.display()
+    );
+    let p = Pipeline::slice()
+        .sources(&src)
+        .edit("from = 2000, to = 2020", "from = 2019, to = 2019")
+        .edit(
+            "countries = [\"CHN\", \"KAZ\", \"KGZ\", \"TJK\", \"TKM\", \"UZB\"]",
+            "countries = [\"CHN\", \"USA\"]",
+        )
+        .edit("cagr-windows = [[2010, 2020]]", "cagr-windows = []")
+        .without_reports();
+    p.run(["run"]).success();
+    let df = tradepipe_parquet::read_partition(&p.output().join("parquet/trade"), 2019, None).unwrap();
+    let col = |c: &str| df.column(c).unwrap().str().unwrap().clone();
+    let (flow, province, regime) = (col("flow"), col("province"), col("regime"));
+    let value = df.column("value_usd").unwrap().f64().unwrap().clone();
+    let mut got: Vec<(String, String, String, f64)> = (0..df.height())
+        .map(|i| {
+            (
+                flow.get(i).unwrap().to_string(),
+                province.get(i).unwrap().to_string(),
+                regime.get(i).unwrap().to_string(),
+                value.get(i).unwrap(),
+            )
+        })
+        .collect();
+    got.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    let row = |f: &str, p: &str, r: &str, v: f64| (f.to_string(), p.to_string(), r.to_string(), v);
+    assert_eq!(
+        got,
+        vec![
+            row("export", "Guangdong", "Ordinary", 100.0),
+            row("export", "Guangdong", "Processing", 50.0),
+            row("export", "Guangdong", "TOTAL", 150.0),
+            row("export", "Jiangsu", "Ordinary", 30.0),
+            row("export", "Jiangsu", "TOTAL", 30.0),
+            row("export", "TOTAL", "Ordinary", 130.0),
+            row("export", "TOTAL", "Processing", 50.0),
+            row("export", "TOTAL", "TOTAL", 180.0),
+            row("import", "Guangdong", "Ordinary", 40.0),
+            row("import", "Guangdong", "TOTAL", 40.0),
+            row("import", "TOTAL", "Ordinary", 40.0),
+            // The table's own national total is kept, not replaced by the sum of its parts.
+            row("import", "TOTAL", "TOTAL", 70.0),
+        ]
+    );
+    // The index stage sees only the totals.
+    let t = tradepipe_indices::read_tables(&p.output()).unwrap();
+    let b = t.bilateral(2019, "CHN", "USA").unwrap();
+    assert_eq!((b.exports, b.imports), (Some(180.0), Some(70.0)));
+}

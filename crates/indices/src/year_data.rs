@@ -96,21 +96,28 @@ impl YearData {
 
     /// Reads the year's partition of the canonical table.
     pub fn read(trade_root: &Path, year: i32, registry: &Registry) -> Result<YearData, IndicesError> {
-        let df = tradepipe_parquet::read_partition(
-            trade_root,
-            year,
-            Some(&[
-                col::REPORTER,
-                col::PARTNER,
-                col::FLOW,
-                col::CLASSIFICATION,
-                col::PRODUCT,
-                col::VALUE_USD,
-                col::IS_ESTIMATE,
-                col::SOURCE,
-                col::VINTAGE,
-            ]),
-        )?;
+        let mut wanted = vec![
+            col::REPORTER,
+            col::PARTNER,
+            col::FLOW,
+            col::CLASSIFICATION,
+            col::PRODUCT,
+            col::VALUE_USD,
+            col::IS_ESTIMATE,
+            col::SOURCE,
+            col::VINTAGE,
+        ];
+        // A table another tool wrote may have no breakdown columns: then every row is whole.
+        let file =
+            tradepipe_model::schema::partition_dir(trade_root, year).join(tradepipe_model::schema::PART_FILE);
+        let present = tradepipe_parquet::column_names(&file)?;
+        let breakdowns = [col::PROVINCE, col::REGIME]
+            .iter()
+            .all(|c| present.iter().any(|p| p == c));
+        if breakdowns {
+            wanted.extend([col::PROVINCE, col::REGIME]);
+        }
+        let df = tradepipe_parquet::read_partition(trade_root, year, Some(&wanted))?;
         let path = || {
             tradepipe_model::schema::partition_dir(trade_root, year)
                 .display()
@@ -138,6 +145,17 @@ impl YearData {
             .column(col::IS_ESTIMATE)
             .and_then(|c| c.bool().cloned())
             .map_err(bad)?;
+        // Breakdowns by province or customs regime are parts of a total, not totals.
+        let whole: Vec<bool> = if breakdowns {
+            let (province, regime) = (s(col::PROVINCE)?, s(col::REGIME)?);
+            province
+                .iter()
+                .zip(regime.iter())
+                .map(|(p, r)| p == Some(TOTAL) && r == Some(TOTAL))
+                .collect()
+        } else {
+            vec![true; df.height()]
+        };
         let mut rows = Vec::with_capacity(df.height());
         let mut sources = std::collections::BTreeSet::new();
         // (reporter, classification, product) -> (world row, sum over partner economies).
@@ -152,6 +170,9 @@ impl YearData {
             .zip(val.iter().zip(est.iter()))
             .zip(src.iter().zip(vin.iter()));
         for (i, (((((r, p), f), (c, k)), (v, e)), (so, vi))) in columns.enumerate() {
+            if !whole[i] {
+                continue;
+            }
             if k != Some(TOTAL) {
                 if let (Some("export"), Some(r), Some(p), Some(c), Some(k), Some(v)) = (f, r, p, c, k, v) {
                     let entry = by_product.cell(r, c, k);

@@ -263,6 +263,12 @@ pub struct TableColumns {
     pub product: Option<String>,
     /// Classification of `product` (`HS`, `HS92`, `SITC3`, ...).
     pub classification: Option<String>,
+    /// Column of the reporter's province or region (national customs tables); cells `Total`,
+    /// `All` or empty mean the whole country.
+    pub province: Option<String>,
+    /// Column of the customs regime (ordinary, processing, ...); `Total`, `All` or empty mean
+    /// all regimes.
+    pub regime: Option<String>,
     /// Workbook sheet (default: the first).
     pub sheet: Option<String>,
     /// CSV field delimiter (default `,`).

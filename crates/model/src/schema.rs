@@ -1,6 +1,7 @@
 //! The canonical long trade table (see `README.md`, "Canonical trade table").
 //!
-//! One row per (year, reporter, partner, flow, classification, product). `year` is the Hive
+//! One row per (year, reporter, partner, flow, classification, product, province, regime);
+//! `province` and `regime` are `TOTAL` except in breakdowns from national customs tables. `year` is the Hive
 //! partition key: it lives in the directory name (`year=YYYY`), not inside the files, so that
 //! Spark, DuckDB and polars read the tree without a duplicate-column conflict.
 
@@ -15,6 +16,11 @@ pub mod col {
     pub const FLOW: &str = "flow";
     pub const CLASSIFICATION: &str = "classification";
     pub const PRODUCT: &str = "product";
+    /// Sub-national region of the reporter (a Chinese province in customs tables); `TOTAL`
+    /// for the whole country.
+    pub const PROVINCE: &str = "province";
+    /// Customs regime (ordinary, processing, ...); `TOTAL` for all regimes.
+    pub const REGIME: &str = "regime";
     pub const VALUE_USD: &str = "value_usd";
     pub const SOURCE: &str = "source";
     pub const VINTAGE: &str = "vintage";

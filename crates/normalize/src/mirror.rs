@@ -87,6 +87,8 @@ pub(crate) fn reconcile(
     for (n, r) in rows.rows.iter().enumerate() {
         if r.classification == total
             && r.product == total
+            && r.province == total
+            && r.regime == total
             && r.reporter != r.partner
             && mirror_flow(r.flow).is_some()
             && is_economy(rows, r.reporter)
@@ -127,6 +129,8 @@ pub(crate) fn reconcile(
             flow,
             classification: total,
             product: total,
+            province: total,
+            regime: total,
             value_usd: v,
             source: m.source,
             vintage: m.vintage,

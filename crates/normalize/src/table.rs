@@ -43,6 +43,10 @@ pub(crate) struct Row {
     pub flow: Flow,
     pub classification: u32,
     pub product: u32,
+    /// `TOTAL`, or the reporter's sub-national region of a customs-table breakdown.
+    pub province: u32,
+    /// `TOTAL`, or a customs regime.
+    pub regime: u32,
     pub value_usd: f64,
     pub source: u32,
     pub vintage: u32,
@@ -74,6 +78,8 @@ impl CanonicalRows {
             .then_with(|| a.flow.cmp(&b.flow))
             .then_with(|| t(a.classification).cmp(t(b.classification)))
             .then_with(|| t(a.product).cmp(t(b.product)))
+            .then_with(|| t(a.province).cmp(t(b.province)))
+            .then_with(|| t(a.regime).cmp(t(b.regime)))
     }
 
     /// Sorts by key and resolves repeated keys. Within one source, an exact repeat (same
@@ -103,7 +109,10 @@ impl CanonicalRows {
                         reporter: t(r.reporter),
                         partner: t(r.partner),
                         flow: r.flow.to_string(),
-                        product: t(r.product),
+                        product: match (t(r.province).as_str(), t(r.regime).as_str()) {
+                            ("TOTAL", "TOTAL") => t(r.product),
+                            (p, g) => format!("{}, province {p}, regime {g}", t(r.product)),
+                        },
                         first: prev.value_usd,
                         first_source: t(prev.source),
                         second: r.value_usd,
@@ -208,6 +217,8 @@ mod tests {
                 flow: Flow::Export,
                 classification: t.text.intern("TOTAL"),
                 product: t.text.intern("TOTAL"),
+                province: t.text.intern("TOTAL"),
+                regime: t.text.intern("TOTAL"),
                 value_usd: v,
                 source: t.text.intern("s"),
                 vintage: t.text.intern("v"),

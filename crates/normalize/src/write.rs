@@ -41,6 +41,8 @@ fn to_frame(t: &CanonicalRows, rows: &[Row]) -> PolarsResult<DataFrame> {
             ),
             Column::new(col::CLASSIFICATION.into(), text(|r| r.classification)),
             Column::new(col::PRODUCT.into(), text(|r| r.product)),
+            Column::new(col::PROVINCE.into(), text(|r| r.province)),
+            Column::new(col::REGIME.into(), text(|r| r.regime)),
             Column::new(
                 col::VALUE_USD.into(),
                 rows.iter().map(|r| r.value_usd).collect::<Vec<_>>(),

@@ -58,6 +58,19 @@ pub fn read(path: &Path, columns: Option<&[&str]>) -> Result<DataFrame, ParquetE
         .map_err(|e| err(e.to_string()))
 }
 
+/// The column names of a Parquet file, from its footer (no data is read).
+pub fn column_names(path: &Path) -> Result<Vec<String>, ParquetError> {
+    let err = |message: String| ParquetError::Read {
+        path: path.into(),
+        message,
+    };
+    let file = fs_err::File::open(path).map_err(|e| err(e.to_string()))?;
+    let schema = ParquetReader::new(file.into_parts().0)
+        .schema()
+        .map_err(|e| err(e.to_string()))?;
+    Ok(schema.iter_names().map(|n| n.to_string()).collect())
+}
+
 /// Reads one year's partition of the table rooted at `root`.
 pub fn read_partition(root: &Path, year: i32, columns: Option<&[&str]>) -> Result<DataFrame, ParquetError> {
     read(&partition_dir(root, year).join(PART_FILE), columns)

@@ -175,6 +175,8 @@ pub(crate) fn read(input: &ReadInput<'_>, out: &mut CanonicalRows) -> Result<Rea
             flow,
             classification: class,
             product,
+            province: total,
+            regime: total,
             value_usd: value,
             source,
             vintage,

@@ -109,6 +109,8 @@ pub(crate) fn read(input: &ReadInput<'_>, out: &mut CanonicalRows) -> Result<Rea
                 flow,
                 classification: total,
                 product: total,
+                province: total,
+                regime: total,
                 value_usd: value * 10f64.powi(mult),
                 source,
                 vintage,

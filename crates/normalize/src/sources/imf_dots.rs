@@ -156,6 +156,8 @@ pub(crate) fn read(input: &ReadInput<'_>, out: &mut CanonicalRows) -> Result<Rea
             flow,
             classification: total,
             product: total,
+            province: total,
+            regime: total,
             value_usd: value * MILLION,
             source,
             vintage,

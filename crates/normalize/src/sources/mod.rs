@@ -93,6 +93,8 @@ impl RowMaker {
             flow,
             classification,
             product,
+            province: self.total,
+            regime: self.total,
             value_usd,
             source: self.source,
             vintage: self.vintage,

@@ -9,6 +9,11 @@
 //! * Product codes stay text. An HS code whose leading zero was lost on the way (a spreadsheet
 //!   turned `010511` into the number 10511) gets it back: HS codes have an even number of digits.
 //! * An empty value cell is "no data" and skipped (counted); anything else must be a number.
+//! * Breakdowns by `province` and `regime` (national customs tables) are kept as such, and the
+//!   totals the table does not state itself are added as the sums of its breakdowns: the
+//!   country total, and with both columns each province's and each regime's total.
+
+use std::collections::{HashMap, HashSet};
 
 use tradepipe_model::config::TableColumns;
 use tradepipe_model::{Flow, Registry};
@@ -16,6 +21,9 @@ use tradepipe_model::{Flow, Registry};
 use super::{ReadInput, ReadStats, RowMaker};
 use crate::NormalizeError;
 use crate::table::CanonicalRows;
+
+/// (year, reporter, partner, flow, classification, product, province, regime), interned.
+type Key = (i32, u32, u32, Flow, u32, u32, u32, u32);
 
 /// A table as lines of text cells, each with its 1-based line (spreadsheet row) number.
 type Lines = Vec<(usize, Vec<String>)>;
@@ -159,6 +167,11 @@ fn map_rows(
     let opt = |name: &Option<String>| name.as_deref().map(find).transpose();
     let (c_year, c_partner, c_value) = (find(&cols.year)?, find(&cols.partner)?, find(&cols.value)?);
     let (c_reporter, c_flow, c_product) = (opt(&cols.reporter)?, opt(&cols.flow)?, opt(&cols.product)?);
+    let (c_province, c_regime) = (opt(&cols.province)?, opt(&cols.regime)?);
+    let total = out.text.intern(tradepipe_model::schema::TOTAL);
+    // Keys the table states itself, and sums of its breakdowns over province and regime.
+    let mut stated: HashSet<Key> = HashSet::new();
+    let mut sums: HashMap<Key, f64> = HashMap::new();
     let make = RowMaker::new(input, out);
     let fixed_reporter = cols.reporter_code.as_deref().map(|c| out.text.intern(c));
     let fixed_flow = cols.flow_value.as_deref().and_then(|v| v.parse::<Flow>().ok());
@@ -222,8 +235,47 @@ fn map_rows(
             }
             _ => None,
         };
-        out.rows
-            .push(make.row(year, reporter, partner, flow, product, value * cols.value_scale));
+        let mut dim = |c: Option<usize>| match c.map(cell) {
+            None | Some("") => total,
+            Some(v) if ["total", "all"].contains(&v.to_ascii_lowercase().as_str()) => total,
+            Some(v) => out.text.intern(v),
+        };
+        let (province, regime) = (dim(c_province), dim(c_regime));
+        let mut row = make.row(year, reporter, partner, flow, product, value * cols.value_scale);
+        (row.province, row.regime) = (province, regime);
+        let key = |p: u32, g: u32| {
+            (
+                year,
+                reporter,
+                partner,
+                flow,
+                row.classification,
+                row.product,
+                p,
+                g,
+            )
+        };
+        stated.insert(key(province, regime));
+        let mut margins = vec![];
+        if province != total || regime != total {
+            margins.push(key(total, total));
+        }
+        if province != total && regime != total {
+            margins.extend([key(total, regime), key(province, total)]);
+        }
+        for m in margins {
+            *sums.entry(m).or_default() += row.value_usd;
+        }
+        out.rows.push(row);
+    }
+    // Totals the table leaves to its reader: the sums of its breakdowns.
+    let mut derived: Vec<(Key, f64)> = sums.into_iter().filter(|(k, _)| !stated.contains(k)).collect();
+    derived.sort_by(|a, b| a.0.cmp(&b.0));
+    for ((year, reporter, partner, flow, classification, product, province, regime), v) in derived {
+        let product = (product != total).then_some((classification, product));
+        let mut row = make.row(year, reporter, partner, flow, product, v);
+        (row.province, row.regime) = (province, regime);
+        out.rows.push(row);
     }
     Ok(stats)
 }
