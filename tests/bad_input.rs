@@ -424,3 +424,57 @@ fn a_customs_table_keeps_province_and_regime_breakdowns_and_adds_the_totals_it_l
     let b = t.bilateral(2019, "CHN", "USA").unwrap();
     assert_eq!((b.exports, b.imports), (Some(180.0), Some(70.0)));
 }
+
+#[test]
+fn coarser_product_levels_are_sums_of_the_finest_rows() {
+    // SYNTHETIC round numbers, invented to exercise the code path. 847130 and 850440 are both
+    // in HS section XVI; 020110 is in section I. The table also states heading 8471 itself
+    // (35, not the 30 its subheading sums to): a stated row is kept, never recomputed.
+    let table = "Year,Reporter,Partner,Flow,HS,Value\n\
+                 2019,CHN,USA,Export,847130,30\n\
+                 2019,CHN,USA,Export,850440,20\n\
+                 2019,CHN,USA,Export,020110,5\n\
+                 2019,CHN,USA,Export,8471,35\n";
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("hs.csv");
+    std::fs::write(&path, table).unwrap();
+    let src = format!(
+        "[[source]]\nname = \"hs\"\nkind = \"file\"\nformat = \"table-csv\"\npath = \"{}\"\nvintage = \"synthetic\"\n\
+         [source.columns]\nyear = \"Year\"\nreporter = \"Reporter\"\npartner = \"Partner\"\nflow = \"Flow\"\nvalue = \"Value\"\n\
+         product = \"HS\"\nclassification = \"HS17\"\n",
+        path.display()
+    );
+    let p = Pipeline::slice()
+        .sources(&src)
+        .edit(
+            "[indices]",
+            "[normalize]\nproduct-levels = [\"section\", \"chapter\", \"heading\"]\n\n[indices]",
+        )
+        .without_reports();
+    p.run(["fetch"]).success();
+    p.run(["normalize"]).success();
+    let df = tradepipe_parquet::read_partition(&p.output().join("parquet/trade"), 2019, None).unwrap();
+    let product = df.column("product").unwrap().str().unwrap().clone();
+    let value = df.column("value_usd").unwrap().f64().unwrap().clone();
+    let mut got: Vec<(String, f64)> = (0..df.height())
+        .map(|i| (product.get(i).unwrap().to_string(), value.get(i).unwrap()))
+        .collect();
+    got.sort_by(|a, b| a.0.cmp(&b.0));
+    let want: Vec<(String, f64)> = [
+        ("02", 5.0),
+        ("0201", 5.0),
+        ("020110", 5.0),
+        ("84", 30.0),
+        ("8471", 35.0),
+        ("847130", 30.0),
+        ("85", 20.0),
+        ("8504", 20.0),
+        ("850440", 20.0),
+        ("S01", 5.0),
+        ("S16", 50.0),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), *v))
+    .collect();
+    assert_eq!(got, want);
+}

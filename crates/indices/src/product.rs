@@ -7,6 +7,7 @@
 //! sum over the reporters present (as in Stata `ecomplexity`).
 
 use rustc_hash::FxHashMap;
+use tradepipe_model::products::level_of;
 
 use serde::{Deserialize, Serialize};
 
@@ -17,7 +18,7 @@ pub struct ProductRow {
     pub reporter: String,
     pub classification: String,
     pub product: String,
-    /// Digits of the product code (2, 4, 6 for HS).
+    /// Digits of the product code (2, 4, 6 for HS); 0 for an HS section (`S16`).
     pub level: u8,
     /// `X_i^k`, US dollars.
     pub exports: f64,
@@ -118,30 +119,50 @@ pub fn rca(year: i32, flows: &[ProductFlow<'_>]) -> Vec<ProductRow> {
     rca_dense(year, &ProductExports::from_flows(flows))
 }
 
-/// RCA of every cell of `e`: an R×P matrix, row and column sums in index order.
+/// RCA of every cell of `e`: an R×P matrix, row and column sums in index order. Products of
+/// different levels (sections, chapters, headings, subheadings) are separate universes: a
+/// reporter's total and the world's total are taken within the product's level, so coarser
+/// rows added by normalize never count twice.
 pub fn rca_dense(year: i32, e: &ProductExports) -> Vec<ProductRow> {
     let (r, p) = (e.reporters.len(), e.products.len());
+    let level: Vec<u8> = e.products.iter().map(|(_, k)| level_of(k)).collect();
+    let mut levels = level.clone();
+    levels.sort_unstable();
+    levels.dedup();
+    let nl = levels.len();
+    let li: Vec<usize> = level
+        .iter()
+        .map(|l| levels.binary_search(l).expect("listed"))
+        .collect();
     let mut x = vec![0.0f64; r * p];
     for &(i, k, v) in &e.cells {
         x[i as usize * p + k as usize] += v;
     }
-    let row_sum: Vec<f64> = (0..r).map(|i| x[i * p..(i + 1) * p].iter().sum()).collect();
+    // Row sums per (reporter, level), in product order.
+    let mut row_sum = vec![0.0f64; r * nl];
+    for i in 0..r {
+        for k in 0..p {
+            row_sum[i * nl + li[k]] += x[i * p + k];
+        }
+    }
     let col_sum: Vec<f64> = (0..p).map(|k| (0..r).map(|i| x[i * p + k]).sum()).collect();
-    let world: f64 = row_sum.iter().sum();
+    let world: Vec<f64> = (0..nl)
+        .map(|l| (0..r).map(|i| row_sum[i * nl + l]).sum())
+        .collect();
     e.cells
         .iter()
         .map(|&(i, k, _)| {
             let (i, k) = (i as usize, k as usize);
             let v = x[i * p + k];
-            let rca = (row_sum[i] > 0.0 && col_sum[k] > 0.0 && world > 0.0)
-                .then(|| (v / row_sum[i]) / (col_sum[k] / world));
+            let (rs, w) = (row_sum[i * nl + li[k]], world[li[k]]);
+            let rca = (rs > 0.0 && col_sum[k] > 0.0 && w > 0.0).then(|| (v / rs) / (col_sum[k] / w));
             let (classification, product) = &e.products[k];
             ProductRow {
                 year,
                 reporter: e.reporters[i].clone(),
                 classification: classification.clone(),
                 product: product.clone(),
-                level: u8::try_from(product.len()).unwrap_or(u8::MAX),
+                level: level_of(product),
                 exports: v,
                 rca,
                 rca_sym: rca.map(|a| (a - 1.0) / (a + 1.0)),
@@ -162,6 +183,39 @@ mod tests {
             product: k,
             value: v,
         }
+    }
+
+    #[test]
+    fn levels_are_separate_universes() {
+        // Hand-computed: A exports 10 of 847130 and 30 of 020110, B 20 and 40. RCA(A, 847130) =
+        // (10/40)/(30/100) = 5/6. Adding the two sections (S16 = 847130, S01 = 020110) must
+        // give the sections the same RCAs and leave the subheadings' unchanged.
+        let six = [
+            flow("A", "847130", 10.0),
+            flow("A", "020110", 30.0),
+            flow("B", "847130", 20.0),
+            flow("B", "020110", 40.0),
+        ];
+        let mut both = six.to_vec();
+        both.extend([
+            flow("A", "S16", 10.0),
+            flow("A", "S01", 30.0),
+            flow("B", "S16", 20.0),
+            flow("B", "S01", 40.0),
+        ]);
+        let only = rca(2000, &six);
+        let all = rca(2000, &both);
+        let get = |rows: &[ProductRow], r: &str, k: &str| {
+            rows.iter()
+                .find(|x| x.reporter == r && x.product == k)
+                .unwrap()
+                .clone()
+        };
+        assert!((get(&all, "A", "847130").rca.unwrap() - 5.0 / 6.0).abs() < 1e-12);
+        assert_eq!(get(&all, "A", "847130"), get(&only, "A", "847130"));
+        assert!((get(&all, "A", "S16").rca.unwrap() - 5.0 / 6.0).abs() < 1e-12);
+        assert_eq!(get(&all, "A", "S16").level, 0);
+        assert_eq!(get(&all, "B", "S01").rca, get(&all, "B", "020110").rca);
     }
 
     #[test]

@@ -62,6 +62,9 @@ pub struct NormalizeConfig {
     /// Imports are valued CIF, exports FOB: a partner's imports ÷ this factor stand for the
     /// reporter's exports, and its exports × this factor for the reporter's imports.
     pub cif_fob: f64,
+    /// Coarser HS levels added as sums of finer product rows (`section`, `chapter`,
+    /// `heading`), where a source does not state them itself.
+    pub product_levels: Vec<crate::products::Level>,
 }
 
 impl Default for NormalizeConfig {
@@ -70,6 +73,7 @@ impl Default for NormalizeConfig {
             mirror_policy: MirrorPolicy::default(),
             // The IMF's DOTS convention.
             cif_fob: 1.06,
+            product_levels: Vec::new(),
         }
     }
 }

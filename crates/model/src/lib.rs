@@ -13,6 +13,7 @@
 pub mod config;
 pub mod fsio;
 pub mod hash;
+pub mod products;
 pub mod registry;
 pub mod schema;
 pub mod time;

@@ -11,6 +11,7 @@
 //!   rows are sorted by key, so equal inputs give byte-identical files. Partitions are
 //!   written atomically; partitions of years no longer configured are removed at the end.
 
+mod aggregate;
 mod error;
 pub mod mirror;
 mod sources;
@@ -146,6 +147,12 @@ pub fn run(cfg: &Config) -> Result<NormalizeSummary, NormalizeError> {
         s.exact_duplicates_dropped = dedup.exact_duplicates.get(&s.source).copied().unwrap_or(0);
         s.superseded_rows = dedup.superseded.get(&s.source).copied().unwrap_or(0);
         s.rows -= s.exact_duplicates_dropped + s.superseded_rows;
+    }
+    let coarser = aggregate::add_levels(&mut rows, &cfg.normalize.product_levels);
+    if coarser > 0 {
+        // Added keys are ones no source stated: sorting again finds no repeats.
+        rows.sort_and_dedup()?;
+        tracing::info!(rows = coarser, levels = ?cfg.normalize.product_levels, "coarser product levels added");
     }
     let (discrepancies, mirror) = mirror::reconcile(&mut rows, &cfg.normalize, &registry);
     if mirror.filled + mirror.replaced > 0 {
