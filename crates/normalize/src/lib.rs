@@ -161,7 +161,7 @@ pub fn run(cfg: &Config) -> Result<NormalizeSummary, NormalizeError> {
     }
     tracing::info!(policy = %mirror.policy, paired = mirror.paired, filled = mirror.filled, replaced = mirror.replaced, "mirror reports reconciled");
     provenance.mirror = Some(mirror);
-    write::write_mirror(&mirror_dir(&cfg.output_dir), &discrepancies)?;
+    write::write_mirror(&mirror_dir(&cfg.output_dir), &rows, &discrepancies)?;
     let years = write::write_table(&trade_dir(&cfg.output_dir), &mut rows, &provenance)?;
     Ok(NormalizeSummary {
         rows: rows.len(),

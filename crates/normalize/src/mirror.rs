@@ -13,7 +13,7 @@
 //! the mirror row's source and vintage. Only pairs of individual economies are paired (not
 //! World or groups), and only all-products (`TOTAL`) rows.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use tradepipe_model::config::{MirrorPolicy, NormalizeConfig};
 use tradepipe_model::schema::TOTAL;
@@ -25,8 +25,9 @@ use crate::table::{CanonicalRows, Row};
 #[derive(Debug, Clone, PartialEq)]
 pub struct Discrepancy {
     pub year: i32,
-    pub reporter: String,
-    pub partner: String,
+    /// Interned codes (resolve with [`CanonicalRows`]'s text).
+    pub reporter: u32,
+    pub partner: u32,
     pub flow: Flow,
     /// The reporter's own report, US$.
     pub own_usd: Option<f64>,
@@ -75,7 +76,7 @@ pub(crate) fn reconcile(
     let Some(total) = rows.text.lookup(TOTAL) else {
         return (Vec::new(), summary(cfg));
     };
-    let mut economy: HashMap<u32, bool> = HashMap::new();
+    let mut economy: HashMap<u32, bool> = HashMap::default();
     let mut is_economy = |rows: &CanonicalRows, code: u32| {
         *economy.entry(code).or_insert_with(|| {
             registry
@@ -83,7 +84,7 @@ pub(crate) fn reconcile(
                 .is_some_and(|e| e.kind.is_partner_economy())
         })
     };
-    let mut index: HashMap<Key, usize> = HashMap::new();
+    let mut index: HashMap<Key, usize> = HashMap::default();
     for (n, r) in rows.rows.iter().enumerate() {
         if r.classification == total
             && r.product == total
@@ -102,10 +103,16 @@ pub(crate) fn reconcile(
         .keys()
         .flat_map(|&(y, i, j, f)| [(y, i, j, f), (y, j, i, mirror_flow(f).expect("filtered"))])
         .collect();
-    keys.sort_unstable_by(|a, b| {
-        let t = |x| rows.text.get(x);
-        (a.0, t(a.1), t(a.2), a.3).cmp(&(b.0, t(b.1), t(b.2), b.3))
-    });
+    // Sort by code text through each code's rank, computed once: integer compares only.
+    let mut codes: Vec<u32> = keys.iter().flat_map(|k| [k.1, k.2]).collect();
+    codes.sort_unstable();
+    codes.dedup();
+    codes.sort_by(|&a, &b| rows.text.get(a).cmp(rows.text.get(b)));
+    let mut rank = vec![0u32; codes.iter().max().map_or(0, |&m| m as usize + 1)];
+    for (r, &c) in codes.iter().enumerate() {
+        rank[c as usize] = r as u32;
+    }
+    keys.sort_unstable_by_key(|k| (k.0, rank[k.1 as usize], rank[k.2 as usize], k.3));
     keys.dedup();
 
     let factor = cfg.cif_fob;
@@ -167,8 +174,8 @@ pub(crate) fn reconcile(
         let own_usd = own.map(|o| o.value_usd);
         out.push(Discrepancy {
             year,
-            reporter: rows.text.get(i).to_owned(),
-            partner: rows.text.get(j).to_owned(),
+            reporter: i,
+            partner: j,
             flow,
             own_usd,
             mirror_usd: mirror.map(|m| m.value_usd),

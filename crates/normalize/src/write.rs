@@ -69,13 +69,17 @@ fn parquet_err(root: &Path, e: PolarsError) -> NormalizeError {
 }
 
 /// Writes the discrepancy table, one partition per year; removes partitions of other years.
-pub(crate) fn write_mirror(root: &Path, rows: &[crate::mirror::Discrepancy]) -> Result<(), NormalizeError> {
+pub(crate) fn write_mirror(
+    root: &Path,
+    text: &CanonicalRows,
+    rows: &[crate::mirror::Discrepancy],
+) -> Result<(), NormalizeError> {
     let mut written = Vec::new();
     let mut start = 0;
     while start < rows.len() {
         let year = rows[start].year;
         let end = start + rows[start..].iter().take_while(|d| d.year == year).count();
-        let mut df = mirror_frame(&rows[start..end]).map_err(|e| parquet_err(root, e))?;
+        let mut df = mirror_frame(text, &rows[start..end]).map_err(|e| parquet_err(root, e))?;
         tradepipe_parquet::write_partition(root, year, &mut df)?;
         written.push(year);
         start = end;
@@ -84,7 +88,7 @@ pub(crate) fn write_mirror(root: &Path, rows: &[crate::mirror::Discrepancy]) -> 
     Ok(())
 }
 
-fn mirror_frame(rows: &[crate::mirror::Discrepancy]) -> PolarsResult<DataFrame> {
+fn mirror_frame(t: &CanonicalRows, rows: &[crate::mirror::Discrepancy]) -> PolarsResult<DataFrame> {
     let f64s = |name: &str, f: fn(&crate::mirror::Discrepancy) -> Option<f64>| {
         Column::new(name.into(), rows.iter().map(f).collect::<Vec<_>>())
     };
@@ -94,8 +98,14 @@ fn mirror_frame(rows: &[crate::mirror::Discrepancy]) -> PolarsResult<DataFrame> 
     DataFrame::new(
         rows.len(),
         vec![
-            strs("reporter", |d| &d.reporter),
-            strs("partner", |d| &d.partner),
+            Column::new(
+                "reporter".into(),
+                rows.iter().map(|d| t.text.get(d.reporter)).collect::<Vec<_>>(),
+            ),
+            Column::new(
+                "partner".into(),
+                rows.iter().map(|d| t.text.get(d.partner)).collect::<Vec<_>>(),
+            ),
             strs("flow", |d| d.flow.as_str()),
             f64s("own_usd", |d| d.own_usd),
             f64s("mirror_usd", |d| d.mirror_usd),
