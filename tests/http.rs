@@ -334,6 +334,34 @@ fn fault_corpus() {
 }
 
 #[test]
+fn an_answer_at_the_record_cap_is_refused_not_silently_cut() {
+    // The keyless preview stops at 500 records. 500 empty records (no values at all): the
+    // refusal happens on the count, before any record is read.
+    let capped = format!(
+        "{{\"count\":500,\"data\":[{}],\"error\":\"\"}}",
+        vec!["{}"; 500].join(",")
+    );
+    let mock = Mock::start();
+    mock.mount(
+        Route::given(method("GET"))
+            .respond_with(ResponseTemplate::new(200).set_body_raw(capped, "application/json")),
+    );
+    let p =
+        Pipeline::with_sources(&comtrade_source(""), 2010, 2010).env("TRADEPIPE_COMTRADE_URL", &mock.uri());
+    let msg = p.run(["fetch"]).failure(69).error_message();
+    assert!(
+        msg.contains("returned 500 records, the service's cap per call") && msg.contains("COMTRADE_API_KEY"),
+        "{msg}"
+    );
+    assert_eq!(
+        mock.requests().len(),
+        1,
+        "not retried: the same question gets the same cut answer"
+    );
+    assert!(!p.output().join("raw/sha256").exists());
+}
+
+#[test]
 fn a_body_cut_short_is_retried_and_then_reported() {
     let full = body("comtrade/data_v1_get_C_A_HS_CHN_vs_ARG_DEU_2010.json");
     let server = RawServer::start(Box::new(move |_, _| {
