@@ -5,11 +5,17 @@ CONFIG ?= pipeline.toml
 
 .PHONY: run test build fmt lint clean bench
 
+# Built with every target (tests included) so that dependency features are unified exactly as
+# `cargo test` unifies them: `make run` after `make test` (or the other way round) compiles
+# nothing twice. The binary is then run directly, not through `cargo run`, which would
+# resolve features without the dev-dependencies and rebuild.
+TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
+
 build:
-	$(CARGO) build --locked
+	$(CARGO) build --locked --workspace --all-targets
 
 run: build
-	$(CARGO) run --locked --quiet -- --config $(CONFIG) run
+	$(TARGET_DIR)/debug/tradepipe --config $(CONFIG) run
 	@echo "Open output/reports/china-central-asia/index.html (Markdown: report.md beside it)."
 
 test:

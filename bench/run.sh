@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sizes="${SIZES:-1M 10M 50M}"
-cargo build --locked --quiet
+cargo build --locked --quiet --workspace --all-targets
 if [ ! -x bench/.venv/bin/python ]; then
     python3 -m venv bench/.venv
 fi
