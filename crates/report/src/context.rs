@@ -505,21 +505,9 @@ pub fn build(
         rows,
     });
 
-    let hm_table = |id: &str, title: String, f: &dyn Fn(&str, i32) -> Option<f64>| Table {
-        id: id.into(),
-        title,
-        note: format!("Percent; variant {variant}; – where a side does not report."),
-        headers: std::iter::once("Year".to_string())
-            .chain(partners.iter().map(|p| p.name.clone()))
-            .collect(),
-        rows: years
-            .iter()
-            .map(|&y| {
-                std::iter::once(y.to_string())
-                    .chain(partners.iter().map(|p| pct(f(&p.code, y), 3)))
-                    .collect()
-            })
-            .collect(),
+    let hm_table = |id: &str, title: String, f: &dyn Fn(&str, i32) -> Option<f64>| {
+        let note = format!("Percent; variant {variant}; – where a side does not report.");
+        by_partner(id, title, note, &|p, y| pct(f(p, y), 3))
     };
     tables.push(hm_table(
         "hm-out",

@@ -8,12 +8,12 @@
 //! (partner 0 = World, 490 "Other Asia, nes" = Taiwan, 58 = Belgium-Luxembourg).
 
 use serde::Deserialize;
+use tradepipe_model::Flow;
 use tradepipe_model::schema::TOTAL;
-use tradepipe_model::{Flow, ReportedBy};
 
-use super::{ReadInput, ReadStats};
+use super::{ReadInput, ReadStats, RowMaker};
 use crate::NormalizeError;
-use crate::table::{CanonicalRows, Row};
+use crate::table::CanonicalRows;
 
 #[derive(Debug, Deserialize)]
 struct Body {
@@ -61,18 +61,9 @@ fn classification(code: &str) -> Option<&'static str> {
 }
 
 pub(crate) fn read(input: &ReadInput<'_>, out: &mut CanonicalRows) -> Result<ReadStats, NormalizeError> {
-    let ReadInput {
-        blob,
-        entry,
-        years,
-        registry,
-        ..
-    } = *input;
+    let ReadInput { years, registry, .. } = *input;
     let file = input.file.as_str();
-    let bytes = fs_err::read(blob).map_err(|e| NormalizeError::Read {
-        file: file.into(),
-        message: e.to_string(),
-    })?;
+    let bytes = input.bytes()?;
     let body: Body = serde_json::from_slice(&bytes).map_err(|e| NormalizeError::Read {
         file: file.into(),
         message: format!(
@@ -94,11 +85,7 @@ pub(crate) fn read(input: &ReadInput<'_>, out: &mut CanonicalRows) -> Result<Rea
         value,
         message: message.into(),
     };
-    let (source, vintage, total) = (
-        out.text.intern(&entry.source),
-        out.text.intern(&entry.vintage),
-        out.text.intern(TOTAL),
-    );
+    let make = RowMaker::new(input, out);
     let mut stats = ReadStats::default();
     for (i, value) in body.data.into_iter().enumerate() {
         let r: Record = serde_json::from_value(value).map_err(|e| {
@@ -141,8 +128,8 @@ pub(crate) fn read(input: &ReadInput<'_>, out: &mut CanonicalRows) -> Result<Rea
         };
         let reporter = out.text.intern(&code("reporterCode", r.reporter_code)?);
         let partner = out.text.intern(&code("partnerCode", r.partner_code)?);
-        let (class, product) = if r.cmd_code == TOTAL {
-            (total, total)
+        let product = if r.cmd_code == TOTAL {
+            None
         } else {
             let c = classification(&r.classification_code).ok_or_else(|| {
                 bad(
@@ -152,7 +139,7 @@ pub(crate) fn read(input: &ReadInput<'_>, out: &mut CanonicalRows) -> Result<Rea
                     "unknown classification",
                 )
             })?;
-            (out.text.intern(c), out.text.intern(&r.cmd_code))
+            Some((out.text.intern(c), out.text.intern(&r.cmd_code)))
         };
         let value = r
             .primary_value
@@ -168,21 +155,9 @@ pub(crate) fn read(input: &ReadInput<'_>, out: &mut CanonicalRows) -> Result<Rea
         let is_estimate = r.is_reported == Some(false);
         stats.negative_values += usize::from(value < 0.0);
         stats.estimated_rows += usize::from(is_estimate);
-        out.rows.push(Row {
-            year: r.ref_year,
-            reporter,
-            partner,
-            flow,
-            classification: class,
-            product,
-            province: total,
-            regime: total,
-            value_usd: value,
-            source,
-            vintage,
-            reported_by: ReportedBy::Reporter,
-            is_estimate,
-        });
+        let mut row = make.row(r.ref_year, reporter, partner, flow, product, value);
+        row.is_estimate = is_estimate;
+        out.rows.push(row);
     }
     Ok(stats)
 }

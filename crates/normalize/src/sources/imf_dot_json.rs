@@ -7,12 +7,11 @@
 //! Values become US dollars by `UNIT_MULT`.
 
 use serde_json::Value;
-use tradepipe_model::schema::TOTAL;
-use tradepipe_model::{Flow, ReportedBy};
+use tradepipe_model::Flow;
 
-use super::{ReadInput, ReadStats};
+use super::{ReadInput, ReadStats, RowMaker};
 use crate::NormalizeError;
-use crate::table::{CanonicalRows, Row};
+use crate::table::CanonicalRows;
 
 /// IMF area codes that are not ISO 3166 alpha-2 codes. Checked against the embedded DOTS
 /// matrix: US exports to W00 and B0 in 2020 match its World and European Union rows within
@@ -29,10 +28,7 @@ fn one_or_many(v: &Value) -> Vec<&Value> {
 
 pub(crate) fn read(input: &ReadInput<'_>, out: &mut CanonicalRows) -> Result<ReadStats, NormalizeError> {
     let file = input.file.as_str();
-    let bytes = fs_err::read(input.blob).map_err(|e| NormalizeError::Read {
-        file: file.into(),
-        message: e.to_string(),
-    })?;
+    let bytes = input.bytes()?;
     let doc: Value = serde_json::from_slice(&bytes).map_err(|e| NormalizeError::Read {
         file: file.into(),
         message: format!(
@@ -63,11 +59,7 @@ pub(crate) fn read(input: &ReadInput<'_>, out: &mut CanonicalRows) -> Result<Rea
             .map(|e| e.code.clone())
             .ok_or_else(|| bad(k, column, code, "unknown IMF area code"))
     };
-    let (source, vintage, total) = (
-        out.text.intern(&input.entry.source),
-        out.text.intern(&input.entry.vintage),
-        out.text.intern(TOTAL),
-    );
+    let make = RowMaker::new(input, out);
     let mut stats = ReadStats::default();
     for (k, s) in one_or_many(series.get("Series").unwrap_or(&Value::Null))
         .into_iter()
@@ -102,21 +94,8 @@ pub(crate) fn read(input: &ReadInput<'_>, out: &mut CanonicalRows) -> Result<Rea
                 .parse()
                 .map_err(|_| bad(k, "@OBS_VALUE", o("@OBS_VALUE"), "not a number"))?;
             stats.negative_values += usize::from(value < 0.0);
-            out.rows.push(Row {
-                year,
-                reporter,
-                partner,
-                flow,
-                classification: total,
-                product: total,
-                province: total,
-                regime: total,
-                value_usd: value * 10f64.powi(mult),
-                source,
-                vintage,
-                reported_by: ReportedBy::Reporter,
-                is_estimate: false,
-            });
+            out.rows
+                .push(make.row(year, reporter, partner, flow, None, value * 10f64.powi(mult)));
         }
     }
     Ok(stats)

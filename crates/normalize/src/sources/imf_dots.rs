@@ -11,12 +11,11 @@ use std::path::Path;
 use std::sync::Arc;
 
 use polars::prelude::*;
-use tradepipe_model::schema::TOTAL;
-use tradepipe_model::{Flow, ReportedBy};
+use tradepipe_model::Flow;
 
-use super::{ReadInput, ReadStats};
+use super::{ReadInput, ReadStats, RowMaker};
 use crate::NormalizeError;
-use crate::table::{CanonicalRows, Row};
+use crate::table::CanonicalRows;
 
 const REQUIRED: [&str; 6] = [
     "reporter",
@@ -31,7 +30,6 @@ const MILLION: f64 = 1e6;
 pub(crate) fn read(input: &ReadInput<'_>, out: &mut CanonicalRows) -> Result<ReadStats, NormalizeError> {
     let ReadInput {
         blob,
-        entry,
         years,
         registry,
         ..
@@ -84,9 +82,7 @@ pub(crate) fn read(input: &ReadInput<'_>, out: &mut CanonicalRows) -> Result<Rea
         message: e.to_string(),
     })?;
 
-    let source = out.text.intern(&entry.source);
-    let vintage = out.text.intern(&entry.vintage);
-    let total = out.text.intern(TOTAL);
+    let make = RowMaker::new(input, out);
     // Distinct names are few (about 240): resolve each once.
     let mut codes: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
     let mut stats = ReadStats::default();
@@ -149,21 +145,9 @@ pub(crate) fn read(input: &ReadInput<'_>, out: &mut CanonicalRows) -> Result<Rea
         };
         stats.negative_values += usize::from(value < 0.0);
         stats.estimated_rows += usize::from(is_estimate);
-        out.rows.push(Row {
-            year,
-            reporter,
-            partner,
-            flow,
-            classification: total,
-            product: total,
-            province: total,
-            regime: total,
-            value_usd: value * MILLION,
-            source,
-            vintage,
-            reported_by: ReportedBy::Reporter,
-            is_estimate,
-        });
+        let mut row = make.row(year, reporter, partner, flow, None, value * MILLION);
+        row.is_estimate = is_estimate;
+        out.rows.push(row);
     }
     Ok(stats)
 }
