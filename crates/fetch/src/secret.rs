@@ -62,7 +62,7 @@ impl Redactor {
     }
 
     pub fn scrub(&self, text: &str) -> String {
-        let mut out = redact_url_params(text);
+        let mut out = redact_url(text);
         for s in &self.secrets {
             out = out.replace(&s.0, "<redacted>");
         }
@@ -83,13 +83,9 @@ const SECRET_PARAMS: &[&str] = &[
     "password",
 ];
 
-/// `url` with the values of credential-like query parameters replaced by `REDACTED`.
-pub fn redact_url(url: &str) -> String {
-    redact_url_params(url)
-}
-
-/// Redacts `name=value` pairs of [`SECRET_PARAMS`] wherever they appear in `text`.
-fn redact_url_params(text: &str) -> String {
+/// `text` (a URL, or a message quoting one) with the values of credential-like query
+/// parameters ([`SECRET_PARAMS`]) replaced by `REDACTED`.
+pub fn redact_url(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(pos) = rest.find(['?', '&']) {

@@ -183,22 +183,20 @@ fn combined_hash(hashes: &[String]) -> String {
 /// The longest common start of a source's request URLs, up to the last `/` or `?` within it
 /// (for the provenance line of a source with many requests).
 fn common_prefix(manifest: &tradepipe_fetch::RawManifest, source: &str) -> String {
-    let mut urls = manifest
+    let urls: Vec<&str> = manifest
         .entries
         .iter()
         .filter(|e| e.source == source)
-        .map(|e| e.location.as_str());
-    let first = urls.next().unwrap_or("");
-    let mut n = first.len();
-    for u in urls {
-        n = n.min(first.bytes().zip(u.bytes()).take_while(|(a, b)| a == b).count());
-    }
+        .map(|e| e.location.as_str())
+        .collect();
+    let first = urls.first().copied().unwrap_or("");
+    let n = urls
+        .iter()
+        .map(|u| first.bytes().zip(u.bytes()).take_while(|(a, b)| a == b).count())
+        .min()
+        .unwrap_or(0);
     let cut = first[..n].rfind(['/', '?']).map_or(n, |i| i + 1);
-    format!(
-        "{}… ({} requests)",
-        &first[..cut],
-        manifest.entries.iter().filter(|e| e.source == source).count()
-    )
+    format!("{}… ({} requests)", &first[..cut], urls.len())
 }
 
 /// Names a raw blob by where it came from, so errors point at the file the user knows.

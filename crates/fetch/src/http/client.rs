@@ -214,8 +214,8 @@ impl Client {
             }
             let meta = meta_of(resp.status(), resp.headers());
             let declared = resp.content_length();
-            if declared.is_some_and(|n| n > self.max_bytes) {
-                return Err(Failure::Fatal(self.too_large(req, declared.unwrap_or(0))));
+            if let Some(n) = declared.filter(|&n| n > self.max_bytes) {
+                return Err(Failure::Fatal(self.too_large(req, n)));
             }
             let mut body = Vec::new();
             let mut limited = std::io::Read::take(resp, self.max_bytes + 1);
@@ -295,8 +295,8 @@ impl Client {
             } else {
                 resp.content_length()
             };
-            if expected_total.is_some_and(|n| n > self.max_bytes) {
-                return Err(Failure::Fatal(self.too_large(req, expected_total.unwrap_or(0))));
+            if let Some(n) = expected_total.filter(|&n| n > self.max_bytes) {
+                return Err(Failure::Fatal(self.too_large(req, n)));
             }
             if let Some(dir) = part.parent() {
                 fs_err::create_dir_all(dir).map_err(io)?;

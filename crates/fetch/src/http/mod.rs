@@ -158,7 +158,7 @@ pub fn fetch_source(
                     budget.spend(&src.name, p.budget)
                 };
                 let entry = if req.payload == validate::Payload::Zip {
-                    download_zip(cfg, src, req, &client, &mut spend)?
+                    download_zip(cfg, src, req, &record, &client, &mut spend)?
                 } else {
                     let validators = have
                         .as_ref()
@@ -226,10 +226,10 @@ fn download_zip(
     cfg: &Config,
     src: &SourceConfig,
     req: &Request,
+    record: &Path,
     client: &Client,
     spend: &mut dyn FnMut() -> Result<(), FetchError>,
 ) -> Result<RawEntry, FetchError> {
-    let record = record_path(&cfg.output_dir, &src.name, &req.url);
     let part = record.with_extension("part");
     let meta = client.download(req, &part, spend)?;
     let limits = crate::archive::ZipLimits::with_max_entry(src.http.max_response_mib.saturating_mul(4 << 20));
