@@ -13,6 +13,7 @@ mod mirror;
 mod ops;
 mod pipeline;
 mod product;
+mod product_check;
 mod reference_check;
 mod reproduce;
 mod sources;

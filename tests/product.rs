@@ -43,17 +43,23 @@ fn write_canonical(root: &std::path::Path) {
     std::fs::write(root.join("_provenance.json"), "{\"sources\": []}\n").unwrap();
 }
 
-#[test]
-fn rca_from_a_canonical_product_table_matches_stata() {
+/// A pipeline over the py-ecomplexity sample written as a canonical table, for `countries`.
+pub fn ecomplexity_pipeline(countries: &[&str]) -> Pipeline {
     let p = Pipeline::slice()
         .edit("from = 2000, to = 2020", "from = 1995, to = 1996")
         .edit(
             "countries = [\"CHN\", \"KAZ\", \"KGZ\", \"TJK\", \"TKM\", \"UZB\"]",
-            "countries = [\"AUT\", \"DEU\"]",
+            &format!("countries = {countries:?}"),
         )
-        .edit("cagr-windows = [[2010, 2020]]", "cagr-windows = [[1995, 1996]]");
-    let p = p.without_reports();
+        .edit("cagr-windows = [[2010, 2020]]", "cagr-windows = [[1995, 1996]]")
+        .without_reports();
     write_canonical(&p.output().join("parquet/trade"));
+    p
+}
+
+#[test]
+fn rca_from_a_canonical_product_table_matches_stata() {
+    let p = ecomplexity_pipeline(&["AUT", "DEU"]);
     p.run(["indices"]).success();
     let t = tradepipe_indices::read_tables(&p.output()).unwrap();
     assert_eq!(t.meta.product_years, vec![1995, 1996]);

@@ -10,7 +10,7 @@ use std::process::Command;
 
 use crate::util::{repo, run_in_repo};
 
-fn python() -> Option<PathBuf> {
+pub fn python() -> Option<PathBuf> {
     if let Some(p) = std::env::var_os("TRADEPIPE_PYTHON") {
         return Some(p.into());
     }
@@ -18,7 +18,7 @@ fn python() -> Option<PathBuf> {
     venv.exists().then_some(venv)
 }
 
-fn read_csv(path: &std::path::Path) -> Vec<HashMap<String, String>> {
+pub fn read_csv(path: &std::path::Path) -> Vec<HashMap<String, String>> {
     let mut rdr = csv::Reader::from_path(path).unwrap();
     let headers = rdr.headers().unwrap().clone();
     rdr.records()
@@ -32,7 +32,7 @@ fn read_csv(path: &std::path::Path) -> Vec<HashMap<String, String>> {
         .collect()
 }
 
-fn num(s: &str) -> Option<f64> {
+pub fn num(s: &str) -> Option<f64> {
     if s.is_empty() || s == "nan" {
         None
     } else {
@@ -40,7 +40,7 @@ fn num(s: &str) -> Option<f64> {
     }
 }
 
-fn same(ours: Option<f64>, theirs: Option<f64>) -> bool {
+pub fn same(ours: Option<f64>, theirs: Option<f64>) -> bool {
     match (ours, theirs) {
         (None, None) => true,
         (Some(a), Some(b)) => (a - b).abs() <= 1e-9 * a.abs().max(b.abs()) + 1e-300,
@@ -69,6 +69,7 @@ fn all_indices_match_the_pandas_reference_on_the_embedded_data() {
         .arg(t.meta.countries.join(","))
         .arg("2010-2020,2000-2020")
         .arg(&prefix)
+        .arg(t.meta.index_base_year.to_string())
         .status()
         .unwrap();
     assert!(status.success(), "reference script failed");
@@ -86,7 +87,7 @@ fn all_indices_match_the_pandas_reference_on_the_embedded_data() {
             .iter()
             .find(|g| g.year == year && g.reporter == b.reporter && g.partner == b.partner)
             .unwrap();
-        let cols: [(&str, Option<f64>); 25] = [
+        let cols: [(&str, Option<f64>); 29] = [
             ("exports", b.exports),
             ("imports", b.imports),
             ("total_trade", b.total_trade),
@@ -111,6 +112,13 @@ fn all_indices_match_the_pandas_reference_on_the_embedded_data() {
             ("imports_yoy", g.imports_yoy),
             ("total_trade_yoy", g.total_trade_yoy),
             ("balance_change", g.balance_change),
+            (
+                "total_trade_growth_contribution",
+                g.total_trade_growth_contribution,
+            ),
+            ("exports_index", g.exports_index),
+            ("imports_index", g.imports_index),
+            ("total_trade_index", g.total_trade_index),
             // The configured variant (baldwin in pipeline.toml) fills `hm`.
             ("hm_baldwin", b.hm),
         ];
@@ -134,10 +142,12 @@ fn all_indices_match_the_pandas_reference_on_the_embedded_data() {
         let c = t
             .concentration
             .iter()
-            .find(|c| c.year == year && c.reporter == r["reporter"] && c.flow == r["flow"])
+            .find(|c| {
+                c.year == year && c.reporter == r["reporter"] && c.flow == r["flow"] && c.over == "partners"
+            })
             .unwrap();
         assert_eq!(
-            c.partners.to_string(),
+            c.count.to_string(),
             r["partners"],
             "{year} {} {} partners",
             c.reporter,

@@ -5,7 +5,7 @@ and merges instead of dense matrices. Reads the canonical trade table (Hive-part
 Parquet), writes one CSV row per (year, reporter, partner) with the same column names as
 output/parquet/indices/bilateral and growth, plus a CAGR CSV.
 
-    python bilateral_indices.py TRADE_DIR REPO_DATA_DIR COUNTRIES(comma) WINDOWS(a-b,...) OUT_PREFIX
+    python bilateral_indices.py TRADE_DIR REPO_DATA_DIR COUNTRIES(comma) WINDOWS(a-b,...) OUT_PREFIX BASE_YEAR
 """
 import sys
 import itertools
@@ -13,7 +13,8 @@ import itertools
 import numpy as np
 import pandas as pd
 
-trade_dir, data_dir, countries, windows, out = sys.argv[1:6]
+trade_dir, data_dir, countries, windows, out, base_year = sys.argv[1:7]
+base_year = int(base_year)
 countries = countries.split(",")
 windows = [tuple(int(y) for y in w.split("-")) for w in windows.split(",")]
 
@@ -83,12 +84,13 @@ for y in years:
             trade_share=div(total, x_i + m_i), rank_total=rank,
             hm_baldwin=hm, hm_as_printed=hm_ap, hm_mirror=hm_mirror, tii=tii, tii_imports=tii_m,
             mirror_exports=m_ji, mirror_imports=x_ji, mirror_ratio=div(m_ji, x_ij),
-            mirror_gap=gap, mirror_discrepancy=disc, world_balance=x_i - m_i,
+            mirror_gap=gap, mirror_discrepancy=disc, world_balance=x_i - m_i, world_trade=x_i + m_i,
         ))
 b = pd.DataFrame(rows)
 
 # Growth: previous year of the same pair.
-prev = b[["year", "reporter", "partner", "exports", "imports", "total_trade", "balance", "world_balance"]].copy()
+prev = b[["year", "reporter", "partner", "exports", "imports", "total_trade", "balance", "world_balance",
+          "world_trade"]].copy()
 prev["year"] += 1
 g = b.merge(prev, on=["year", "reporter", "partner"], how="left", suffixes=("", "_prev"))
 for c in ["exports", "imports", "total_trade"]:
@@ -96,8 +98,16 @@ for c in ["exports", "imports", "total_trade"]:
 g["balance_change"] = g["balance"] - g["balance_prev"]
 dwb = g["world_balance"] - g["world_balance_prev"]
 g["balance_contribution"] = np.where(dwb != 0, g["balance_change"] / dwb, np.nan)
+g["total_trade_growth_contribution"] = np.where(
+    g["world_trade_prev"] > 0, (g["total_trade"] - g["total_trade_prev"]) / g["world_trade_prev"], np.nan)
+# Index numbers, 100 at the base year of the same pair.
+base = b[b["year"] == base_year][["reporter", "partner", "exports", "imports", "total_trade"]]
+g = g.merge(base, on=["reporter", "partner"], how="left", suffixes=("", "_base"))
+for c in ["exports", "imports", "total_trade"]:
+    g[f"{c}_index"] = np.where(g[f"{c}_base"] > 0, 100 * g[c] / g[f"{c}_base"], np.nan)
 b = b.merge(g[["year", "reporter", "partner", "exports_yoy", "imports_yoy", "total_trade_yoy", "balance_change",
-              "balance_contribution"]],
+              "balance_contribution", "total_trade_growth_contribution", "exports_index", "imports_index",
+              "total_trade_index"]],
             on=["year", "reporter", "partner"])
 b.to_csv(f"{out}_bilateral.csv", index=False)
 

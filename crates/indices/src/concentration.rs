@@ -1,4 +1,6 @@
-//! Concentration of each configured country's trade over its partners (HHI), per flow.
+//! Concentration (HHI) of each configured country's trade, per flow: over its partners (the
+//! country-total rows) and over products at each product level present (HS sections,
+//! chapters, headings, subheadings).
 
 use serde::{Deserialize, Serialize};
 use tradepipe_model::Flow;
@@ -13,30 +15,48 @@ pub struct ConcentrationRow {
     pub reporter: String,
     /// `export` or `import`.
     pub flow: String,
-    /// Partner economies with a positive value.
-    pub partners: u32,
+    /// `partners` or `products`.
+    pub over: String,
+    /// Product level (0 section, 2, 4, 6) for `over = products`.
+    pub level: Option<u8>,
+    /// Partners (or products) with a positive value: N.
+    pub count: u32,
     /// `Σ s²` over partner shares, in [1/N, 1].
     pub hhi: Option<f64>,
     /// `(HHI − 1/N) / (1 − 1/N)`, in [0, 1].
     pub hhi_normalized: Option<f64>,
 }
 
-/// HHI over partners of `reporter`'s exports and imports (its own report).
+fn row(d: &YearData, reporter: &str, flow: Flow, level: Option<u8>, values: Vec<f64>) -> ConcentrationRow {
+    let h = hhi(values);
+    ConcentrationRow {
+        year: d.year,
+        reporter: reporter.to_owned(),
+        flow: flow.as_str().to_owned(),
+        over: if level.is_some() { "products" } else { "partners" }.to_owned(),
+        level,
+        count: h.map_or(0, |(_, n)| n as u32),
+        hhi: h.map(|(v, _)| v),
+        hhi_normalized: h.and_then(|(v, n)| hhi_normalized(v, n)),
+    }
+}
+
+/// HHI over partners of `reporter`'s exports and imports (its own report), then over products
+/// of each level for each flow with product data.
 pub fn compute(d: &YearData, reporter: &str) -> Vec<ConcentrationRow> {
-    [Flow::Export, Flow::Import]
+    let mut out: Vec<ConcentrationRow> = [Flow::Export, Flow::Import]
         .into_iter()
-        .map(|flow| {
-            let h = hhi(d.partner_values(reporter, flow));
-            ConcentrationRow {
-                year: d.year,
-                reporter: reporter.to_owned(),
-                flow: flow.as_str().to_owned(),
-                partners: h.map_or(0, |(_, n)| n as u32),
-                hhi: h.map(|(v, _)| v),
-                hhi_normalized: h.and_then(|(v, n)| hhi_normalized(v, n)),
-            }
-        })
-        .collect()
+        .map(|flow| row(d, reporter, flow, None, d.partner_values(reporter, flow)))
+        .collect();
+    for (flow, m) in [
+        (Flow::Export, &d.product_exports),
+        (Flow::Import, &d.product_imports),
+    ] {
+        for (level, values) in crate::structure::by_level(m, reporter) {
+            out.push(row(d, reporter, flow, Some(level), values));
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -87,9 +107,10 @@ mod tests {
         ];
         let d = YearData::from_rows(2020, rows, &Registry::embedded());
         let c = compute(&d, "KAZ");
-        assert_eq!(c[0].partners, 3);
+        assert_eq!((c[0].over.as_str(), c[0].count), ("partners", 3));
         assert!((c[0].hhi.unwrap() - 0.38).abs() < 1e-12);
         assert!((c[0].hhi_normalized.unwrap() - 0.07).abs() < 1e-12);
-        assert_eq!((c[1].flow.as_str(), c[1].partners, c[1].hhi), ("import", 0, None));
+        assert_eq!((c[1].flow.as_str(), c[1].count, c[1].hhi), ("import", 0, None));
+        assert_eq!(c.len(), 2, "no product data, no product rows");
     }
 }

@@ -62,6 +62,49 @@ pub fn hhi_normalized(hhi: f64, n: usize) -> Option<f64> {
     })
 }
 
+/// Shares of each side of aligned `(a_k, b_k)` value pairs in their side's total, or `None`
+/// when a side sums to nothing.
+fn aligned_shares(pairs: &[(f64, f64)]) -> Option<impl Iterator<Item = (f64, f64)> + '_> {
+    let (ta, tb) = pairs.iter().fold((0.0, 0.0), |(a, b), &(x, y)| (a + x, b + y));
+    (ta > 0.0 && tb > 0.0).then(|| pairs.iter().map(move |&(x, y)| (x / ta, y / tb)))
+}
+
+/// Michaely trade complementarity `TC_ij = 100·(1 − ½ Σ_k |m_j^k − x_i^k|)`, in [0, 100], from
+/// aligned `(X_i^k, M_j^k)`: i's exports and j's imports of each product of one level.
+pub fn trade_complementarity(pairs: &[(f64, f64)]) -> Option<f64> {
+    let d: f64 = aligned_shares(pairs)?.map(|(x, m)| (m - x).abs()).sum();
+    Some(100.0 * (1.0 - d / 2.0))
+}
+
+/// Finger–Kreinin export similarity `ES_ij = 100·Σ_k min(x_i^k, x_j^k)`, in [0, 100], from
+/// aligned `(X_i^k, X_j^k)`.
+pub fn export_similarity(pairs: &[(f64, f64)]) -> Option<f64> {
+    Some(100.0 * aligned_shares(pairs)?.map(|(a, b)| a.min(b)).sum::<f64>())
+}
+
+/// Grubel–Lloyd intra-industry trade `1 − |X − M| / (X + M)`, in [0, 1].
+pub fn grubel_lloyd(x: f64, m: f64) -> Option<f64> {
+    (x + m > 0.0).then(|| 1.0 - (x - m).abs() / (x + m))
+}
+
+/// Aggregate Grubel–Lloyd `1 − Σ_k |X^k − M^k| / Σ_k (X^k + M^k)` over aligned `(X^k, M^k)`.
+pub fn grubel_lloyd_aggregate(pairs: &[(f64, f64)]) -> Option<f64> {
+    let (gap, total) = pairs
+        .iter()
+        .fold((0.0, 0.0), |(g, t), &(x, m)| (g + (x - m).abs(), t + x + m));
+    (total > 0.0).then(|| 1.0 - gap / total)
+}
+
+/// Export market penetration `#{j: X_ij^k > 0} / #{j: M_j^k > 0}`.
+pub fn market_penetration(partners: u32, importers: u32) -> Option<f64> {
+    (importers > 0).then(|| f64::from(partners) / f64::from(importers))
+}
+
+/// Index with base 100: `100·V_t / V_t0`.
+pub fn index_100(v: Option<f64>, base: Option<f64>) -> Option<f64> {
+    Some(100.0 * share(v, base)?)
+}
+
 /// Contribution of one component to the change of a total, `Δpart / Δtotal`.
 pub fn contribution(
     part: Option<f64>,
@@ -197,7 +240,49 @@ mod tests {
         assert_eq!(sum_present([None, None]), None);
     }
 
+    #[test]
+    fn hand_computed_overlap_values() {
+        // i exports 60 of k1, 40 of k2 (shares .6/.4); j imports 20, 80 (.2/.8):
+        // TC = 100·(1 − ½(.4 + .4)) = 60.
+        close(trade_complementarity(&[(60.0, 20.0), (40.0, 80.0)]), 60.0);
+        // ES = 100·(min(.6,.2) + min(.4,.8)) = 60; identical structures give 100.
+        close(export_similarity(&[(60.0, 20.0), (40.0, 80.0)]), 60.0);
+        close(export_similarity(&[(3.0, 30.0), (1.0, 10.0)]), 100.0);
+        // GL: X 30, M 10 -> 1 − 20/40 = 0.5; aggregate with (0, 20): 1 − (20 + 20)/60.
+        close(grubel_lloyd(30.0, 10.0), 0.5);
+        close(
+            grubel_lloyd_aggregate(&[(30.0, 10.0), (0.0, 20.0)]),
+            1.0 - 40.0 / 60.0,
+        );
+        close(market_penetration(3, 12), 0.25);
+        close(index_100(Some(150.0), Some(120.0)), 125.0);
+        assert_eq!(grubel_lloyd(0.0, 0.0), None);
+        assert_eq!(trade_complementarity(&[(1.0, 0.0)]), None);
+        assert_eq!(market_penetration(0, 0), None);
+    }
+
     proptest! {
+        #[test]
+        fn overlap_indices_lie_in_range(pairs in proptest::collection::vec((0.0..1e9f64, 0.0..1e9f64), 1..40)) {
+            for v in [trade_complementarity(&pairs), export_similarity(&pairs)].into_iter().flatten() {
+                prop_assert!((-1e-9..=100.0 + 1e-9).contains(&v), "{v}");
+            }
+            if let Some(g) = grubel_lloyd_aggregate(&pairs) {
+                prop_assert!((-1e-12..=1.0 + 1e-12).contains(&g));
+                // The aggregate is the trade-weighted mean of the per-product values.
+                let total: f64 = pairs.iter().map(|(x, m)| x + m).sum();
+                let mean: f64 = pairs.iter().filter_map(|&(x, m)| Some(grubel_lloyd(x, m)? * (x + m) / total)).sum();
+                prop_assert!((g - mean).abs() < 1e-9);
+            }
+            // ES is symmetric; TC of a structure against itself is 100.
+            let swapped: Vec<(f64, f64)> = pairs.iter().map(|&(a, b)| (b, a)).collect();
+            prop_assert_eq!(export_similarity(&pairs).map(|v| (v * 1e6).round()), export_similarity(&swapped).map(|v| (v * 1e6).round()));
+            let same: Vec<(f64, f64)> = pairs.iter().map(|&(a, _)| (a, a)).collect();
+            if let Some(tc) = trade_complementarity(&same) {
+                prop_assert!((tc - 100.0).abs() < 1e-9);
+            }
+        }
+
         #[test]
         fn hm_lies_in_unit_interval(x_i in 1.0..1e12f64, fx in 0.0..=1.0f64, m_j in 1.0..1e12f64, fm in 0.0..=1.0f64) {
             let v = hm(Some(fx * x_i), Some(x_i), Some(fm * m_j), Some(m_j)).unwrap();

@@ -1,9 +1,10 @@
-//! Time tables: year-on-year growth per pair and year, CAGR per pair and window.
+//! Time tables: year-on-year growth, index numbers and contributions per pair and year, CAGR
+//! per pair and window.
 
 use serde::{Deserialize, Serialize};
 
 use crate::bilateral::BilateralRow;
-use crate::formulas::{cagr, contribution, yoy};
+use crate::formulas::{cagr, contribution, index_100, share, sum_present, yoy};
 
 /// One row of `output/parquet/indices/growth/`. Growth rates as fractions.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -19,6 +20,15 @@ pub struct GrowthRow {
     /// Share of the change in the reporter's world balance due to this partner,
     /// `ΔB_ij / ΔB_i` (formulas.md); over all partners the shares sum to 1.
     pub balance_contribution: Option<f64>,
+    /// `(T_ij,t − T_ij,t−1) / T_i,t−1`: this partner's part of the growth of the reporter's
+    /// total trade with the world; over all partners it sums to that growth rate.
+    pub total_trade_growth_contribution: Option<f64>,
+    /// `100·V_t / V_base` at the base year of `index_base`.
+    pub exports_index: Option<f64>,
+    pub imports_index: Option<f64>,
+    pub total_trade_index: Option<f64>,
+    /// The base year of the index columns.
+    pub index_base: i32,
 }
 
 /// One row of `output/parquet/indices/cagr/part-0.parquet`.
@@ -42,12 +52,19 @@ fn world_balance(r: &BilateralRow) -> Option<f64> {
     Some(r.reporter_world_exports? - r.reporter_world_imports?)
 }
 
-/// YoY rows for every bilateral row whose previous year is also present.
-pub fn growth(rows: &[BilateralRow]) -> Vec<GrowthRow> {
+fn world_trade(r: &BilateralRow) -> Option<f64> {
+    sum_present([r.reporter_world_exports, r.reporter_world_imports])
+}
+
+/// A growth row for every bilateral row: YoY and contributions where the previous year is
+/// present, index numbers where the `index_base` year is.
+pub fn growth(rows: &[BilateralRow], index_base: i32) -> Vec<GrowthRow> {
     rows.iter()
         .map(|r| {
             let prev = find(rows, r.year - 1, &r.reporter, &r.partner);
+            let base = find(rows, index_base, &r.reporter, &r.partner);
             let p = |f: fn(&BilateralRow) -> Option<f64>| prev.and_then(f);
+            let b = |f: fn(&BilateralRow) -> Option<f64>| base.and_then(f);
             GrowthRow {
                 year: r.year,
                 reporter: r.reporter.clone(),
@@ -65,6 +82,14 @@ pub fn growth(rows: &[BilateralRow]) -> Vec<GrowthRow> {
                     world_balance(r),
                     prev.and_then(world_balance),
                 ),
+                total_trade_growth_contribution: share(
+                    r.total_trade.zip(p(|b| b.total_trade)).map(|(a, b)| a - b),
+                    prev.and_then(world_trade),
+                ),
+                exports_index: index_100(r.exports, b(|x| x.exports)),
+                imports_index: index_100(r.imports, b(|x| x.imports)),
+                total_trade_index: index_100(r.total_trade, b(|x| x.total_trade)),
+                index_base,
             }
         })
         .collect()
@@ -121,6 +146,21 @@ mod tests {
                 value: m,
                 estimated: false,
             },
+            // CHN's world totals: twice the pair's.
+            FlowRow {
+                reporter: "CHN",
+                partner: "WLD",
+                flow: Flow::Export,
+                value: 2.0 * x,
+                estimated: false,
+            },
+            FlowRow {
+                reporter: "CHN",
+                partner: "WLD",
+                flow: Flow::Import,
+                value: 2.0 * m,
+                estimated: false,
+            },
         ];
         compute(
             &YearData::from_rows(y, rows, &Registry::embedded()),
@@ -138,12 +178,18 @@ mod tests {
             year(2011, 110.0, 40.0),
             year(2012, 121.0, 60.0),
         ];
-        let g = growth(&rows);
+        let g = growth(&rows, 2011);
         assert_eq!(g[0].total_trade_yoy, None, "no 2009");
         // 2011: exports 110/100 − 1, total 150/150 − 1, balance 70 − 50.
         assert!((g[1].exports_yoy.unwrap() - 0.1).abs() < 1e-12);
         assert!(g[1].total_trade_yoy.unwrap().abs() < 1e-12);
         assert_eq!(g[1].balance_change, Some(20.0));
+        // Index 2011 = 100: 2010 total 150/150, 2012 exports 121/110.
+        assert!((g[0].total_trade_index.unwrap() - 100.0).abs() < 1e-12);
+        assert!((g[2].exports_index.unwrap() - 110.0).abs() < 1e-12);
+        assert_eq!(g[2].index_base, 2011);
+        // KAZ's part of CHN's trade growth in 2012: (181 − 150) / 300.
+        assert!((g[2].total_trade_growth_contribution.unwrap() - 31.0 / 300.0).abs() < 1e-12);
         let c = cagr_rows(&rows, &[[2010, 2012]]);
         assert_eq!(c.len(), 1);
         assert!((c[0].exports_cagr.unwrap() - 0.1).abs() < 1e-12);

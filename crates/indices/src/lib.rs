@@ -12,20 +12,25 @@
 //!   number of threads. A missing flow gives a missing index, never zero.
 
 pub mod bilateral;
+pub mod breakdown;
 pub mod concentration;
 pub mod formulas;
 pub mod growth;
 mod output;
 pub mod product;
+pub mod structure;
 pub mod year_data;
 
 pub use bilateral::BilateralRow;
+pub use breakdown::ContributionRow;
 pub use concentration::ConcentrationRow;
 pub use growth::{CagrRow, GrowthRow};
 pub use product::ProductRow;
+pub use structure::{PairStructureRow, ProductPairRow};
 
 use std::path::{Path, PathBuf};
 
+use polars::prelude::{DataFrame, PolarsResult};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use tradepipe_model::schema::{PART_FILE, partition_dir, partition_years};
@@ -62,6 +67,9 @@ pub struct IndicesMeta {
     pub hm_variant: String,
     pub world: String,
     pub years: Vec<i32>,
+    /// Base year of the growth table's index numbers.
+    #[serde(default)]
+    pub index_base_year: i32,
     /// Years with product-level data, which have a `product` partition.
     #[serde(default)]
     pub product_years: Vec<i32>,
@@ -79,6 +87,8 @@ pub struct IndexTables {
     pub cagr: Vec<CagrRow>,
     pub product: Vec<ProductRow>,
     pub concentration: Vec<ConcentrationRow>,
+    pub pair_structure: Vec<PairStructureRow>,
+    pub contribution: Vec<ContributionRow>,
 }
 
 impl IndexTables {
@@ -88,6 +98,16 @@ impl IndexTables {
             .iter()
             .find(|r| r.year == year && r.reporter == i && r.partner == j)
     }
+}
+
+/// What one year's computation produced, before anything is written.
+struct YearOut {
+    bilateral: Vec<BilateralRow>,
+    product: Vec<ProductRow>,
+    concentration: Vec<ConcentrationRow>,
+    pair_structure: Vec<PairStructureRow>,
+    product_pair: Vec<ProductPairRow>,
+    breakdowns: Vec<year_data::Breakdown>,
 }
 
 /// What an index run produced.
@@ -119,11 +139,10 @@ pub fn run(cfg: &Config) -> Result<IndicesSummary, IndicesError> {
     let pairs = cfg.pairs();
     let (variant, world) = (cfg.indices.hm_variant, cfg.indices.world);
 
-    type YearOut = (Vec<BilateralRow>, Vec<ProductRow>, Vec<ConcentrationRow>);
     let computed: Vec<YearOut> = years
         .par_iter()
         .map(|&year| {
-            let d = YearData::read(&trade, year, &registry)?;
+            let d = YearData::read(&trade, year, &registry, &cfg.indices.countries)?;
             let bilateral = pairs
                 .iter()
                 .map(|(i, j)| bilateral::compute(&d, i, j, variant, world))
@@ -134,63 +153,84 @@ pub fn run(cfg: &Config) -> Result<IndicesSummary, IndicesError> {
                 .iter()
                 .flat_map(|c| concentration::compute(&d, c))
                 .collect();
-            Ok((
+            let mut product = product::rca_dense(year, &d.product_exports);
+            product::add_market_penetration(
+                &mut product,
+                &d.product_exports,
+                &d.product_partners,
+                &d.product_imports,
+            );
+            let (pair_structure, product_pair) = structure::compute(&d, &pairs);
+            Ok(YearOut {
                 bilateral,
-                product::rca_dense(year, &d.product_exports),
+                product,
                 concentration,
-            ))
+                pair_structure,
+                product_pair,
+                breakdowns: d.breakdowns,
+            })
         })
         .collect::<Result<_, IndicesError>>()?;
-    let mut per_year = Vec::with_capacity(years.len());
-    let mut per_year_products = Vec::with_capacity(years.len());
-    let mut per_year_concentration = Vec::with_capacity(years.len());
-    for (b, p, c) in computed {
-        per_year.push(b);
-        per_year_products.push(p);
-        per_year_concentration.push(c);
-    }
 
     let root = indices_dir(&cfg.output_dir);
     let schema_err = |path: &Path, e: polars::error::PolarsError| IndicesError::Schema {
         path: path.display().to_string(),
         message: e.to_string(),
     };
-    for (year, rows) in years.iter().zip(&per_year) {
-        let dir = root.join("bilateral");
-        let mut df = output::bilateral_frame(rows).map_err(|e| schema_err(&dir, e))?;
-        tradepipe_parquet::write_partition(&dir, *year, &mut df)?;
-    }
-    for (year, rows) in years.iter().zip(&per_year_concentration) {
-        let dir = root.join("concentration");
-        let mut df = output::concentration_frame(rows).map_err(|e| schema_err(&dir, e))?;
-        tradepipe_parquet::write_partition(&dir, *year, &mut df)?;
-    }
-    let all: Vec<BilateralRow> = per_year.into_iter().flatten().collect();
-    let growth_rows = growth::growth(&all);
-    for &year in &years {
-        let dir = root.join("growth");
+    let write = |table: &str, year: i32, frame: PolarsResult<DataFrame>| {
+        let dir = root.join(table);
+        let mut df = frame.map_err(|e| schema_err(&dir, e))?;
+        tradepipe_parquet::write_partition(&dir, year, &mut df).map_err(IndicesError::from)
+    };
+    let breakdowns: Vec<(i32, &[year_data::Breakdown])> = years
+        .iter()
+        .zip(&computed)
+        .map(|(y, c)| (*y, c.breakdowns.as_slice()))
+        .collect();
+    let contribution_rows = breakdown::compute(&breakdowns);
+    let all: Vec<BilateralRow> = computed
+        .iter()
+        .flat_map(|c| c.bilateral.iter().cloned())
+        .collect();
+    let growth_rows = growth::growth(&all, cfg.index_base_year());
+    let mut product_years = Vec::new();
+    for (&year, c) in years.iter().zip(&computed) {
+        write("bilateral", year, output::bilateral_frame(&c.bilateral))?;
+        write(
+            "concentration",
+            year,
+            output::concentration_frame(&c.concentration),
+        )?;
         let rows: Vec<GrowthRow> = growth_rows.iter().filter(|g| g.year == year).cloned().collect();
-        let mut df = output::growth_frame(&rows).map_err(|e| schema_err(&dir, e))?;
-        tradepipe_parquet::write_partition(&dir, year, &mut df)?;
+        write("growth", year, output::growth_frame(&rows))?;
+        let rows: Vec<ContributionRow> = contribution_rows
+            .iter()
+            .filter(|g| g.year == year)
+            .cloned()
+            .collect();
+        write("contribution", year, output::contribution_frame(&rows))?;
+        if c.product.is_empty() {
+            continue;
+        }
+        write("product", year, output::product_frame(&c.product))?;
+        write(
+            "pair_structure",
+            year,
+            output::pair_structure_frame(&c.pair_structure),
+        )?;
+        write("product_pair", year, output::product_pair_frame(&c.product_pair))?;
+        product_years.push(year);
     }
     let cagr_path = root.join("cagr").join(PART_FILE);
     let mut df = output::cagr_frame(&growth::cagr_rows(&all, &cfg.indices.cagr_windows))
         .map_err(|e| schema_err(&cagr_path, e))?;
     tradepipe_parquet::write(&cagr_path, &mut df)?;
-    let mut product_years = Vec::new();
-    for (year, rows) in years.iter().zip(&per_year_products) {
-        if rows.is_empty() {
-            continue;
-        }
-        let dir = root.join("product");
-        let mut df = output::product_frame(rows).map_err(|e| schema_err(&dir, e))?;
-        tradepipe_parquet::write_partition(&dir, *year, &mut df)?;
-        product_years.push(*year);
-    }
-    for table in ["bilateral", "growth", "concentration"] {
+    for table in ["bilateral", "growth", "concentration", "contribution"] {
         tradepipe_parquet::remove_stale_partitions(&root.join(table), &years)?;
     }
-    tradepipe_parquet::remove_stale_partitions(&root.join("product"), &product_years)?;
+    for table in ["product", "pair_structure", "product_pair"] {
+        tradepipe_parquet::remove_stale_partitions(&root.join(table), &product_years)?;
+    }
 
     let prov_path = trade.join("_provenance.json");
     let trade_provenance = fs_err::read_to_string(&prov_path)
@@ -204,6 +244,7 @@ pub fn run(cfg: &Config) -> Result<IndicesSummary, IndicesError> {
         hm_variant: variant.as_str().into(),
         world: world.as_str().into(),
         years: years.clone(),
+        index_base_year: cfg.index_base_year(),
         product_years,
         countries: cfg.indices.countries.clone(),
         trade_provenance,
@@ -231,6 +272,7 @@ pub fn read_tables(output_dir: &Path) -> Result<IndexTables, IndicesError> {
     let mut bilateral = Vec::new();
     let mut growth = Vec::new();
     let mut concentration = Vec::new();
+    let mut contribution = Vec::new();
     for &year in &meta.years {
         let dir = root.join("bilateral");
         let df = tradepipe_parquet::read_partition(&dir, year, None)?;
@@ -241,12 +283,23 @@ pub fn read_tables(output_dir: &Path) -> Result<IndexTables, IndicesError> {
         let dir = root.join("concentration");
         let df = tradepipe_parquet::read_partition(&dir, year, None)?;
         concentration.extend(output::concentration_rows(&df, &partition_dir(&dir, year), year)?);
+        let dir = root.join("contribution");
+        let df = tradepipe_parquet::read_partition(&dir, year, None)?;
+        contribution.extend(output::contribution_rows(&df, &partition_dir(&dir, year), year)?);
     }
     let mut product = Vec::new();
+    let mut pair_structure = Vec::new();
     for &year in &meta.product_years {
         let dir = root.join("product");
         let df = tradepipe_parquet::read_partition(&dir, year, None)?;
         product.extend(output::product_rows(&df, &partition_dir(&dir, year), year)?);
+        let dir = root.join("pair_structure");
+        let df = tradepipe_parquet::read_partition(&dir, year, None)?;
+        pair_structure.extend(output::pair_structure_rows(
+            &df,
+            &partition_dir(&dir, year),
+            year,
+        )?);
     }
     let cagr_path = root.join("cagr").join(PART_FILE);
     let cagr = output::cagr_rows(&tradepipe_parquet::read(&cagr_path, None)?, &cagr_path)?;
@@ -257,5 +310,7 @@ pub fn read_tables(output_dir: &Path) -> Result<IndexTables, IndicesError> {
         cagr,
         product,
         concentration,
+        pair_structure,
+        contribution,
     })
 }

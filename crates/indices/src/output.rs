@@ -9,11 +9,16 @@ use polars::prelude::*;
 
 use crate::IndicesError;
 use crate::bilateral::BilateralRow;
+use crate::breakdown::ContributionRow;
 use crate::concentration::ConcentrationRow;
 use crate::growth::{CagrRow, GrowthRow};
 use crate::product::ProductRow;
+use crate::structure::{PairStructureRow, ProductPairRow};
 
 fn f64s<T>(name: &str, rows: &[T], f: impl Fn(&T) -> Option<f64>) -> Column {
+    Column::new(name.into(), rows.iter().map(f).collect::<Vec<_>>())
+}
+fn u32s<T>(name: &str, rows: &[T], f: impl Fn(&T) -> Option<u32>) -> Column {
     Column::new(name.into(), rows.iter().map(f).collect::<Vec<_>>())
 }
 fn strs<T>(name: &str, rows: &[T], f: impl Fn(&T) -> &str) -> Column {
@@ -82,6 +87,16 @@ pub(crate) fn growth_frame(rows: &[GrowthRow]) -> PolarsResult<DataFrame> {
             f64s("total_trade_yoy", rows, |r| r.total_trade_yoy),
             f64s("balance_change", rows, |r| r.balance_change),
             f64s("balance_contribution", rows, |r| r.balance_contribution),
+            f64s("total_trade_growth_contribution", rows, |r| {
+                r.total_trade_growth_contribution
+            }),
+            f64s("exports_index", rows, |r| r.exports_index),
+            f64s("imports_index", rows, |r| r.imports_index),
+            f64s("total_trade_index", rows, |r| r.total_trade_index),
+            Column::new(
+                "index_base".into(),
+                rows.iter().map(|r| r.index_base).collect::<Vec<_>>(),
+            ),
         ],
     )
 }
@@ -107,10 +122,9 @@ pub(crate) fn concentration_frame(rows: &[ConcentrationRow]) -> PolarsResult<Dat
         vec![
             strs("reporter", rows, |r| &r.reporter),
             strs("flow", rows, |r| &r.flow),
-            Column::new(
-                "partners".into(),
-                rows.iter().map(|r| r.partners).collect::<Vec<_>>(),
-            ),
+            strs("over", rows, |r| &r.over),
+            u32s("level", rows, |r| r.level.map(u32::from)),
+            u32s("count", rows, |r| Some(r.count)),
             f64s("hhi", rows, |r| r.hhi),
             f64s("hhi_normalized", rows, |r| r.hhi_normalized),
         ],
@@ -123,14 +137,17 @@ pub(crate) fn concentration_rows(
     year: i32,
 ) -> Result<Vec<ConcentrationRow>, IndicesError> {
     let f = Frame { df, path };
-    let (reporter, flow, partners) = (f.str("reporter")?, f.str("flow")?, f.u32("partners")?);
+    let (reporter, flow, count) = (f.str("reporter")?, f.str("flow")?, f.u32("count")?);
+    let (over, level) = (f.str("over")?, f.u32("level")?);
     let (h, z) = (f.f64("hhi")?, f.f64("hhi_normalized")?);
     Ok((0..df.height())
         .map(|k| ConcentrationRow {
             year,
             reporter: reporter[k].clone(),
             flow: flow[k].clone(),
-            partners: partners[k].unwrap_or(0),
+            over: over[k].clone(),
+            level: level[k].map(|l| l as u8),
+            count: count[k].unwrap_or(0),
             hhi: h[k],
             hhi_normalized: z[k],
         })
@@ -151,6 +168,8 @@ pub(crate) fn product_frame(rows: &[ProductRow]) -> PolarsResult<DataFrame> {
             f64s("exports", rows, |r| Some(r.exports)),
             f64s("rca", rows, |r| r.rca),
             f64s("rca_sym", rows, |r| r.rca_sym),
+            u32s("partners", rows, |r| r.partners),
+            f64s("market_penetration", rows, |r| r.market_penetration),
         ],
     )
 }
@@ -164,6 +183,7 @@ pub(crate) fn product_rows(df: &DataFrame, path: &Path, year: i32) -> Result<Vec
         f.u32("level")?,
     );
     let (x, rca, sym) = (f.f64("exports")?, f.f64("rca")?, f.f64("rca_sym")?);
+    let (partners, emp) = (f.u32("partners")?, f.f64("market_penetration")?);
     Ok((0..df.height())
         .map(|k| ProductRow {
             year,
@@ -174,6 +194,8 @@ pub(crate) fn product_rows(df: &DataFrame, path: &Path, year: i32) -> Result<Vec
             exports: x[k].unwrap_or(0.0),
             rca: rca[k],
             rca_sym: sym[k],
+            partners: partners[k],
+            market_penetration: emp[k],
         })
         .collect())
 }
@@ -329,6 +351,13 @@ pub(crate) fn growth_rows(df: &DataFrame, path: &Path, year: i32) -> Result<Vec<
         f.f64("balance_change")?,
     );
     let contribution = f.f64("balance_contribution")?;
+    let (tg, xi, mi, ti) = (
+        f.f64("total_trade_growth_contribution")?,
+        f.f64("exports_index")?,
+        f.f64("imports_index")?,
+        f.f64("total_trade_index")?,
+    );
+    let base = f.i32("index_base")?;
     Ok((0..df.height())
         .map(|k| GrowthRow {
             year,
@@ -339,6 +368,11 @@ pub(crate) fn growth_rows(df: &DataFrame, path: &Path, year: i32) -> Result<Vec<
             total_trade_yoy: t[k],
             balance_change: b[k],
             balance_contribution: contribution[k],
+            total_trade_growth_contribution: tg[k],
+            exports_index: xi[k],
+            imports_index: mi[k],
+            total_trade_index: ti[k],
+            index_base: base[k].unwrap_or(year),
         })
         .collect())
 }
@@ -365,6 +399,136 @@ pub(crate) fn cagr_rows(df: &DataFrame, path: &Path) -> Result<Vec<CagrRow>, Ind
             exports_cagr: x[k],
             imports_cagr: m[k],
             total_trade_cagr: t[k],
+        })
+        .collect())
+}
+
+pub(crate) fn pair_structure_frame(rows: &[PairStructureRow]) -> PolarsResult<DataFrame> {
+    DataFrame::new(
+        rows.len(),
+        vec![
+            strs("reporter", rows, |r| &r.reporter),
+            strs("partner", rows, |r| &r.partner),
+            u32s("level", rows, |r| Some(u32::from(r.level))),
+            f64s("trade_complementarity", rows, |r| r.trade_complementarity),
+            f64s("export_similarity", rows, |r| r.export_similarity),
+            f64s("grubel_lloyd", rows, |r| r.grubel_lloyd),
+            u32s("products", rows, |r| Some(r.products)),
+            strs("partner_imports_side", rows, |r| &r.partner_imports_side),
+        ],
+    )
+}
+
+pub(crate) fn pair_structure_rows(
+    df: &DataFrame,
+    path: &Path,
+    year: i32,
+) -> Result<Vec<PairStructureRow>, IndicesError> {
+    let f = Frame { df, path };
+    let (reporter, partner, level) = (f.str("reporter")?, f.str("partner")?, f.u32("level")?);
+    let (tc, es, gl) = (
+        f.f64("trade_complementarity")?,
+        f.f64("export_similarity")?,
+        f.f64("grubel_lloyd")?,
+    );
+    let (products, side) = (f.u32("products")?, f.str("partner_imports_side")?);
+    Ok((0..df.height())
+        .map(|k| PairStructureRow {
+            year,
+            reporter: reporter[k].clone(),
+            partner: partner[k].clone(),
+            level: level[k].unwrap_or(0) as u8,
+            trade_complementarity: tc[k],
+            export_similarity: es[k],
+            grubel_lloyd: gl[k],
+            products: products[k].unwrap_or(0),
+            partner_imports_side: side[k].clone(),
+        })
+        .collect())
+}
+
+pub(crate) fn product_pair_frame(rows: &[ProductPairRow]) -> PolarsResult<DataFrame> {
+    DataFrame::new(
+        rows.len(),
+        vec![
+            strs("reporter", rows, |r| &r.reporter),
+            strs("partner", rows, |r| &r.partner),
+            strs("classification", rows, |r| &r.classification),
+            strs("product", rows, |r| &r.product),
+            u32s("level", rows, |r| Some(u32::from(r.level))),
+            f64s("exports", rows, |r| r.exports),
+            f64s("imports", rows, |r| r.imports),
+            strs("imports_side", rows, |r| &r.imports_side),
+            f64s("grubel_lloyd", rows, |r| r.grubel_lloyd),
+        ],
+    )
+}
+
+pub(crate) fn contribution_frame(rows: &[ContributionRow]) -> PolarsResult<DataFrame> {
+    DataFrame::new(
+        rows.len(),
+        vec![
+            strs("reporter", rows, |r| &r.reporter),
+            strs("partner", rows, |r| &r.partner),
+            strs("dimension", rows, |r| &r.dimension),
+            strs("component", rows, |r| &r.component),
+            f64s("exports", rows, |r| r.exports),
+            f64s("imports", rows, |r| r.imports),
+            f64s("balance", rows, |r| r.balance),
+            f64s("balance_change", rows, |r| r.balance_change),
+            f64s("balance_contribution", rows, |r| r.balance_contribution),
+            f64s("exports_growth_contribution", rows, |r| {
+                r.exports_growth_contribution
+            }),
+            f64s("imports_growth_contribution", rows, |r| {
+                r.imports_growth_contribution
+            }),
+            f64s("exports_share", rows, |r| r.exports_share),
+            f64s("imports_share", rows, |r| r.imports_share),
+        ],
+    )
+}
+
+pub(crate) fn contribution_rows(
+    df: &DataFrame,
+    path: &Path,
+    year: i32,
+) -> Result<Vec<ContributionRow>, IndicesError> {
+    let f = Frame { df, path };
+    let (reporter, partner, dimension, component) = (
+        f.str("reporter")?,
+        f.str("partner")?,
+        f.str("dimension")?,
+        f.str("component")?,
+    );
+    let (x, m, b, db) = (
+        f.f64("exports")?,
+        f.f64("imports")?,
+        f.f64("balance")?,
+        f.f64("balance_change")?,
+    );
+    let (bc, xg, mg) = (
+        f.f64("balance_contribution")?,
+        f.f64("exports_growth_contribution")?,
+        f.f64("imports_growth_contribution")?,
+    );
+    let (xs, ms) = (f.f64("exports_share")?, f.f64("imports_share")?);
+    Ok((0..df.height())
+        .map(|k| ContributionRow {
+            year,
+            reporter: reporter[k].clone(),
+            partner: partner[k].clone(),
+            dimension: dimension[k].clone(),
+            component: component[k].clone(),
+            exports: x[k],
+            imports: m[k],
+            balance: b[k],
+            balance_change: db[k],
+            balance_contribution: bc[k],
+            exports_growth_contribution: xg[k],
+            imports_growth_contribution: mg[k],
+            exports_share: xs[k],
+            imports_share: ms[k],
         })
         .collect())
 }

@@ -26,6 +26,11 @@ pub struct ProductRow {
     pub rca: Option<f64>,
     /// `(RCA − 1) / (RCA + 1)`, in (−1, 1).
     pub rca_sym: Option<f64>,
+    /// Partner economies the reporter exports the product to, `#{j: X_ij^k > 0}`; `None`
+    /// when the data give the reporter's exports of the product only to the world.
+    pub partners: Option<u32>,
+    /// Export market penetration `#{j: X_ij^k > 0} / #{j: M_j^k > 0}`.
+    pub market_penetration: Option<f64>,
 }
 
 /// Exports of one product by one reporter (several rows of a key are summed).
@@ -37,14 +42,42 @@ pub struct ProductFlow<'a> {
     pub value: f64,
 }
 
-/// A year's exports by (reporter, product), dense: codes sorted, each cell naming its
-/// reporter and product by index, cells sorted by (reporter, product).
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ProductExports {
+/// A year's values by (country, product), dense: codes sorted, each cell naming its country
+/// and product by index, cells sorted by (country, product).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProductMatrix<T> {
     pub reporters: Vec<String>,
     /// (classification, product code).
     pub products: Vec<(String, String)>,
-    pub cells: Vec<(u32, u32, f64)>,
+    pub cells: Vec<(u32, u32, T)>,
+}
+
+impl<T> Default for ProductMatrix<T> {
+    fn default() -> Self {
+        ProductMatrix {
+            reporters: Vec::new(),
+            products: Vec::new(),
+            cells: Vec::new(),
+        }
+    }
+}
+
+/// Exports (or imports) by (reporter, product), US dollars.
+pub type ProductExports = ProductMatrix<f64>;
+
+impl<T> ProductMatrix<T> {
+    /// The same codes with each cell mapped; cells mapped to `None` are dropped.
+    pub fn map<U>(&self, f: impl Fn(&T) -> Option<U>) -> ProductMatrix<U> {
+        ProductMatrix {
+            reporters: self.reporters.clone(),
+            products: self.products.clone(),
+            cells: self
+                .cells
+                .iter()
+                .filter_map(|(r, k, v)| Some((*r, *k, f(v)?)))
+                .collect(),
+        }
+    }
 }
 
 impl ProductExports {
@@ -54,11 +87,11 @@ impl ProductExports {
         for f in flows {
             b.add(f.reporter, f.classification, f.product, f.value);
         }
-        b.finish(|v| v)
+        b.finish().map(|v| Some(*v))
     }
 }
 
-/// Accumulates exports keyed by borrowed codes, hashing each code once per row and sorting
+/// Accumulates values keyed by borrowed codes, hashing each code once per row and sorting
 /// only the distinct codes at the end.
 #[derive(Debug, Default)]
 pub struct ProductExportsBuilder<'a, T: Default = f64> {
@@ -68,17 +101,32 @@ pub struct ProductExportsBuilder<'a, T: Default = f64> {
 }
 
 impl<'a, T: Default> ProductExportsBuilder<'a, T> {
-    /// The accumulator of (reporter, classification, product).
-    pub fn cell(&mut self, reporter: &'a str, classification: &'a str, product: &'a str) -> &mut T {
+    /// The dense id of a country code.
+    pub fn country(&mut self, code: &'a str) -> u32 {
         let n = self.reporters.len() as u32;
-        let r = *self.reporters.entry(reporter).or_insert(n);
-        let n = self.products.len() as u32;
-        let k = *self.products.entry((classification, product)).or_insert(n);
-        self.cells.entry((r, k)).or_default()
+        *self.reporters.entry(code).or_insert(n)
     }
 
-    /// Sorts codes and cells; `value` turns an accumulator into US dollars.
-    pub fn finish(self, value: impl Fn(T) -> f64) -> ProductExports {
+    /// The dense id of a product.
+    pub fn product(&mut self, classification: &'a str, product: &'a str) -> u32 {
+        let n = self.products.len() as u32;
+        *self.products.entry((classification, product)).or_insert(n)
+    }
+
+    /// The accumulator of (country id, product id).
+    pub fn at(&mut self, country: u32, product: u32) -> &mut T {
+        self.cells.entry((country, product)).or_default()
+    }
+
+    /// The accumulator of (reporter, classification, product).
+    pub fn cell(&mut self, reporter: &'a str, classification: &'a str, product: &'a str) -> &mut T {
+        let r = self.country(reporter);
+        let k = self.product(classification, product);
+        self.at(r, k)
+    }
+
+    /// Sorts codes and cells.
+    pub fn finish(self) -> ProductMatrix<T> {
         let mut reporters: Vec<(&str, u32)> = self.reporters.into_iter().collect();
         reporters.sort_unstable();
         let mut products: Vec<((&str, &str), u32)> = self.products.into_iter().collect();
@@ -91,13 +139,13 @@ impl<'a, T: Default> ProductExportsBuilder<'a, T> {
         for (rank, (_, id)) in products.iter().enumerate() {
             p_rank[*id as usize] = rank as u32;
         }
-        let mut cells: Vec<(u32, u32, f64)> = self
+        let mut cells: Vec<(u32, u32, T)> = self
             .cells
             .into_iter()
-            .map(|((r, k), v)| (r_rank[r as usize], p_rank[k as usize], value(v)))
+            .map(|((r, k), v)| (r_rank[r as usize], p_rank[k as usize], v))
             .collect();
         cells.sort_unstable_by_key(|&(r, k, _)| (r, k));
-        ProductExports {
+        ProductMatrix {
             reporters: reporters.into_iter().map(|(r, _)| r.to_owned()).collect(),
             products: products
                 .into_iter()
@@ -166,9 +214,38 @@ pub fn rca_dense(year: i32, e: &ProductExports) -> Vec<ProductRow> {
                 exports: v,
                 rca,
                 rca_sym: rca.map(|a| (a - 1.0) / (a + 1.0)),
+                partners: None,
+                market_penetration: None,
             }
         })
         .collect()
+}
+
+/// Fills `partners` and `market_penetration` of `rows` (the output of [`rca_dense`] on
+/// `exports`, one row per cell in cell order) from the partner counts (same codes as
+/// `exports`) and the importers of each product: `#{j: M_j^k > 0}` over `imports`' cells.
+pub fn add_market_penetration(
+    rows: &mut [ProductRow],
+    exports: &ProductExports,
+    partners: &ProductMatrix<u32>,
+    imports: &ProductExports,
+) {
+    let mut importers: FxHashMap<&(String, String), u32> = FxHashMap::default();
+    for &(_, k, v) in &imports.cells {
+        if v > 0.0 {
+            *importers.entry(&imports.products[k as usize]).or_default() += 1;
+        }
+    }
+    let mut counts = partners.cells.iter().peekable();
+    for (row, &(r, k, _)) in rows.iter_mut().zip(&exports.cells) {
+        while counts.next_if(|c| (c.0, c.1) < (r, k)).is_some() {}
+        let Some(&(_, _, n)) = counts.next_if(|c| (c.0, c.1) == (r, k)) else {
+            continue;
+        };
+        row.partners = Some(n);
+        let m = importers.get(&exports.products[k as usize]).copied().unwrap_or(0);
+        row.market_penetration = crate::formulas::market_penetration(n, m);
+    }
 }
 
 #[cfg(test)]

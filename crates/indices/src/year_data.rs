@@ -12,6 +12,8 @@ use tradepipe_model::schema::{TOTAL, WORLD, col};
 use tradepipe_model::{Flow, Registry};
 
 use crate::IndicesError;
+use crate::product::{ProductExportsBuilder, ProductMatrix};
+use tradepipe_model::products::level_of;
 
 /// One cell: a reported value and whether the source flags it as an estimate.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -35,6 +37,75 @@ pub struct YearData {
     /// Exports by product (not `TOTAL`) to the world: the `WLD` row where the data has one,
     /// else the sum over partner economies.
     pub product_exports: crate::product::ProductExports,
+    /// Imports by product from the world, same codes as `product_exports`: each importer's own
+    /// report (`WLD` row, else the sum over partners) where it reports product imports at all,
+    /// else the mirror (what partner economies say they exported to it).
+    pub product_imports: crate::product::ProductExports,
+    /// Importers whose `product_imports` are mirror values.
+    pub mirrored_importers: Vec<String>,
+    /// `#{j: X_ij^k > 0}` per (reporter, product) with exports reported by partner.
+    pub product_partners: crate::product::ProductMatrix<u32>,
+    /// Product rows between two configured countries (either flow, either direction).
+    pub pair_products: Vec<PairProduct>,
+    /// Rows of configured reporters broken down by province, customs regime or HS section.
+    pub breakdowns: Vec<Breakdown>,
+}
+
+/// One product flow between two configured countries, as reported by `reporter`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PairProduct {
+    pub reporter: String,
+    pub partner: String,
+    pub flow: Flow,
+    pub classification: String,
+    pub product: String,
+    pub value: f64,
+}
+
+/// One component of a configured reporter's trade with one partner: a province, a customs
+/// regime or an HS section.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Breakdown {
+    pub reporter: String,
+    pub partner: String,
+    /// `province`, `regime` or `section`.
+    pub dimension: &'static str,
+    pub component: String,
+    pub flow: Flow,
+    pub value: f64,
+}
+
+/// What one year's product rows say about one (country, product).
+#[derive(Debug, Default, Clone, Copy)]
+struct ProductAcc {
+    world_exports: Option<f64>,
+    partner_exports: Option<f64>,
+    partners: u32,
+    world_imports: Option<f64>,
+    partner_imports: Option<f64>,
+    /// Partner economies' exports to this country.
+    mirror_imports: Option<f64>,
+}
+
+/// The builder id of `code` and whether it is (a partner economy, a configured country),
+/// looked up in the registry once per distinct code.
+fn country_kind<'a>(
+    b: &mut ProductExportsBuilder<'a, ProductAcc>,
+    kinds: &mut Vec<(bool, bool)>,
+    code: &'a str,
+    registry: &Registry,
+    countries: &[String],
+) -> (u32, (bool, bool)) {
+    let id = b.country(code);
+    if id as usize == kinds.len() {
+        let economy = registry.get(code).is_some_and(|x| x.kind.is_partner_economy());
+        kinds.push((economy, countries.iter().any(|c| c == code)));
+    }
+    (id, kinds[id as usize])
+}
+
+fn add(acc: &mut Option<f64>, v: f64) {
+    *acc = Some(acc.unwrap_or(0.0) + v);
 }
 
 /// One flow row, as read from the canonical table.
@@ -78,6 +149,11 @@ impl YearData {
             imports: vec![Cell::default(); n * n],
             sources: Vec::new(),
             product_exports: Default::default(),
+            product_imports: Default::default(),
+            mirrored_importers: Vec::new(),
+            product_partners: Default::default(),
+            pair_products: Vec::new(),
+            breakdowns: Vec::new(),
         };
         for r in rows {
             let cell = Cell {
@@ -94,8 +170,14 @@ impl YearData {
         d
     }
 
-    /// Reads the year's partition of the canonical table.
-    pub fn read(trade_root: &Path, year: i32, registry: &Registry) -> Result<YearData, IndicesError> {
+    /// Reads the year's partition of the canonical table; product flows between and breakdowns
+    /// of `countries` are kept row by row.
+    pub fn read(
+        trade_root: &Path,
+        year: i32,
+        registry: &Registry,
+        countries: &[String],
+    ) -> Result<YearData, IndicesError> {
         let mut wanted = vec![
             col::REPORTER,
             col::PARTNER,
@@ -111,10 +193,10 @@ impl YearData {
         let file =
             tradepipe_model::schema::partition_dir(trade_root, year).join(tradepipe_model::schema::PART_FILE);
         let present = tradepipe_parquet::column_names(&file)?;
-        let breakdowns = [col::PROVINCE, col::REGIME]
+        let breakdowns_present = [col::PROVINCE, col::REGIME]
             .iter()
             .all(|c| present.iter().any(|p| p == c));
-        if breakdowns {
+        if breakdowns_present {
             wanted.extend([col::PROVINCE, col::REGIME]);
         }
         let df = tradepipe_parquet::read_partition(trade_root, year, Some(&wanted))?;
@@ -146,22 +228,26 @@ impl YearData {
             .and_then(|c| c.bool().cloned())
             .map_err(bad)?;
         // Breakdowns by province or customs regime are parts of a total, not totals.
-        let whole: Vec<bool> = if breakdowns {
-            let (province, regime) = (s(col::PROVINCE)?, s(col::REGIME)?);
-            province
+        let (province, regime) = if breakdowns_present {
+            (Some(s(col::PROVINCE)?), Some(s(col::REGIME)?))
+        } else {
+            (None, None)
+        };
+        let whole: Vec<bool> = match (&province, &regime) {
+            (Some(province), Some(regime)) => province
                 .iter()
                 .zip(regime.iter())
                 .map(|(p, r)| p == Some(TOTAL) && r == Some(TOTAL))
-                .collect()
-        } else {
-            vec![true; df.height()]
+                .collect(),
+            _ => vec![true; df.height()],
         };
         let mut rows = Vec::with_capacity(df.height());
         let mut sources = std::collections::BTreeSet::new();
-        // (reporter, classification, product) -> (world row, sum over partner economies).
-        // Codes borrow the column buffers: nothing is allocated per row, only per distinct code.
-        let mut by_product = crate::product::ProductExportsBuilder::<(Option<f64>, f64)>::default();
-        let mut economy: rustc_hash::FxHashMap<&str, bool> = Default::default();
+        // Codes borrow the column buffers: nothing is allocated per row, only per distinct
+        // code. `kinds` is indexed by the builder's country id: (partner economy, configured).
+        let mut by_product = ProductExportsBuilder::<ProductAcc>::default();
+        let mut kinds: Vec<(bool, bool)> = Vec::new();
+        let (mut pair_products, mut breakdowns) = (Vec::new(), Vec::new());
         let columns = rep
             .iter()
             .zip(par.iter())
@@ -171,20 +257,92 @@ impl YearData {
             .zip(src.iter().zip(vin.iter()));
         for (i, (((((r, p), f), (c, k)), (v, e)), (so, vi))) in columns.enumerate() {
             if !whole[i] {
+                // A province or regime part of a configured reporter's total-product trade.
+                if let (Some(r), Some(p), Some(f), Some(TOTAL), Some(v), Some(pr), Some(rg)) = (
+                    r,
+                    p,
+                    f,
+                    k,
+                    v,
+                    province.as_ref().and_then(|c| c.get(i)),
+                    regime.as_ref().and_then(|c| c.get(i)),
+                ) && countries.iter().any(|c| c == r)
+                    && let Ok(flow) = f.parse::<Flow>()
+                {
+                    let part = match (pr == TOTAL, rg == TOTAL) {
+                        (false, true) => Some(("province", pr)),
+                        (true, false) => Some(("regime", rg)),
+                        _ => None, // a province × regime cell is part of both
+                    };
+                    if let Some((dimension, component)) = part {
+                        breakdowns.push(Breakdown {
+                            reporter: r.to_owned(),
+                            partner: p.to_owned(),
+                            dimension,
+                            component: component.to_owned(),
+                            flow,
+                            value: v,
+                        });
+                    }
+                }
                 continue;
             }
             if k != Some(TOTAL) {
-                if let (Some("export"), Some(r), Some(p), Some(c), Some(k), Some(v)) = (f, r, p, c, k, v) {
-                    let entry = by_product.cell(r, c, k);
-                    if p == WORLD {
-                        entry.0 = Some(entry.0.unwrap_or(0.0) + v);
-                    } else if p != r
-                        && *economy
-                            .entry(p)
-                            .or_insert_with(|| registry.get(p).is_some_and(|x| x.kind.is_partner_economy()))
-                    {
-                        entry.1 += v;
-                    }
+                let (Some(r), Some(p), Some(f), Some(c), Some(k), Some(v)) = (r, p, f, c, k, v) else {
+                    continue;
+                };
+                let export = match f {
+                    "export" => true,
+                    "import" => false,
+                    _ => continue,
+                };
+                let (ri, (_, r_configured)) =
+                    country_kind(&mut by_product, &mut kinds, r, registry, countries);
+                let ki = by_product.product(c, k);
+                if r_configured && level_of(k) == 0 {
+                    breakdowns.push(Breakdown {
+                        reporter: r.to_owned(),
+                        partner: p.to_owned(),
+                        dimension: "section",
+                        component: k.to_owned(),
+                        flow: if export { Flow::Export } else { Flow::Import },
+                        value: v,
+                    });
+                }
+                if p == WORLD {
+                    let acc = by_product.at(ri, ki);
+                    add(
+                        if export {
+                            &mut acc.world_exports
+                        } else {
+                            &mut acc.world_imports
+                        },
+                        v,
+                    );
+                    continue;
+                }
+                let (pi, (p_economy, p_configured)) =
+                    country_kind(&mut by_product, &mut kinds, p, registry, countries);
+                if !p_economy || p == r {
+                    continue;
+                }
+                let acc = by_product.at(ri, ki);
+                if export {
+                    add(&mut acc.partner_exports, v);
+                    acc.partners += u32::from(v > 0.0);
+                    add(&mut by_product.at(pi, ki).mirror_imports, v);
+                } else {
+                    add(&mut acc.partner_imports, v);
+                }
+                if r_configured && p_configured {
+                    pair_products.push(PairProduct {
+                        reporter: r.to_owned(),
+                        partner: p.to_owned(),
+                        flow: if export { Flow::Export } else { Flow::Import },
+                        classification: c.to_owned(),
+                        product: k.to_owned(),
+                        value: v,
+                    });
                 }
                 continue;
             }
@@ -209,7 +367,40 @@ impl YearData {
         }
         let mut d = YearData::from_rows(year, rows.iter().cloned(), registry);
         d.sources = sources.into_iter().collect();
-        d.product_exports = by_product.finish(|(world, sum)| world.unwrap_or(sum));
+        let m = by_product.finish();
+        d.product_exports = m.map(|a| a.world_exports.or(a.partner_exports));
+        d.product_partners = m.map(|a| a.partner_exports.map(|_| a.partners));
+        // An importer that reports product imports at all is taken at its word.
+        let mut reports_imports = vec![false; m.reporters.len()];
+        for (r, _, a) in &m.cells {
+            reports_imports[*r as usize] |= a.world_imports.is_some() || a.partner_imports.is_some();
+        }
+        d.product_imports = ProductMatrix {
+            reporters: m.reporters.clone(),
+            products: m.products.clone(),
+            cells: m
+                .cells
+                .iter()
+                .filter_map(|(r, k, a)| {
+                    let v = if reports_imports[*r as usize] {
+                        a.world_imports.or(a.partner_imports)
+                    } else {
+                        a.mirror_imports
+                    };
+                    Some((*r, *k, v?))
+                })
+                .collect(),
+        };
+        d.mirrored_importers = m
+            .cells
+            .iter()
+            .filter(|(r, _, a)| !reports_imports[*r as usize] && a.mirror_imports.is_some())
+            .map(|(r, _, _)| m.reporters[*r as usize].clone())
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        d.pair_products = pair_products;
+        d.breakdowns = breakdowns;
         Ok(d)
     }
 

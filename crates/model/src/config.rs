@@ -388,6 +388,17 @@ pub struct IndicesConfig {
     /// `[first, last]` year windows for CAGR.
     #[serde(default)]
     pub cagr_windows: Vec<[i32; 2]>,
+    /// Base year of the index-number columns (`100·V_t / V_base`); defaults to the first
+    /// year of `[run] years`.
+    #[serde(default)]
+    pub index_base_year: Option<i32>,
+}
+
+impl Config {
+    /// The base year of index numbers: `[indices] index-base-year`, else the first run year.
+    pub fn index_base_year(&self) -> i32 {
+        self.indices.index_base_year.unwrap_or(self.years.from)
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -539,6 +550,14 @@ impl Config {
         }
         for w in &self.indices.cagr_windows {
             check_window(*w, y, "[indices] cagr-windows")?;
+        }
+        if let Some(b) = self.indices.index_base_year
+            && !y.contains(b)
+        {
+            return Err(format!(
+                "[indices] index-base-year = {b} is outside [run] years {}-{}",
+                y.from, y.to
+            ));
         }
         let mut report_names = std::collections::HashSet::new();
         for r in &self.reports {

@@ -1,0 +1,272 @@
+//! Product-structure indices of configured pairs: trade complementarity and export similarity
+//! (from each side's product mix with the world) and Grubel–Lloyd intra-industry trade (from
+//! the pair's own product flows), per product level.
+//!
+//! Products of different levels are separate universes, as in RCA: a level's shares are taken
+//! within that level, so the sections and chapters normalize adds never count twice.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use tradepipe_model::Flow;
+use tradepipe_model::products::level_of;
+
+use crate::formulas::{export_similarity, grubel_lloyd, grubel_lloyd_aggregate, trade_complementarity};
+use crate::product::ProductExports;
+use crate::year_data::YearData;
+
+/// One row of `output/parquet/indices/pair_structure/`: one ordered pair and product level.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PairStructureRow {
+    pub year: i32,
+    pub reporter: String,
+    pub partner: String,
+    /// 0 for HS sections, else digits of the code.
+    pub level: u8,
+    /// Michaely `TC_ij`: i's export mix against j's import mix, 0–100.
+    pub trade_complementarity: Option<f64>,
+    /// Finger–Kreinin `ES_ij`: overlap of i's and j's export mixes to the world, 0–100.
+    pub export_similarity: Option<f64>,
+    /// Aggregate Grubel–Lloyd of i's trade with j, 0–1.
+    pub grubel_lloyd: Option<f64>,
+    /// Products with trade between i and j at this level.
+    pub products: u32,
+    /// `reported` or `mirror`: whose report j's imports by product are (see `product_imports`).
+    pub partner_imports_side: String,
+}
+
+/// One row of `output/parquet/indices/product_pair/`: one pair and product.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProductPairRow {
+    pub year: i32,
+    pub reporter: String,
+    pub partner: String,
+    pub classification: String,
+    pub product: String,
+    pub level: u8,
+    /// `X_ij^k`, i's report, US dollars.
+    pub exports: Option<f64>,
+    /// `M_ij^k`: i's report, or where i reports no imports from j, j's exports to i.
+    pub imports: Option<f64>,
+    /// `reported` or `mirror`.
+    pub imports_side: String,
+    /// `1 − |X − M| / (X + M)`.
+    pub grubel_lloyd: Option<f64>,
+}
+
+/// `country`'s row of `m`, split by product level: values of the products of each level, in
+/// product order.
+pub fn by_level(m: &ProductExports, country: &str) -> Vec<(u8, Vec<f64>)> {
+    let dense = dense_row(m, country);
+    let mut levels: BTreeMap<u8, Vec<f64>> = BTreeMap::new();
+    for (k, (_, code)) in m.products.iter().enumerate() {
+        if let Some(v) = dense.as_ref().and_then(|d| d[k]) {
+            levels.entry(level_of(code)).or_default().push(v);
+        }
+    }
+    levels.into_iter().collect()
+}
+
+/// `country`'s values by product id, `None` where it has no cell.
+fn dense_row(m: &ProductExports, country: &str) -> Option<Vec<Option<f64>>> {
+    let r = m.reporters.binary_search_by(|c| c.as_str().cmp(country)).ok()? as u32;
+    let start = m.cells.partition_point(|c| c.0 < r);
+    let mut out = vec![None; m.products.len()];
+    for &(_, k, v) in m.cells[start..].iter().take_while(|c| c.0 == r) {
+        out[k as usize] = Some(v);
+    }
+    Some(out)
+}
+
+/// Aligned `(a^k, b^k)` over the products of `level` either side has, absent values as 0.
+fn aligned(m: &ProductExports, a: &[Option<f64>], b: &[Option<f64>], level: u8) -> Vec<(f64, f64)> {
+    (0..m.products.len())
+        .filter(|&k| level_of(&m.products[k].1) == level && (a[k].is_some() || b[k].is_some()))
+        .map(|k| (a[k].unwrap_or(0.0), b[k].unwrap_or(0.0)))
+        .collect()
+}
+
+/// The pair-structure rows of every ordered pair and the product rows behind their GL.
+pub fn compute(d: &YearData, pairs: &[(String, String)]) -> (Vec<PairStructureRow>, Vec<ProductPairRow>) {
+    let product_rows = product_pairs(d, pairs);
+    let mut levels: Vec<u8> = d
+        .product_exports
+        .products
+        .iter()
+        .map(|(_, k)| level_of(k))
+        .collect();
+    levels.sort_unstable();
+    levels.dedup();
+    let mut out = Vec::new();
+    let (x, m) = (&d.product_exports, &d.product_imports);
+    for (i, j) in pairs {
+        let none = vec![None; x.products.len()];
+        let xi = dense_row(x, i).unwrap_or_else(|| none.clone());
+        let xj = dense_row(x, j).unwrap_or_else(|| none.clone());
+        let mj = dense_row(m, j).unwrap_or(none);
+        let side = if d.mirrored_importers.binary_search(j).is_ok() {
+            "mirror"
+        } else {
+            "reported"
+        };
+        for &level in &levels {
+            let gl: Vec<(f64, f64)> = product_rows
+                .iter()
+                .filter(|r| &r.reporter == i && &r.partner == j && r.level == level)
+                .map(|r| (r.exports.unwrap_or(0.0), r.imports.unwrap_or(0.0)))
+                .collect();
+            out.push(PairStructureRow {
+                year: d.year,
+                reporter: i.clone(),
+                partner: j.clone(),
+                level,
+                trade_complementarity: trade_complementarity(&aligned(x, &xi, &mj, level)),
+                export_similarity: export_similarity(&aligned(x, &xi, &xj, level)),
+                grubel_lloyd: grubel_lloyd_aggregate(&gl),
+                products: gl.iter().filter(|(a, b)| a + b > 0.0).count() as u32,
+                partner_imports_side: side.to_owned(),
+            });
+        }
+    }
+    (out, product_rows)
+}
+
+/// Per (pair, product): i's exports to j, and i's imports from j from i's report, or where i
+/// reports no product imports from j at all, j's exports to i.
+fn product_pairs(d: &YearData, pairs: &[(String, String)]) -> Vec<ProductPairRow> {
+    type Key<'a> = (&'a str, &'a str, &'a str, &'a str);
+    // (reporter, partner, classification, product) -> (exports, imports) in i's report.
+    let mut own: BTreeMap<Key<'_>, (Option<f64>, Option<f64>)> = BTreeMap::new();
+    for p in &d.pair_products {
+        let e = own
+            .entry((&p.reporter, &p.partner, &p.classification, &p.product))
+            .or_default();
+        let slot = if p.flow == Flow::Export {
+            &mut e.0
+        } else {
+            &mut e.1
+        };
+        *slot = Some(slot.unwrap_or(0.0) + p.value);
+    }
+    let mut out = Vec::new();
+    for (i, j) in pairs {
+        let reports_imports = own
+            .iter()
+            .any(|((r, p, _, _), v)| r == i && p == j && v.1.is_some());
+        let mut rows: BTreeMap<(&str, &str), (Option<f64>, Option<f64>)> = BTreeMap::new();
+        for ((r, p, c, k), (x, m)) in &own {
+            if r == i && p == j {
+                let e = rows.entry((c, k)).or_default();
+                e.0 = *x;
+                if reports_imports {
+                    e.1 = *m;
+                }
+            } else if !reports_imports && r == j && p == i && x.is_some() {
+                rows.entry((c, k)).or_default().1 = *x;
+            }
+        }
+        for ((c, k), (x, m)) in rows {
+            let gl = grubel_lloyd(x.unwrap_or(0.0), m.unwrap_or(0.0));
+            out.push(ProductPairRow {
+                year: d.year,
+                reporter: i.clone(),
+                partner: j.clone(),
+                classification: c.to_owned(),
+                product: k.to_owned(),
+                level: level_of(k),
+                exports: x,
+                imports: m,
+                imports_side: if reports_imports { "reported" } else { "mirror" }.to_owned(),
+                grubel_lloyd: gl,
+            });
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::product::{ProductExportsBuilder, ProductMatrix};
+    use crate::year_data::PairProduct;
+    use tradepipe_model::Registry;
+
+    fn matrix(cells: &[(&'static str, &'static str, f64)]) -> ProductExports {
+        let mut b = ProductExportsBuilder::default();
+        for &(r, k, v) in cells {
+            b.add(r, "HS92", k, v);
+        }
+        b.finish().map(|v| Some(*v))
+    }
+
+    fn flow(r: &str, p: &str, flow: Flow, k: &str, value: f64) -> PairProduct {
+        PairProduct {
+            reporter: r.into(),
+            partner: p.into(),
+            flow,
+            classification: "HS92".into(),
+            product: k.into(),
+            value,
+        }
+    }
+
+    fn year() -> YearData {
+        let mut d = YearData::from_rows(2019, std::iter::empty(), &Registry::embedded());
+        // CHN exports 60 of 01, 40 of 02; KAZ exports 10 of 01, 90 of 02.
+        d.product_exports = matrix(&[
+            ("CHN", "01", 60.0),
+            ("CHN", "02", 40.0),
+            ("KAZ", "01", 10.0),
+            ("KAZ", "02", 90.0),
+        ]);
+        // KAZ imports 20 of 01, 80 of 02.
+        d.product_imports = matrix(&[("KAZ", "01", 20.0), ("KAZ", "02", 80.0)]);
+        d.product_partners = ProductMatrix::default();
+        d.pair_products = vec![
+            flow("CHN", "KAZ", Flow::Export, "01", 30.0),
+            flow("CHN", "KAZ", Flow::Export, "02", 10.0),
+            // CHN reports no imports from KAZ: its mirror (KAZ's exports to CHN) stands in.
+            flow("KAZ", "CHN", Flow::Export, "01", 10.0),
+            flow("KAZ", "CHN", Flow::Import, "01", 28.0),
+        ];
+        d
+    }
+
+    #[test]
+    fn hand_computed_pair_structure() {
+        let d = year();
+        let pairs = vec![
+            ("CHN".to_owned(), "KAZ".to_owned()),
+            ("KAZ".to_owned(), "CHN".to_owned()),
+        ];
+        let (s, p) = compute(&d, &pairs);
+        let chn_kaz = &s[0];
+        // TC: CHN's mix (.6,.4) against KAZ's imports (.2,.8): 100·(1 − ½·0.8) = 60.
+        assert!((chn_kaz.trade_complementarity.unwrap() - 60.0).abs() < 1e-9);
+        // ES: min(.6,.1) + min(.4,.9) = 0.5.
+        assert!((chn_kaz.export_similarity.unwrap() - 50.0).abs() < 1e-9);
+        // GL over (30, 10 mirror) and (10, 0): 1 − (20 + 10)/50 = 0.4.
+        assert!((chn_kaz.grubel_lloyd.unwrap() - 0.4).abs() < 1e-12);
+        assert_eq!(chn_kaz.products, 2);
+        let row01 = p
+            .iter()
+            .find(|r| r.reporter == "CHN" && r.product == "01")
+            .unwrap();
+        assert_eq!(
+            (row01.imports, row01.imports_side.as_str()),
+            (Some(10.0), "mirror")
+        );
+        assert!((row01.grubel_lloyd.unwrap() - 0.5).abs() < 1e-12);
+        // KAZ reports its own imports from CHN (28 of 01), so they are used, not CHN's exports.
+        let kaz01 = p
+            .iter()
+            .find(|r| r.reporter == "KAZ" && r.product == "01")
+            .unwrap();
+        assert_eq!(
+            (kaz01.exports, kaz01.imports, kaz01.imports_side.as_str()),
+            (Some(10.0), Some(28.0), "reported")
+        );
+        // TC of KAZ -> CHN: CHN reports no imports here, so it is absent, not zero.
+        assert_eq!(s[1].trade_complementarity, None);
+    }
+}

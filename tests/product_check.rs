@@ -1,0 +1,260 @@
+//! Cross-check of the product-level tables (product, concentration over products, pair
+//! structure, contribution) against the independent pandas reference
+//! `tests/reference/product_indices.py`, on three datasets:
+//! * real exports by country and HS4 product (the py-ecomplexity sample, 1995–1996),
+//! * seeded BACI-shaped bilateral data from `bench/generate.py` (exports only, so importers'
+//!   imports are mirrored),
+//! * the ILLUSTRATIVE customs tables (province × regime × partner, HS chapters summed to
+//!   sections by normalize).
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::reference_check::{num, python, read_csv, same};
+use crate::util::{Pipeline, fixture, repo};
+
+/// Sources TOML for the ILLUSTRATIVE customs tables (values in USD million).
+pub fn customs_example_sources() -> String {
+    format!(
+        r#"[[source]]
+name = "customs-province-regime"
+kind = "file"
+format = "table-csv"
+path = "{a}"
+vintage = "ILLUSTRATIVE example, not real data"
+[source.columns]
+year = "Year"
+reporter-code = "CHN"
+partner = "Partner"
+flow = "Flow"
+province = "Province"
+regime = "Regime"
+value = "Value (USD million)"
+value-scale = 1e6
+
+[[source]]
+name = "customs-hs2"
+kind = "file"
+format = "table-csv"
+path = "{b}"
+vintage = "ILLUSTRATIVE example, not real data"
+[source.columns]
+year = "Year"
+reporter-code = "CHN"
+partner = "Partner"
+flow = "Flow"
+product = "HS"
+classification = "HS"
+value = "Value (USD million)"
+value-scale = 1e6
+
+[normalize]
+product-levels = ["section"]
+
+"#,
+        a = fixture("customs/ILLUSTRATIVE_customs_province_regime_2017_2018.csv").display(),
+        b = fixture("customs/ILLUSTRATIVE_customs_hs2_2017_2018.csv").display(),
+    )
+}
+
+/// Runs the reference on `output`'s trade table and compares every product-level table.
+/// Returns how many values were compared.
+fn compare(py: &Path, output: &Path, countries: &[&str]) -> usize {
+    let t = tradepipe_indices::read_tables(output).unwrap();
+    let prefix = output.join("ref");
+    let status = Command::new(py)
+        .arg(repo().join("tests/reference/product_indices.py"))
+        .arg(output.join("parquet/trade"))
+        .arg(repo().join("data"))
+        .arg(countries.join(","))
+        .arg(&prefix)
+        .status()
+        .unwrap();
+    assert!(status.success(), "reference script failed");
+    let file = |name: &str| read_csv(&output.join(format!("ref_{name}.csv")));
+    let mut compared = 0;
+    let mut check = |what: String, ours: Option<f64>, theirs: &str| {
+        assert!(same(ours, num(theirs)), "{what}: ours {ours:?}, pandas {theirs}");
+        compared += usize::from(ours.is_some());
+    };
+
+    let reference = file("product");
+    assert_eq!(reference.len(), t.product.len(), "product rows");
+    let ours: std::collections::HashMap<(i32, &str, &str), &tradepipe_indices::ProductRow> = t
+        .product
+        .iter()
+        .map(|r| ((r.year, r.reporter.as_str(), r.product.as_str()), r))
+        .collect();
+    for r in &reference {
+        let key = (
+            r["year"].parse::<i32>().unwrap(),
+            r["reporter"].as_str(),
+            r["product"].as_str(),
+        );
+        let o = ours[&key];
+        for (c, v) in [
+            ("exports", Some(o.exports)),
+            ("rca", o.rca),
+            ("rca_sym", o.rca_sym),
+            ("partners", o.partners.map(f64::from)),
+            ("market_penetration", o.market_penetration),
+        ] {
+            check(format!("product {key:?} {c}"), v, &r[c]);
+        }
+    }
+
+    let reference = file("concentration");
+    let ours: Vec<_> = t.concentration.iter().filter(|c| c.over == "products").collect();
+    assert_eq!(reference.len(), ours.len(), "concentration-over-products rows");
+    for r in &reference {
+        let c = ours
+            .iter()
+            .find(|c| {
+                c.year.to_string() == r["year"]
+                    && c.reporter == r["reporter"]
+                    && c.flow == r["flow"]
+                    && c.level.map(|l| l.to_string()).as_deref() == Some(r["level"].as_str())
+            })
+            .unwrap_or_else(|| panic!("no concentration row for {r:?}"));
+        assert_eq!(c.count.to_string(), r["count"]);
+        check(format!("hhi {r:?}"), c.hhi, &r["hhi"]);
+        check(
+            format!("hhi_normalized {r:?}"),
+            c.hhi_normalized,
+            &r["hhi_normalized"],
+        );
+    }
+
+    let reference = file("pair_structure");
+    assert_eq!(reference.len(), t.pair_structure.len(), "pair-structure rows");
+    for r in &reference {
+        let s = t
+            .pair_structure
+            .iter()
+            .find(|s| {
+                s.year.to_string() == r["year"]
+                    && s.reporter == r["reporter"]
+                    && s.partner == r["partner"]
+                    && s.level.to_string() == r["level"]
+            })
+            .unwrap();
+        assert_eq!(s.products.to_string(), r["products"]);
+        assert_eq!(s.partner_imports_side, r["partner_imports_side"]);
+        check(
+            format!("tc {r:?}"),
+            s.trade_complementarity,
+            &r["trade_complementarity"],
+        );
+        check(format!("es {r:?}"), s.export_similarity, &r["export_similarity"]);
+        check(format!("gl {r:?}"), s.grubel_lloyd, &r["grubel_lloyd"]);
+    }
+
+    let reference = file("contribution");
+    assert_eq!(reference.len(), t.contribution.len(), "contribution rows");
+    for r in &reference {
+        let c = t
+            .contribution
+            .iter()
+            .find(|c| {
+                c.year.to_string() == r["year"]
+                    && c.reporter == r["reporter"]
+                    && c.partner == r["partner"]
+                    && c.dimension == r["dimension"]
+                    && c.component == r["component"]
+            })
+            .unwrap();
+        for (col, v) in [
+            ("exports", c.exports),
+            ("imports", c.imports),
+            ("balance", c.balance),
+            ("balance_change", c.balance_change),
+            ("balance_contribution", c.balance_contribution),
+            ("exports_growth_contribution", c.exports_growth_contribution),
+            ("imports_growth_contribution", c.imports_growth_contribution),
+            ("exports_share", c.exports_share),
+            ("imports_share", c.imports_share),
+        ] {
+            check(format!("contribution {r:?} {col}"), v, &r[col]);
+        }
+    }
+    compared
+}
+
+fn reference_python() -> Option<std::path::PathBuf> {
+    let py = python();
+    if py.is_none() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must provide the reference venv"
+        );
+        eprintln!("skipping pandas cross-check: no Python");
+    }
+    py
+}
+
+#[test]
+fn product_tables_match_the_pandas_reference_on_real_hs4_exports() {
+    let Some(py) = reference_python() else { return };
+    let p = crate::product::ecomplexity_pipeline(&["AUT", "DEU", "JPN"]);
+    p.run(["indices"]).success();
+    let n = compare(&py, &p.output(), &["AUT", "DEU", "JPN"]);
+    assert!(n > 1500, "compared only {n}");
+    let t = tradepipe_indices::read_tables(&p.output()).unwrap();
+    // Exports to the world only: similarity is defined, complementarity (no imports) is not.
+    let s = &t.pair_structure[0];
+    assert!(s.export_similarity.is_some() && s.trade_complementarity.is_none());
+}
+
+#[test]
+fn product_tables_match_the_pandas_reference_on_seeded_baci_shaped_data() {
+    let Some(py) = reference_python() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let status = Command::new(&py)
+        .arg(repo().join("bench/generate.py"))
+        .arg("20000")
+        .arg(dir.path())
+        .status()
+        .unwrap();
+    assert!(status.success(), "generator failed");
+    // The generator's first (alphabetical) codes are its largest traders.
+    let countries = ["ABW", "AFG", "AGO", "AIA"];
+    let config = dir.path().join("pipeline.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    let at = text.find("countries = ").unwrap();
+    let text = format!("{}countries = {countries:?}\n", &text[..at]);
+    std::fs::write(&config, text).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_tradepipe"))
+        .args(["--config", config.to_str().unwrap(), "-q", "indices"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let n = compare(&py, &dir.path().join("output"), &countries);
+    assert!(n > 20_000, "compared only {n}");
+    let t = tradepipe_indices::read_tables(&dir.path().join("output")).unwrap();
+    assert!(
+        t.pair_structure
+            .iter()
+            .all(|s| s.partner_imports_side == "mirror")
+    );
+    assert!(
+        t.product
+            .iter()
+            .any(|r| r.market_penetration.is_some_and(|m| m > 0.0))
+    );
+}
+
+#[test]
+fn contributions_match_the_pandas_reference_on_the_illustrative_customs_tables() {
+    let Some(py) = reference_python() else { return };
+    let p = Pipeline::with_sources(&customs_example_sources(), 2017, 2018);
+    p.run(["-q", "run"]).success();
+    let n = compare(&py, &p.output(), &["CHN", "USA"]);
+    assert!(n > 100, "compared only {n}");
+    let t = tradepipe_indices::read_tables(&p.output()).unwrap();
+    let dims: std::collections::BTreeSet<&str> =
+        t.contribution.iter().map(|c| c.dimension.as_str()).collect();
+    assert_eq!(
+        dims.into_iter().collect::<Vec<_>>(),
+        ["province", "regime", "section"]
+    );
+}
