@@ -240,10 +240,7 @@ fn partner_landscape_of_the_five_states_on_the_embedded_data() {
     );
 }
 
-#[test]
-fn index_tables_are_byte_identical_with_one_or_two_threads() {
-    let p = Pipeline::slice();
-    p.run(["run"]).success();
+fn assert_same_bytes_with_one_or_two_threads(p: &Pipeline) {
     let indices = p.output().join("parquet/indices");
     let run_with = |threads: &str| {
         let status = std::process::Command::new(env!("CARGO_BIN_EXE_tradepipe"))
@@ -260,6 +257,22 @@ fn index_tables_are_byte_identical_with_one_or_two_threads() {
     let two = run_with("2");
     assert!(!one.is_empty());
     assert!(one == two, "index tables differ between 1 and 2 threads");
+}
+
+#[test]
+fn index_tables_are_byte_identical_with_one_or_two_threads() {
+    let p = Pipeline::slice();
+    p.run(["run"]).success();
+    assert_same_bytes_with_one_or_two_threads(&p);
+    // Product, pair-structure and contribution tables too.
+    let p = Pipeline::with_sources(&crate::product_check::customs_example_sources(), 2017, 2018);
+    p.run(["-q", "run"]).success();
+    assert_same_bytes_with_one_or_two_threads(&p);
+    let p = crate::product::ecomplexity_pipeline(&["AUT", "DEU", "JPN"]);
+    p.run(["-q", "indices"]).success();
+    assert_same_bytes_with_one_or_two_threads(&p);
+    let t = tradepipe_indices::read_tables(&p.output()).unwrap();
+    assert!(!t.product.is_empty() && !t.pair_structure.is_empty());
 }
 
 #[test]
