@@ -135,6 +135,62 @@ fn shipped_spec_002_on_the_embedded_data() {
     insta::assert_snapshot!("reproduce_002_md", md);
 }
 
+/// The province, regime and section checks of spec 002 on the ILLUSTRATIVE customs tables:
+/// the path from a customs table to a verdict. The reproduced values are the example's (hand
+/// sums of `tests/fixtures/customs/`), so they cannot match the published ones.
+#[test]
+fn spec_002_breakdown_checks_run_on_a_customs_table() {
+    let p = Pipeline::with_sources(&crate::product_check::customs_example_sources(), 2017, 2018).edit(
+        "countries = [\"CHN\", \"USA\"]",
+        "countries = [\"CHN\", \"USA\", \"EUU\", \"JPN\", \"KOR\"]",
+    );
+    p.run(["-q", "run"]).success();
+    let text = std::fs::read_to_string(repo().join("reproduce/002-china-imbalance.toml"))
+        .unwrap()
+        .replace("002-china-imbalance.pipeline.toml", "pipeline.toml");
+    let s = p.dir.path().join("002.toml");
+    std::fs::write(&s, text).unwrap();
+    let out = p.run(["reproduce", s.to_str().unwrap()]).failure(1);
+    assert!(out.stderr.contains("outside tolerance"), "{}", out.stderr);
+    let rows: Vec<serde_json::Value> = serde_json::from_slice(
+        &std::fs::read(p.output().join("reproduce/002-china-imbalance/comparison.json")).unwrap(),
+    )
+    .unwrap();
+    let get = |series: &str| {
+        rows.iter()
+            .find(|r| r["series"] == series)
+            .unwrap_or_else(|| panic!("no {series} in {rows:?}"))
+    };
+    // 2018, Guangdong, both regimes, with the world: exports (50 + 60)·(5+4+2+1)·... summed in
+    // the file to 3,200 and imports to 2,040 (USD million).
+    let r = get("balance CHN[province=Guangdong]->WLD");
+    assert!((r["reproduced"].as_f64().unwrap() - 1.16).abs() < 1e-9, "{r}");
+    assert_eq!(r["verdict"], "mismatch");
+    // Guangdong with the EU and the US: exports 50·(5+4)·(2+3) = 2,250, imports
+    // 40·(1+2)·(3+1) = 480 -> 1.77 bn.
+    let r = get("balance CHN[province=Guangdong]->EUU+USA");
+    assert!((r["reproduced"].as_f64().unwrap() - 1.77).abs() < 1e-9, "{r}");
+    // Processing's share of the surplus with the world: 3,360 / (3,360 − 240).
+    let r = get("share of balance CHN[regime=Processing]->WLD");
+    assert!(
+        (r["reproduced"].as_f64().unwrap() - 100.0 * 3360.0 / 3120.0).abs() < 1e-9,
+        "{r}"
+    );
+    // Section 16 = chapters 84 + 85: (900 + 1100)·1.1 = 2,200.
+    let r = get("exports CHN[section=S16]->WLD");
+    assert!((r["reproduced"].as_f64().unwrap() - 2.2).abs() < 1e-9, "{r}");
+    // A province the table does not list is unavailable, and says which ones it has.
+    let r = get("balance CHN[province=Zhejiang]->WLD");
+    assert_eq!(r["verdict"], "unavailable");
+    assert!(
+        r["explanation"]
+            .as_str()
+            .unwrap()
+            .contains("Guangdong, Jiangsu, Shanghai"),
+        "{r}"
+    );
+}
+
 #[test]
 fn cagr_checks_need_a_start_year() {
     let p = Pipeline::slice();

@@ -47,6 +47,29 @@ pub enum Measure {
     ImportsCagr,
     TotalTradeCagr,
     BalanceCagr,
+    /// A component's share of the balance of all components (`dimension` checks), percent.
+    BalanceShare,
+    /// A component's share of the total trade of all components (`dimension` checks), percent.
+    TradeShare,
+}
+
+/// A breakdown of a reporter's trade, from the index stage's `contribution` table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Dimension {
+    Province,
+    Regime,
+    Section,
+}
+
+impl Dimension {
+    fn as_str(self) -> &'static str {
+        match self {
+            Dimension::Province => "province",
+            Dimension::Regime => "regime",
+            Dimension::Section => "section",
+        }
+    }
 }
 
 /// How the published value bounds ours.
@@ -82,6 +105,10 @@ pub struct Check {
     pub explanation: String,
     /// Overrides the generated series name.
     pub series: Option<String>,
+    /// Checks a part of the reporter's trade: a province, customs regime or HS section
+    /// (`component`, matched case-insensitively), summed over `partners` (`WLD` for the world).
+    pub dimension: Option<Dimension>,
+    pub component: Option<String>,
 }
 
 /// One row of `comparison.json`.
@@ -137,6 +164,19 @@ impl Spec {
                     "{at}: a CAGR measure needs `from` before `year`, other measures no `from`"
                 )));
             }
+            if c.dimension.is_some() != c.component.is_some() {
+                return Err(invalid(format!("{at}: `dimension` and `component` go together")));
+            }
+            if c.measure.is_share() && c.dimension.is_none() {
+                return Err(invalid(format!(
+                    "{at}: a share measure needs a `dimension` and `component`"
+                )));
+            }
+            if c.dimension.is_some() && (c.measure.is_hm() || c.measure.level().is_some()) {
+                return Err(invalid(format!(
+                    "{at}: a breakdown check measures exports, imports, total-trade, balance or a share"
+                )));
+            }
             if !(c.tolerance >= 0.0) {
                 return Err(invalid(format!("{at}: tolerance must be a non-negative number")));
             }
@@ -151,6 +191,9 @@ impl Spec {
 }
 
 impl Measure {
+    fn is_share(self) -> bool {
+        matches!(self, Measure::BalanceShare | Measure::TradeShare)
+    }
     fn is_hm(self) -> bool {
         matches!(self, Measure::Hm | Measure::HmAsPrinted | Measure::HmMirror)
     }
@@ -165,7 +208,7 @@ impl Measure {
         }
     }
     fn unit(self) -> &'static str {
-        if self.is_hm() || self.level().is_some() {
+        if self.is_hm() || self.level().is_some() || self.is_share() {
             "percent"
         } else {
             "USD bn"
@@ -184,6 +227,8 @@ impl Measure {
             Measure::ImportsCagr => "imports CAGR",
             Measure::TotalTradeCagr => "total trade CAGR",
             Measure::BalanceCagr => "balance CAGR",
+            Measure::BalanceShare => "share of balance",
+            Measure::TradeShare => "share of trade",
         }
     }
 }
@@ -203,11 +248,82 @@ fn reproduce(c: &Check, t: &IndexTables) -> Result<f64, String> {
             let g = cagr(Some(a.abs()), Some(b.abs()), c.year - from).expect("both non-zero, same sign");
             Ok(g * 100.0)
         }
+        _ if c.dimension.is_some() => breakdown_value(c, t),
         _ => {
             let sum = sum_of(c, c.measure, c.year, t)?;
             Ok(if c.measure.is_hm() { sum * 100.0 } else { sum / 1e9 })
         }
     }
+}
+
+/// A breakdown check from the contribution table: US$ bn for levels, percent for shares.
+fn breakdown_value(c: &Check, t: &IndexTables) -> Result<f64, String> {
+    let (Some(dimension), Some(component)) = (c.dimension, c.component.as_deref()) else {
+        unreachable!("checked at load: a breakdown check has both");
+    };
+    let dim = dimension.as_str();
+    let rows: Vec<_> = t
+        .contribution
+        .iter()
+        .filter(|r| r.year == c.year && r.reporter == c.reporter && r.dimension == dim)
+        .collect();
+    if rows.is_empty() {
+        let needs = match dimension {
+            Dimension::Section => {
+                "product rows summed to HS sections (a source with a `product` column and \
+                 `[normalize] product-levels = [\"section\"]`)"
+            }
+            Dimension::Province => "a customs source with a `province` column",
+            Dimension::Regime => "a customs source with a `regime` column",
+        };
+        return Err(format!(
+            "the data have no {dim} breakdown of {}'s trade in {}: this check needs {needs} \
+             (README, \"Customs tables\")",
+            c.reporter, c.year
+        ));
+    }
+    let (mut part, mut whole) = ((None, None), (None, None));
+    let add = |acc: &mut (Option<f64>, Option<f64>), x: Option<f64>, m: Option<f64>| {
+        acc.0 = sum_present([acc.0, x]);
+        acc.1 = sum_present([acc.1, m]);
+    };
+    for p in &c.partners {
+        let mine: Vec<_> = rows.iter().filter(|r| &r.partner == p).collect();
+        let this = mine.iter().find(|r| r.component.eq_ignore_ascii_case(component));
+        let Some(this) = this else {
+            return Err(format!(
+                "no {dim} {component:?} in {}'s trade with {p} in {} (the data's {dim}s: {})",
+                c.reporter,
+                c.year,
+                mine.iter()
+                    .map(|r| r.component.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        };
+        add(&mut part, this.exports, this.imports);
+        for r in &mine {
+            add(&mut whole, r.exports, r.imports);
+        }
+    }
+    let missing = || format!("{} has no {} in {}", c.reporter, c.measure.label(), c.year);
+    let level = |(x, m): (Option<f64>, Option<f64>), measure: Measure| -> Option<f64> {
+        match measure {
+            Measure::Exports => x,
+            Measure::Imports => m,
+            Measure::TotalTrade | Measure::TradeShare => Some(x? + m?),
+            _ => Some(x? - m?),
+        }
+    };
+    let v = level(part, c.measure).ok_or_else(missing)?;
+    if c.measure.is_share() {
+        let w = level(whole, c.measure).ok_or_else(missing)?;
+        if w == 0.0 {
+            return Err(format!("the {dim}s' {} sums to zero", c.measure.label()));
+        }
+        return Ok(100.0 * v / w);
+    }
+    Ok(v / 1e9)
 }
 
 /// `measure` in `year`, summed over the check's partners, in US$ or as a fraction.
@@ -246,14 +362,21 @@ fn sum_of(c: &Check, measure: Measure, year: i32, t: &IndexTables) -> Result<f64
 
 fn series_name(c: &Check) -> String {
     c.series.clone().unwrap_or_else(|| {
-        let arrow = if matches!(c.measure, Measure::TotalTrade | Measure::TotalTradeCagr) {
+        let arrow = if matches!(
+            c.measure,
+            Measure::TotalTrade | Measure::TotalTradeCagr | Measure::TradeShare
+        ) {
             "<->"
         } else {
             "->"
         };
         let since = c.from.map(|f| format!(" since {f}")).unwrap_or_default();
+        let part = match (c.dimension, &c.component) {
+            (Some(d), Some(k)) => format!("[{}={k}]", d.as_str()),
+            _ => String::new(),
+        };
         format!(
-            "{} {}{arrow}{}{since}",
+            "{} {}{part}{arrow}{}{since}",
             c.measure.label(),
             c.reporter,
             c.partners.join("+")
