@@ -246,8 +246,37 @@ fn product_tables_match_the_pandas_reference_on_seeded_baci_shaped_data() {
 #[test]
 fn contributions_match_the_pandas_reference_on_the_illustrative_customs_tables() {
     let Some(py) = reference_python() else { return };
-    let p = Pipeline::with_sources(&customs_example_sources(), 2017, 2018);
+    let p = Pipeline::with_sources(&customs_example_sources(), 2017, 2018).edit(
+        "countries = [\"CHN\", \"USA\"]\n",
+        "countries = [\"CHN\", \"USA\"]\ncagr-windows = [[2017, 2018]]\n\n[[report]]\nname = \"customs\"\n\
+         title = \"ILLUSTRATIVE\"\nfocus = \"CHN\"\npartners = [\"USA\"]\ngroup-name = \"the US\"\ncagr-window = [2017, 2018]\n",
+    );
     p.run(["-q", "run"]).success();
+    // The yearly report shows the structure and breakdown tables, each with its footnote.
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(p.output().join("reports/customs/report.json")).unwrap())
+            .unwrap();
+    let tables = json["tables"].as_array().unwrap();
+    let ids: Vec<&str> = tables.iter().map(|t| t["id"].as_str().unwrap()).collect();
+    for id in [
+        "hhi-partners",
+        "top-products",
+        "hhi-products",
+        "by-province",
+        "by-regime",
+        "by-section",
+    ] {
+        assert!(ids.contains(&id), "{id} missing from {ids:?}");
+    }
+    // No product flows between the pair in this data: no table of dashes.
+    assert!(!ids.contains(&"pair-structure"), "{ids:?}");
+    for t in tables {
+        let source = t["source"].as_str().unwrap();
+        assert!(
+            source.contains("ILLUSTRATIVE") && source.contains("tradepipe table"),
+            "{source}"
+        );
+    }
     let n = compare(&py, &p.output(), &["CHN", "USA"]);
     assert!(n > 100, "compared only {n}");
     let t = tradepipe_indices::read_tables(&p.output()).unwrap();

@@ -34,6 +34,9 @@ pub struct Table {
     pub note: String,
     pub headers: Vec<String>,
     pub rows: Vec<Vec<String>>,
+    /// Provenance footnote of every number in the table: the source, its vintage, whose
+    /// report, and the index-table columns.
+    pub source: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -361,6 +364,7 @@ pub fn build(
                 ]
             })
             .collect(),
+        source: String::new(),
     });
     let by_partner = |id: &str, title: String, note: String, f: &dyn Fn(&str, i32) -> String| Table {
         id: id.into(),
@@ -377,6 +381,7 @@ pub fn build(
                     .collect()
             })
             .collect(),
+        source: String::new(),
     };
     tables.push(by_partner(
         "total-by-partner",
@@ -453,6 +458,7 @@ pub fn build(
             "CAGR %".into(),
         ],
         rows,
+        source: String::new(),
     });
 
     // Weight of the bilateral trade in each side's total trade.
@@ -503,6 +509,7 @@ pub fn build(
         ),
         headers,
         rows,
+        source: String::new(),
     });
 
     let hm_table = |id: &str, title: String, f: &dyn Fn(&str, i32) -> Option<f64>| {
@@ -519,6 +526,24 @@ pub fn build(
         format!("HM index of each state's exports to {fname}"),
         &|p, y| v.row(y, p, &report.focus).and_then(|r| r.hm),
     ));
+
+    // Dependence beyond HM, then product structure and breakdowns where the data have them.
+    let scope = crate::sections::Scope {
+        t,
+        focus: &focus,
+        partners: &partners,
+        years: &years,
+    };
+    tables.extend(crate::sections::dependence(&scope));
+    let no_tii = !tables.iter().any(|t| t.id == "tii-out");
+    let tii_note = no_tii.then(|| {
+        format!(
+            "Trade intensity is not shown: the data have no world exports to each country (X_wj) in {}–{} under world = \"{}\"; with [indices] world = \"sum\" it is computed over the economies present.",
+            y0, y1, t.meta.world
+        )
+    });
+    tables.extend(crate::sections::structure(&scope));
+    tables.extend(crate::sections::breakdowns(&scope));
 
     // Data quality: each side's report of the same flow (mirror check).
     let ratio = |v: Option<f64>, derived: bool| match v {
@@ -558,7 +583,7 @@ pub fn build(
             .filter(|&y| v.row(y, p, &report.focus).is_some_and(test))
             .collect()
     };
-    let mut estimates = Vec::new();
+    let mut estimates: Vec<String> = tii_note.into_iter().collect();
     for p in &partners {
         let est = years_where(&p.code, |r| r.reporter_estimated);
         if !est.is_empty() {
@@ -672,6 +697,20 @@ pub fn build(
         hm_variant: variant,
         world: t.meta.world.clone(),
     };
+    // Every table's numbers carry one footnote: source, vintage, whose report, columns.
+    for table in &mut tables {
+        let side = match table.id.as_str() {
+            "tii-in" | "hm-in" => "each partner's report".to_string(),
+            "mirror-imports" | "mirror-exports" => "both sides' reports".to_string(),
+            "hhi-partners" | "hhi-products" | "pair-structure" => "each country's own report".to_string(),
+            _ => format!("{}'s report", focus.code),
+        };
+        table.source = format!(
+            "{}; {side}; tradepipe table {}.",
+            source_line(t),
+            crate::sections::columns_of(&table.id)
+        );
+    }
 
     Built {
         context: ReportContext {
@@ -727,6 +766,11 @@ pub(crate) fn source_notes(t: &IndexTables) -> Vec<SourceNote> {
         .get("sources")
         .and_then(|s| serde_json::from_value(s.clone()).ok())
         .unwrap_or_default()
+}
+
+/// "IMF DOTS (vintage ...)": the sources of the index tables, for footnotes.
+pub(crate) fn source_line(t: &IndexTables) -> String {
+    format!("Source: {} ({})", source_name(t), vintage(t))
 }
 
 pub(crate) fn source_name(t: &IndexTables) -> String {

@@ -100,6 +100,11 @@ pub fn build(report: &ReportConfig, default_years: YearRange, t: &IndexTables) -
                         .collect()
                 })
                 .collect(),
+            source: format!(
+                "{}; tradepipe table `bilateral`: trade_share, rank_total; {}'s report.",
+                crate::context::source_line(t),
+                c.code
+            ),
         });
         for p in &rivals {
             data.push(DataSeries {
