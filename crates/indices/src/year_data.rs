@@ -248,6 +248,9 @@ impl YearData {
         let mut by_product = ProductExportsBuilder::<ProductAcc>::default();
         let mut kinds: Vec<(bool, bool)> = Vec::new();
         let (mut pair_products, mut breakdowns) = (Vec::new(), Vec::new());
+        // Partner economies' exports to each country by product: [country id][product id],
+        // NaN where none.
+        let mut mirror: Vec<Vec<f64>> = Vec::new();
         let columns = rep
             .iter()
             .zip(par.iter())
@@ -330,7 +333,16 @@ impl YearData {
                 if export {
                     add(&mut acc.partner_exports, v);
                     acc.partners += u32::from(v > 0.0);
-                    add(&mut by_product.at(pi, ki).mirror_imports, v);
+                    // Dense by id, hashed into the cells once per (partner, product) below.
+                    if mirror.len() <= pi as usize {
+                        mirror.resize_with(pi as usize + 1, Vec::new);
+                    }
+                    let row = &mut mirror[pi as usize];
+                    if row.len() <= ki as usize {
+                        row.resize(ki as usize + 1, f64::NAN);
+                    }
+                    let m = &mut row[ki as usize];
+                    *m = if m.is_nan() { v } else { *m + v };
                 } else {
                     add(&mut acc.partner_imports, v);
                 }
@@ -367,6 +379,13 @@ impl YearData {
         }
         let mut d = YearData::from_rows(year, rows.iter().cloned(), registry);
         d.sources = sources.into_iter().collect();
+        for (c, row) in mirror.iter().enumerate() {
+            for (k, &v) in row.iter().enumerate() {
+                if !v.is_nan() {
+                    by_product.at(c as u32, k as u32).mirror_imports = Some(v);
+                }
+            }
+        }
         let m = by_product.finish();
         d.product_exports = m.map(|a| a.world_exports.or(a.partner_exports));
         d.product_partners = m.map(|a| a.partner_exports.map(|_| a.partners));
