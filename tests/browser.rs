@@ -178,3 +178,40 @@ fn every_default_report_and_reproduction_renders() {
         ink * 100.0
     );
 }
+
+/// A report on data with products and customs breakdowns (the ILLUSTRATIVE tables): the
+/// structure and breakdown tables render beside the charts, with no browser errors.
+#[test]
+fn report_with_product_and_breakdown_tables_renders() {
+    let Some(bin) = chromium() else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must install chromium (see .ci/run)"
+        );
+        return;
+    };
+    let p = Pipeline::with_sources(&crate::product_check::customs_example_sources(), 2017, 2018).edit(
+        "countries = [\"CHN\", \"USA\"]\n",
+        "countries = [\"CHN\", \"USA\"]\ncagr-windows = [[2017, 2018]]\n\n[[report]]\nname = \"customs\"\n\
+         title = \"ILLUSTRATIVE\"\nfocus = \"CHN\"\npartners = [\"USA\"]\ngroup-name = \"the US\"\ncagr-window = [2017, 2018]\n",
+    );
+    p.run(["-q", "run"]).success();
+    let page = p.output().join("reports/customs/index.html");
+    let images = load(&bin, &page);
+    assert!(
+        !images.is_empty() && images.iter().all(|i| !i.ends_with("=0x0")),
+        "{images:?}"
+    );
+    let html = std::fs::read_to_string(&page).unwrap();
+    for id in [
+        "table-top-products",
+        "table-hhi-products",
+        "table-by-province",
+        "table-by-regime",
+        "table-by-section",
+    ] {
+        assert!(html.contains(&format!("id=\"{id}\"")), "{id} missing");
+    }
+    let ink = screenshot_ink(&bin, &page, &p.dir.path().join("customs.png"));
+    assert!(ink > 0.02, "report is nearly blank: {:.1}% ink", ink * 100.0);
+}
