@@ -316,3 +316,42 @@ fn unchanged_inputs_skip_stages_and_force_reruns_them() {
     let out = p.run(["--log-format", "json", "run"]).success();
     assert_eq!(skipped(&out.stderr), ["normalize"]);
 }
+
+/// The `group` table sums the reporter's own reports over each year's members: checked against
+/// the canonical table directly, across the EU's 2004 enlargement.
+#[test]
+fn group_rows_follow_membership_and_sum_the_members_reports() {
+    let out = tempfile::tempdir().unwrap();
+    crate::util::run_in_repo(&["-q", "--output", out.path().to_str().unwrap(), "run"]).success();
+    let t = tradepipe_indices::read_tables(out.path()).unwrap();
+    let row = |y: i32| {
+        t.group
+            .iter()
+            .find(|g| g.year == y && g.reporter == "CHN" && g.group == "EU")
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(
+        (row(2003).members, row(2004).members, row(2020).members),
+        (15, 25, 27)
+    );
+    let groups = tradepipe_model::groups::Groups::embedded();
+    for y in [2003, 2004, 2019, 2020] {
+        let df = tradepipe_parquet::read_partition(&out.path().join("parquet/trade"), y, None).unwrap();
+        let col = |c: &str| df.column(c).unwrap().str().unwrap().clone();
+        let (rep, par, flow, prod) = (col("reporter"), col("partner"), col("flow"), col("product"));
+        let val = df.column("value_usd").unwrap().f64().unwrap().clone();
+        let members = groups.members("EU", y);
+        let want: f64 = (0..df.height())
+            .filter(|&i| {
+                rep.get(i) == Some("CHN")
+                    && flow.get(i) == Some("export")
+                    && prod.get(i) == Some("TOTAL")
+                    && members.contains(&par.get(i).unwrap())
+            })
+            .map(|i| val.get(i).unwrap())
+            .sum();
+        let got = row(y).exports.unwrap();
+        assert!((got - want).abs() <= 1e-9 * want, "{y}: {got} vs {want}");
+    }
+}

@@ -15,6 +15,7 @@ pub mod bilateral;
 pub mod breakdown;
 pub mod concentration;
 pub mod formulas;
+pub mod group;
 pub mod growth;
 mod output;
 pub mod product;
@@ -24,6 +25,7 @@ pub mod year_data;
 pub use bilateral::BilateralRow;
 pub use breakdown::ContributionRow;
 pub use concentration::ConcentrationRow;
+pub use group::GroupRow;
 pub use growth::{CagrRow, GrowthRow};
 pub use product::ProductRow;
 pub use structure::{PairStructureRow, ProductPairRow};
@@ -89,6 +91,7 @@ pub struct IndexTables {
     pub concentration: Vec<ConcentrationRow>,
     pub pair_structure: Vec<PairStructureRow>,
     pub contribution: Vec<ContributionRow>,
+    pub group: Vec<GroupRow>,
 }
 
 impl IndexTables {
@@ -107,6 +110,7 @@ struct YearOut {
     concentration: Vec<ConcentrationRow>,
     pair_structure: Vec<PairStructureRow>,
     product_pair: Vec<ProductPairRow>,
+    group: Vec<GroupRow>,
     breakdowns: Vec<year_data::Breakdown>,
 }
 
@@ -136,6 +140,7 @@ pub fn run(cfg: &Config) -> Result<IndicesSummary, IndicesError> {
         });
     }
     let registry = Registry::embedded();
+    let groups = cfg.country_groups();
     let pairs = cfg.pairs();
     let (variant, world) = (cfg.indices.hm_variant, cfg.indices.world);
 
@@ -161,12 +166,14 @@ pub fn run(cfg: &Config) -> Result<IndicesSummary, IndicesError> {
                 &d.product_imports,
             );
             let (pair_structure, product_pair) = structure::compute(&d, &pairs);
+            let group = group::compute(&d, &cfg.indices.countries, &groups, &cfg.indices.groups, world);
             Ok(YearOut {
                 bilateral,
                 product,
                 concentration,
                 pair_structure,
                 product_pair,
+                group,
                 breakdowns: d.breakdowns,
             })
         })
@@ -209,6 +216,7 @@ pub fn run(cfg: &Config) -> Result<IndicesSummary, IndicesError> {
             .cloned()
             .collect();
         write("contribution", year, output::contribution_frame(&rows))?;
+        write("group", year, output::group_frame(&c.group))?;
         if c.product.is_empty() {
             continue;
         }
@@ -225,7 +233,7 @@ pub fn run(cfg: &Config) -> Result<IndicesSummary, IndicesError> {
     let mut df = output::cagr_frame(&growth::cagr_rows(&all, &cfg.indices.cagr_windows))
         .map_err(|e| schema_err(&cagr_path, e))?;
     tradepipe_parquet::write(&cagr_path, &mut df)?;
-    for table in ["bilateral", "growth", "concentration", "contribution"] {
+    for table in ["bilateral", "growth", "concentration", "contribution", "group"] {
         tradepipe_parquet::remove_stale_partitions(&root.join(table), &years)?;
     }
     for table in ["product", "pair_structure", "product_pair"] {
@@ -273,6 +281,7 @@ pub fn read_tables(output_dir: &Path) -> Result<IndexTables, IndicesError> {
     let mut growth = Vec::new();
     let mut concentration = Vec::new();
     let mut contribution = Vec::new();
+    let mut group = Vec::new();
     for &year in &meta.years {
         let dir = root.join("bilateral");
         let df = tradepipe_parquet::read_partition(&dir, year, None)?;
@@ -286,6 +295,9 @@ pub fn read_tables(output_dir: &Path) -> Result<IndexTables, IndicesError> {
         let dir = root.join("contribution");
         let df = tradepipe_parquet::read_partition(&dir, year, None)?;
         contribution.extend(output::contribution_rows(&df, &partition_dir(&dir, year), year)?);
+        let dir = root.join("group");
+        let df = tradepipe_parquet::read_partition(&dir, year, None)?;
+        group.extend(output::group_rows(&df, &partition_dir(&dir, year), year)?);
     }
     let mut product = Vec::new();
     let mut pair_structure = Vec::new();
@@ -312,5 +324,6 @@ pub fn read_tables(output_dir: &Path) -> Result<IndexTables, IndicesError> {
         concentration,
         pair_structure,
         contribution,
+        group,
     })
 }

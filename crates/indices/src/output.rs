@@ -11,6 +11,7 @@ use crate::IndicesError;
 use crate::bilateral::BilateralRow;
 use crate::breakdown::ContributionRow;
 use crate::concentration::ConcentrationRow;
+use crate::group::GroupRow;
 use crate::growth::{CagrRow, GrowthRow};
 use crate::product::ProductRow;
 use crate::structure::{PairStructureRow, ProductPairRow};
@@ -529,6 +530,50 @@ pub(crate) fn contribution_rows(
             imports_growth_contribution: mg[k],
             exports_share: xs[k],
             imports_share: ms[k],
+        })
+        .collect())
+}
+
+pub(crate) fn group_frame(rows: &[GroupRow]) -> PolarsResult<DataFrame> {
+    DataFrame::new(
+        rows.len(),
+        vec![
+            strs("reporter", rows, |r| &r.reporter),
+            strs("group", rows, |r| &r.group),
+            u32s("members", rows, |r| Some(r.members)),
+            u32s("members_reported", rows, |r| Some(r.members_reported)),
+            f64s("exports", rows, |r| r.exports),
+            f64s("imports", rows, |r| r.imports),
+            f64s("total_trade", rows, |r| r.total_trade),
+            f64s("balance", rows, |r| r.balance),
+            f64s("trade_share", rows, |r| r.trade_share),
+        ],
+    )
+}
+
+pub(crate) fn group_rows(df: &DataFrame, path: &Path, year: i32) -> Result<Vec<GroupRow>, IndicesError> {
+    let f = Frame { df, path };
+    let (reporter, group) = (f.str("reporter")?, f.str("group")?);
+    let (members, reported) = (f.u32("members")?, f.u32("members_reported")?);
+    let (x, m, t, b, s) = (
+        f.f64("exports")?,
+        f.f64("imports")?,
+        f.f64("total_trade")?,
+        f.f64("balance")?,
+        f.f64("trade_share")?,
+    );
+    Ok((0..df.height())
+        .map(|k| GroupRow {
+            year,
+            reporter: reporter[k].clone(),
+            group: group[k].clone(),
+            members: members[k].unwrap_or(0),
+            members_reported: reported[k].unwrap_or(0),
+            exports: x[k],
+            imports: m[k],
+            total_trade: t[k],
+            balance: b[k],
+            trade_share: s[k],
         })
         .collect())
 }

@@ -52,6 +52,8 @@ pub struct RawConfig {
     pub indices: IndicesConfig,
     #[serde(rename = "report", default)]
     pub reports: Vec<ReportConfig>,
+    #[serde(rename = "group", default)]
+    pub groups: Vec<crate::groups::GroupConfig>,
 }
 
 /// `[normalize]`: how the two reports of one flow are reconciled.
@@ -388,6 +390,10 @@ pub struct IndicesConfig {
     /// `[first, last]` year windows for CAGR.
     #[serde(default)]
     pub cagr_windows: Vec<[i32; 2]>,
+    /// Country groups (embedded `C5`, `EU`, `ASEAN`, `G7`, or a `[[group]]`) whose trade with
+    /// each configured country is written to the `group` table, membership by year.
+    #[serde(default)]
+    pub groups: Vec<String>,
     /// Base year of the index-number columns (`100·V_t / V_base`); defaults to the first
     /// year of `[run] years`.
     #[serde(default)]
@@ -395,6 +401,11 @@ pub struct IndicesConfig {
 }
 
 impl Config {
+    /// The embedded groups with the `[[group]]`s of this config.
+    pub fn country_groups(&self) -> crate::groups::Groups {
+        crate::groups::Groups::with(&self.groups)
+    }
+
     /// The base year of index numbers: `[indices] index-base-year`, else the first run year.
     pub fn index_base_year(&self) -> i32 {
         self.indices.index_base_year.unwrap_or(self.years.from)
@@ -448,6 +459,8 @@ pub struct Config {
     pub normalize: NormalizeConfig,
     pub indices: IndicesConfig,
     pub reports: Vec<ReportConfig>,
+    /// User groups (`[[group]]`), on top of the embedded ones.
+    pub groups: Vec<crate::groups::GroupConfig>,
 }
 
 /// Values that override the file.
@@ -508,6 +521,7 @@ impl Config {
             normalize: raw.normalize,
             indices: raw.indices,
             reports: raw.reports,
+            groups: raw.groups,
         };
         cfg.check(&Registry::embedded()).map_err(invalid)?;
         Ok(cfg)
@@ -550,6 +564,23 @@ impl Config {
         }
         for w in &self.indices.cagr_windows {
             check_window(*w, y, "[indices] cagr-windows")?;
+        }
+        for g in &self.groups {
+            if g.members.is_empty() {
+                return Err(format!("[[group]] {:?}: list at least one member", g.name));
+            }
+            for m in &g.members {
+                known(m, &format!("[[group]] {:?}", g.name))?;
+            }
+        }
+        let groups = self.country_groups();
+        for g in &self.indices.groups {
+            if !groups.contains(g) {
+                return Err(format!(
+                    "[indices] groups: unknown group {g:?} (known: {}; add a [[group]] to define one)",
+                    groups.names().collect::<Vec<_>>().join(", ")
+                ));
+            }
         }
         if let Some(b) = self.indices.index_base_year
             && !y.contains(b)
@@ -791,6 +822,31 @@ cagr-window = [2010, 2020]
                 .output_dir,
             Path::new("/env/out")
         );
+    }
+
+    #[test]
+    fn groups_are_known_or_user_defined() {
+        let with = |extra: &str| {
+            GOOD.replace(
+                "cagr-windows = [[2010, 2020]]",
+                &format!("cagr-windows = [[2010, 2020]]\n{extra}"),
+            )
+        };
+        assert!(parse(&with("groups = [\"EU\", \"C5\"]")).is_ok());
+        let msg = parse(&with("groups = [\"EEC\"]")).unwrap_err().to_string();
+        assert!(
+            msg.contains("unknown group \"EEC\"") && msg.contains("ASEAN"),
+            "{msg}"
+        );
+        let user = format!(
+            "{}\n[[group]]\nname = \"EEC\"\nmembers = [\"DEU\", \"FRA\"]\nto = 1992\n",
+            with("groups = [\"EEC\"]")
+        );
+        let c = parse(&user).unwrap();
+        assert_eq!(c.country_groups().members("EEC", 1990), ["DEU", "FRA"]);
+        assert!(c.country_groups().members("EEC", 1993).is_empty());
+        let bad = user.replace("\"FRA\"", "\"FRX\"");
+        assert!(parse(&bad).unwrap_err().to_string().contains("[[group]] \"EEC\""));
     }
 
     #[test]

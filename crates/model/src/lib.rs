@@ -2,7 +2,8 @@
 //! run configuration and atomic file writes.
 //!
 //! * Reads: `pipeline.toml` (see [`config`]) and the registry tables embedded at build time
-//!   from `data/countries.csv` and `data/imf_country_names.csv` (see [`registry`]).
+//!   from `data/countries.csv` and `data/imf_country_names.csv` (see [`registry`]), and the
+//!   country groups of `data/groups.csv` (see [`groups`]).
 //! * Writes: nothing by itself; [`fsio::write_atomic`] is how every stage writes a file.
 //! * Invariants: every country or area code used in a canonical table resolves in the
 //!   [`registry::Registry`]; every file a stage writes appears whole or not at all.
@@ -12,6 +13,7 @@
 
 pub mod config;
 pub mod fsio;
+pub mod groups;
 pub mod hash;
 pub mod products;
 pub mod registry;
