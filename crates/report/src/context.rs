@@ -366,36 +366,27 @@ pub fn build(
             .collect(),
         source: String::new(),
     });
-    let by_partner = |id: &str, title: String, note: String, f: &dyn Fn(&str, i32) -> String| Table {
-        id: id.into(),
-        title,
-        note,
-        headers: std::iter::once("Year".to_string())
-            .chain(partners.iter().map(|p| p.name.clone()))
-            .collect(),
-        rows: years
-            .iter()
-            .map(|&y| {
-                std::iter::once(y.to_string())
-                    .chain(partners.iter().map(|p| f(&p.code, y)))
-                    .collect()
-            })
-            .collect(),
-        source: String::new(),
+    // One scope for every by-partner table, here and in the dependence, structure and
+    // breakdown sections.
+    let scope = crate::sections::Scope {
+        t,
+        focus: &focus,
+        partners: &partners,
+        years: &years,
     };
-    tables.push(by_partner(
+    tables.push(scope.by_partner(
         "total-by-partner",
         format!("Total trade of {fname} with each state"),
         format!("US$ billion; {fname}'s report."),
         &|p, y| usd_bn(v.row(y, &report.focus, p).and_then(|r| r.total_trade)),
     ));
-    tables.push(by_partner(
+    tables.push(scope.by_partner(
         "balance-by-partner",
         format!("Trade balance of {fname} with each state"),
         format!("US$ billion, exports minus imports; {fname}'s report."),
         &|p, y| usd_bn(v.row(y, &report.focus, p).and_then(|r| r.balance)),
     ));
-    tables.push(by_partner(
+    tables.push(scope.by_partner(
         "yoy-by-partner",
         "Year-on-year growth of total trade".into(),
         format!("Percent; {fname}'s report; – where the previous year is outside the range or absent."),
@@ -514,7 +505,7 @@ pub fn build(
 
     let hm_table = |id: &str, title: String, f: &dyn Fn(&str, i32) -> Option<f64>| {
         let note = format!("Percent; variant {variant}; – where a side does not report.");
-        by_partner(id, title, note, &|p, y| pct(f(p, y), 3))
+        scope.by_partner(id, title, note, &|p, y| pct(f(p, y), 3))
     };
     tables.push(hm_table(
         "hm-out",
@@ -528,12 +519,6 @@ pub fn build(
     ));
 
     // Dependence beyond HM, then product structure and breakdowns where the data have them.
-    let scope = crate::sections::Scope {
-        t,
-        focus: &focus,
-        partners: &partners,
-        years: &years,
-    };
     tables.extend(crate::sections::dependence(&scope));
     let no_tii = !tables.iter().any(|t| t.id == "tii-out");
     let tii_note = no_tii.then(|| {
@@ -551,7 +536,7 @@ pub fn build(
         Some(r) if derived => format!("{r:.2}*"),
         Some(r) => format!("{r:.2}"),
     };
-    tables.push(by_partner(
+    tables.push(scope.by_partner(
         "mirror-exports",
         format!("Mirror check: partners' imports from {fname} ÷ {fname}'s exports to them"),
         format!(
@@ -563,7 +548,7 @@ pub fn build(
             ratio(r.and_then(|r| r.mirror_ratio), derived)
         },
     ));
-    tables.push(by_partner(
+    tables.push(scope.by_partner(
         "mirror-imports",
         format!("Mirror check: {fname}'s imports from partners ÷ their exports to {fname}"),
         format!(
@@ -699,17 +684,7 @@ pub fn build(
     };
     // Every table's numbers carry one footnote: source, vintage, whose report, columns.
     for table in &mut tables {
-        let side = match table.id.as_str() {
-            "tii-in" | "hm-in" => "each partner's report".to_string(),
-            "mirror-imports" | "mirror-exports" => "both sides' reports".to_string(),
-            "hhi-partners" | "hhi-products" | "pair-structure" => "each country's own report".to_string(),
-            _ => format!("{}'s report", focus.code),
-        };
-        table.source = format!(
-            "{}; {side}; tradepipe table {}.",
-            source_line(t),
-            crate::sections::columns_of(&table.id)
-        );
+        table.source = crate::sections::footnote(&table.id, &source_line(t), &focus.code);
     }
 
     Built {

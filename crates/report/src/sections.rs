@@ -50,7 +50,14 @@ fn num(v: Option<f64>, decimals: usize) -> String {
 }
 
 impl Scope<'_> {
-    fn by_partner(&self, id: &str, title: String, note: String, f: &dyn Fn(&str, i32) -> String) -> Table {
+    /// A table with one row per year and one column per partner.
+    pub(crate) fn by_partner(
+        &self,
+        id: &str,
+        title: String,
+        note: String,
+        f: &dyn Fn(&str, i32) -> String,
+    ) -> Table {
         Table {
             id: id.into(),
             title,
@@ -363,8 +370,20 @@ pub(crate) fn breakdowns(s: &Scope<'_>) -> Vec<Table> {
     out
 }
 
-/// The index-table columns behind each table, for its provenance footnote.
-pub(crate) fn columns_of(id: &str) -> &'static str {
+/// The provenance footnote of the table `id`: the data's source line, whose report its
+/// numbers use, and the index-table columns behind them.
+pub(crate) fn footnote(id: &str, source_line: &str, focus: &str) -> String {
+    let side = match id {
+        "tii-in" | "hm-in" => "each partner's report".to_string(),
+        "mirror-imports" | "mirror-exports" => "both sides' reports".to_string(),
+        "hhi-partners" | "hhi-products" | "pair-structure" => "each country's own report".to_string(),
+        _ => format!("{focus}'s report"),
+    };
+    format!("{source_line}; {side}; tradepipe table {}.", columns_of(id))
+}
+
+/// The index-table columns behind each table.
+fn columns_of(id: &str) -> &'static str {
     match id {
         "totals" => "bilateral: exports, imports, total_trade, balance (summed over the partners)",
         "total-by-partner" => "bilateral: total_trade",
