@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use tradepipe_model::Flow;
 
-use crate::formulas::share;
+use crate::formulas::{accumulate, share};
 use crate::year_data::Breakdown;
 
 /// One row of `output/parquet/indices/contribution/`.
@@ -58,7 +58,7 @@ fn sums(parts: &[Breakdown]) -> BTreeMap<Key, (Option<f64>, Option<f64>)> {
             Flow::Import => &mut e.1,
             Flow::ReExport | Flow::ReImport => continue,
         };
-        *slot = Some(slot.unwrap_or(0.0) + b.value);
+        accumulate(slot, b.value);
     }
     out
 }
@@ -82,28 +82,31 @@ pub fn compute(years: &[(i32, &[Breakdown])]) -> Vec<ContributionRow> {
         // Totals of each (reporter, partner, dimension): Σ_c over this year's parts.
         type Totals = (Option<f64>, Option<f64>, Option<f64>, Option<f64>, Option<f64>);
         let mut totals: BTreeMap<(&str, &str, &str), Totals> = BTreeMap::new();
+        // Each part with its previous-year values, looked up once.
+        let parts: Vec<(
+            &Key,
+            (Option<f64>, Option<f64>),
+            Option<(Option<f64>, Option<f64>)>,
+        )> = now
+            .iter()
+            .map(|(k, v)| (k, *v, before.and_then(|b| b.get(k)).copied()))
+            .collect();
         let add = |acc: &mut Option<f64>, v: Option<f64>| {
             if let Some(v) = v {
-                *acc = Some(acc.unwrap_or(0.0) + v);
+                accumulate(acc, v);
             }
         };
-        for ((r, p, d, c), v) in &now {
+        for ((r, p, d, _), v, old) in &parts {
             let t = totals.entry((r, p, d)).or_default();
-            let old = before
-                .and_then(|b| b.get(&(r.clone(), p.clone(), d, c.clone())))
-                .copied();
             add(&mut t.0, v.0);
             add(&mut t.1, v.1);
             add(&mut t.2, diff(balance(*v), old.and_then(balance)));
             add(&mut t.3, old.and_then(|o| o.0));
             add(&mut t.4, old.and_then(|o| o.1));
         }
-        for ((r, p, d, c), v) in &now {
+        for &((r, p, d, c), v, old) in &parts {
             let (tx, tm, tdb, tx0, tm0) = totals[&(r.as_str(), p.as_str(), *d)];
-            let old = before
-                .and_then(|b| b.get(&(r.clone(), p.clone(), d, c.clone())))
-                .copied();
-            let db = diff(balance(*v), old.and_then(balance));
+            let db = diff(balance(v), old.and_then(balance));
             out.push(ContributionRow {
                 year,
                 reporter: r.clone(),
@@ -112,7 +115,7 @@ pub fn compute(years: &[(i32, &[Breakdown])]) -> Vec<ContributionRow> {
                 component: c.clone(),
                 exports: v.0,
                 imports: v.1,
-                balance: balance(*v),
+                balance: balance(v),
                 balance_change: db,
                 balance_contribution: match (db, tdb) {
                     (Some(a), Some(t)) if t != 0.0 => Some(a / t),

@@ -153,6 +153,11 @@ pub fn mirror_derived(
     checks.iter().any(Option::is_some) && checks.iter().flatten().all(|&ok| ok)
 }
 
+/// Adds `v` to a running sum that is `None` until its first term.
+pub fn accumulate(acc: &mut Option<f64>, v: f64) {
+    *acc = Some(acc.unwrap_or(0.0) + v);
+}
+
 /// Sum of the present values; `None` when none is present.
 pub fn sum_present(values: impl IntoIterator<Item = Option<f64>>) -> Option<f64> {
     values

@@ -43,9 +43,21 @@ pub struct CagrRow {
     pub total_trade_cagr: Option<f64>,
 }
 
-fn find<'a>(rows: &'a [BilateralRow], year: i32, i: &str, j: &str) -> Option<&'a BilateralRow> {
-    rows.iter()
-        .find(|r| r.year == year && r.reporter == i && r.partner == j)
+/// The bilateral rows by (year, reporter, partner), built once per table so that looking up
+/// a row's previous or base year is not a scan of every row.
+struct ByKey<'a>(std::collections::HashMap<(i32, &'a str, &'a str), &'a BilateralRow>);
+
+impl<'a> ByKey<'a> {
+    fn new(rows: &'a [BilateralRow]) -> Self {
+        ByKey(
+            rows.iter()
+                .map(|r| ((r.year, r.reporter.as_str(), r.partner.as_str()), r))
+                .collect(),
+        )
+    }
+    fn find(&self, year: i32, i: &str, j: &str) -> Option<&'a BilateralRow> {
+        self.0.get(&(year, i, j)).copied()
+    }
 }
 
 fn world_balance(r: &BilateralRow) -> Option<f64> {
@@ -59,10 +71,11 @@ fn world_trade(r: &BilateralRow) -> Option<f64> {
 /// A growth row for every bilateral row: YoY and contributions where the previous year is
 /// present, index numbers where the `index_base` year is.
 pub fn growth(rows: &[BilateralRow], index_base: i32) -> Vec<GrowthRow> {
+    let by_key = ByKey::new(rows);
     rows.iter()
         .map(|r| {
-            let prev = find(rows, r.year - 1, &r.reporter, &r.partner);
-            let base = find(rows, index_base, &r.reporter, &r.partner);
+            let prev = by_key.find(r.year - 1, &r.reporter, &r.partner);
+            let base = by_key.find(index_base, &r.reporter, &r.partner);
             let p = |f: fn(&BilateralRow) -> Option<f64>| prev.and_then(f);
             let b = |f: fn(&BilateralRow) -> Option<f64>| base.and_then(f);
             GrowthRow {
@@ -97,6 +110,7 @@ pub fn growth(rows: &[BilateralRow], index_base: i32) -> Vec<GrowthRow> {
 
 /// CAGR rows for every pair present in `rows` and every window.
 pub fn cagr_rows(rows: &[BilateralRow], windows: &[[i32; 2]]) -> Vec<CagrRow> {
+    let by_key = ByKey::new(rows);
     let mut pairs: Vec<(&str, &str)> = rows
         .iter()
         .map(|r| (r.reporter.as_str(), r.partner.as_str()))
@@ -106,7 +120,7 @@ pub fn cagr_rows(rows: &[BilateralRow], windows: &[[i32; 2]]) -> Vec<CagrRow> {
     let mut out = Vec::new();
     for &[from, to] in windows {
         for &(i, j) in &pairs {
-            let (a, b) = (find(rows, from, i, j), find(rows, to, i, j));
+            let (a, b) = (by_key.find(from, i, j), by_key.find(to, i, j));
             let c = |f: fn(&BilateralRow) -> Option<f64>| cagr(a.and_then(f), b.and_then(f), to - from);
             out.push(CagrRow {
                 reporter: i.to_owned(),

@@ -11,7 +11,9 @@ use serde::{Deserialize, Serialize};
 use tradepipe_model::Flow;
 use tradepipe_model::products::level_of;
 
-use crate::formulas::{export_similarity, grubel_lloyd, grubel_lloyd_aggregate, trade_complementarity};
+use crate::formulas::{
+    accumulate, export_similarity, grubel_lloyd, grubel_lloyd_aggregate, trade_complementarity,
+};
 use crate::product::ProductExports;
 use crate::year_data::YearData;
 
@@ -146,7 +148,7 @@ fn product_pairs(d: &YearData, pairs: &[(String, String)]) -> Vec<ProductPairRow
         } else {
             &mut e.1
         };
-        *slot = Some(slot.unwrap_or(0.0) + p.value);
+        accumulate(slot, p.value);
     }
     let mut out = Vec::new();
     for (i, j) in pairs {

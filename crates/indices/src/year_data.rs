@@ -12,6 +12,7 @@ use tradepipe_model::schema::{TOTAL, WORLD, col};
 use tradepipe_model::{Flow, Registry};
 
 use crate::IndicesError;
+use crate::formulas::accumulate;
 use crate::product::{ProductExportsBuilder, ProductMatrix};
 use tradepipe_model::products::level_of;
 
@@ -102,10 +103,6 @@ fn country_kind<'a>(
         kinds.push((economy, countries.iter().any(|c| c == code)));
     }
     (id, kinds[id as usize])
-}
-
-fn add(acc: &mut Option<f64>, v: f64) {
-    *acc = Some(acc.unwrap_or(0.0) + v);
 }
 
 /// One flow row, as read from the canonical table.
@@ -314,7 +311,7 @@ impl YearData {
                 }
                 if p == WORLD {
                     let acc = by_product.at(ri, ki);
-                    add(
+                    accumulate(
                         if export {
                             &mut acc.world_exports
                         } else {
@@ -331,7 +328,7 @@ impl YearData {
                 }
                 let acc = by_product.at(ri, ki);
                 if export {
-                    add(&mut acc.partner_exports, v);
+                    accumulate(&mut acc.partner_exports, v);
                     acc.partners += u32::from(v > 0.0);
                     // Dense by id, hashed into the cells once per (partner, product) below.
                     if mirror.len() <= pi as usize {
@@ -344,7 +341,7 @@ impl YearData {
                     let m = &mut row[ki as usize];
                     *m = if m.is_nan() { v } else { *m + v };
                 } else {
-                    add(&mut acc.partner_imports, v);
+                    accumulate(&mut acc.partner_imports, v);
                 }
                 if r_configured && p_configured {
                     pair_products.push(PairProduct {
