@@ -190,11 +190,7 @@ fn report_with_product_and_breakdown_tables_renders() {
         );
         return;
     };
-    let p = Pipeline::with_sources(&crate::product_check::customs_example_sources(), 2017, 2018).edit(
-        "countries = [\"CHN\", \"USA\"]\n",
-        "countries = [\"CHN\", \"USA\"]\ncagr-windows = [[2017, 2018]]\n\n[[report]]\nname = \"customs\"\n\
-         title = \"ILLUSTRATIVE\"\nfocus = \"CHN\"\npartners = [\"USA\"]\ngroup-name = \"the US\"\ncagr-window = [2017, 2018]\n",
-    );
+    let p = crate::product_check::customs_example_with_report();
     p.run(["-q", "run"]).success();
     let page = p.output().join("reports/customs/index.html");
     let images = load(&bin, &page);

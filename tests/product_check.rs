@@ -57,6 +57,16 @@ product-levels = ["section"]
     )
 }
 
+/// The ILLUSTRATIVE customs tables for 2017–2018 with a yearly report `customs` on China's
+/// trade with the US (under `output/reports/customs/`).
+pub fn customs_example_with_report() -> Pipeline {
+    Pipeline::with_sources(&customs_example_sources(), 2017, 2018).edit(
+        "countries = [\"CHN\", \"USA\"]\n",
+        "countries = [\"CHN\", \"USA\"]\ncagr-windows = [[2017, 2018]]\n\n[[report]]\nname = \"customs\"\n\
+         title = \"ILLUSTRATIVE\"\nfocus = \"CHN\"\npartners = [\"USA\"]\ngroup-name = \"the US\"\ncagr-window = [2017, 2018]\n",
+    )
+}
+
 /// Runs the reference on `output`'s trade table and compares every product-level table.
 /// Returns how many values were compared.
 fn compare(py: &Path, output: &Path, countries: &[&str]) -> usize {
@@ -246,11 +256,7 @@ fn product_tables_match_the_pandas_reference_on_seeded_baci_shaped_data() {
 #[test]
 fn contributions_match_the_pandas_reference_on_the_illustrative_customs_tables() {
     let Some(py) = reference_python() else { return };
-    let p = Pipeline::with_sources(&customs_example_sources(), 2017, 2018).edit(
-        "countries = [\"CHN\", \"USA\"]\n",
-        "countries = [\"CHN\", \"USA\"]\ncagr-windows = [[2017, 2018]]\n\n[[report]]\nname = \"customs\"\n\
-         title = \"ILLUSTRATIVE\"\nfocus = \"CHN\"\npartners = [\"USA\"]\ngroup-name = \"the US\"\ncagr-window = [2017, 2018]\n",
-    );
+    let p = customs_example_with_report();
     p.run(["-q", "run"]).success();
     // The yearly report shows the structure and breakdown tables, each with its footnote.
     let json: serde_json::Value =
