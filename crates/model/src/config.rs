@@ -67,6 +67,8 @@ pub struct NormalizeConfig {
     /// Coarser HS levels added as sums of finer product rows (`section`, `chapter`,
     /// `heading`), where a source does not state them itself.
     pub product_levels: Vec<crate::products::Level>,
+    /// `[normalize.rules]`: severities of the validation rules.
+    pub rules: crate::rules::RuleSeverities,
 }
 
 impl Default for NormalizeConfig {
@@ -76,6 +78,7 @@ impl Default for NormalizeConfig {
             // The IMF's DOTS convention.
             cif_fob: 1.06,
             product_levels: Vec::new(),
+            rules: Default::default(),
         }
     }
 }

@@ -2,8 +2,9 @@
 //! run configuration and atomic file writes.
 //!
 //! * Reads: `pipeline.toml` (see [`config`]) and the registry tables embedded at build time
-//!   from `data/countries.csv` and `data/imf_country_names.csv` (see [`registry`]), and the
-//!   country groups of `data/groups.csv` (see [`groups`]).
+//!   from `data/` (countries, IMF names, Comtrade codes, validity periods and successors,
+//!   former codes; see [`registry`]), and the country groups of `data/groups.csv` (see
+//!   [`groups`]). [`rules`] names the validation rules of the normalize stage.
 //! * Writes: nothing by itself; [`fsio::write_atomic`] is how every stage writes a file.
 //! * Invariants: every country or area code used in a canonical table resolves in the
 //!   [`registry::Registry`]; every file a stage writes appears whole or not at all.
@@ -17,6 +18,7 @@ pub mod groups;
 pub mod hash;
 pub mod products;
 pub mod registry;
+pub mod rules;
 pub mod schema;
 pub mod time;
 

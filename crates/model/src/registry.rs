@@ -1,17 +1,22 @@
 //! Country and area registry: ISO 3166 countries plus the historical entities, aggregates and
-//! unallocated areas that trade sources report, and the IMF names that map to them.
+//! unallocated areas that trade sources report, the IMF names that map to them, when each
+//! entity existed and which entities it came from.
 //!
 //! The tables are data shipped with the project (`data/countries.csv`,
-//! `data/imf_country_names.csv`, provenance in `data/README.md`) and are compiled into the
-//! binary so that a run never depends on the working directory. A name that is not in the
-//! table is an error for the caller to report with its file, row and column: nothing is
-//! silently dropped.
+//! `data/imf_country_names.csv`, `data/comtrade_codes.csv`, `data/country_history.csv`,
+//! `data/code_aliases.csv`; provenance in `data/README.md`) and are compiled into the binary so
+//! that a run never depends on the working directory. A name that is not in the table is an
+//! error for the caller to report with its file, row and column: nothing is silently dropped.
+//! A code used outside the years its entity existed (the USSR as a partner in 2013) is not an
+//! error here: the normalize stage reports it (rule `valid-for-year`).
 
 use std::collections::HashMap;
 
 const COUNTRIES_CSV: &str = include_str!("../../../data/countries.csv");
 const IMF_NAMES_CSV: &str = include_str!("../../../data/imf_country_names.csv");
 const COMTRADE_CSV: &str = include_str!("../../../data/comtrade_codes.csv");
+const HISTORY_CSV: &str = include_str!("../../../data/country_history.csv");
+const ALIASES_CSV: &str = include_str!("../../../data/code_aliases.csv");
 
 /// What a code stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Deserialize, serde::Serialize)]
@@ -48,6 +53,38 @@ pub struct Entity {
     pub m49: Option<u16>,
     pub region: String,
     pub subregion: String,
+    /// The years the entity existed: first and last (`None`: open). A successor state's
+    /// first year and its predecessor's last year may be the same year.
+    pub from: Option<i32>,
+    pub to: Option<i32>,
+    /// The entities it came from, in whole or in part (KAZ: SUN; CZE: CSK; BEL: BLX, its
+    /// joint reporting union).
+    pub predecessors: Vec<String>,
+    /// How it came into being or ended (`data/country_history.csv`).
+    pub history: String,
+}
+
+impl Entity {
+    /// An entity without history: always existed, no predecessors, no region.
+    fn unbounded() -> Entity {
+        Entity {
+            code: String::new(),
+            kind: EntityKind::Country,
+            name: String::new(),
+            m49: None,
+            region: String::new(),
+            subregion: String::new(),
+            from: None,
+            to: None,
+            predecessors: Vec::new(),
+            history: String::new(),
+        }
+    }
+
+    /// Whether the entity existed in `year`.
+    pub fn exists_in(&self, year: i32) -> bool {
+        self.from.is_none_or(|f| f <= year) && self.to.is_none_or(|t| year <= t)
+    }
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -87,6 +124,8 @@ pub struct Registry {
     /// in Comtrade's table, never chosen).
     comtrade_of: HashMap<usize, u32>,
     iso2_of: HashMap<usize, String>,
+    /// Former codes and other names (upper case) -> entity: ROM -> ROU.
+    by_alias: HashMap<String, usize>,
 }
 
 impl Registry {
@@ -97,6 +136,8 @@ impl Registry {
             Registry::from_tables(COUNTRIES_CSV, IMF_NAMES_CSV).expect("embedded registry tables are valid");
         reg.add_comtrade(COMTRADE_CSV)
             .expect("embedded Comtrade code table is valid");
+        reg.add_history(HISTORY_CSV, ALIASES_CSV)
+            .expect("embedded history and alias tables are valid");
         reg
     }
 
@@ -109,6 +150,7 @@ impl Registry {
             by_iso2: HashMap::new(),
             comtrade_of: HashMap::new(),
             iso2_of: HashMap::new(),
+            by_alias: HashMap::new(),
         };
         for row in csv::Reader::from_reader(countries.as_bytes()).deserialize::<CountryRow>() {
             let row = row.map_err(|e| format!("countries.csv: {e}"))?;
@@ -123,6 +165,7 @@ impl Registry {
                 name: row.name,
                 region: row.region,
                 subregion: row.subregion,
+                ..Entity::unbounded()
             })?;
         }
         for row in csv::Reader::from_reader(imf_names.as_bytes()).deserialize::<ImfNameRow>() {
@@ -142,8 +185,7 @@ impl Registry {
                     kind: row.kind,
                     name: row.imf_name.clone(),
                     m49: None,
-                    region: String::new(),
-                    subregion: String::new(),
+                    ..Entity::unbounded()
                 })?,
             };
             if reg.by_imf_name.insert(row.imf_name.clone(), idx).is_some() {
@@ -172,6 +214,70 @@ impl Registry {
             }
         }
         Ok(())
+    }
+
+    /// Validity periods, predecessors and aliases.
+    fn add_history(&mut self, history: &str, aliases: &str) -> Result<(), String> {
+        #[derive(serde::Deserialize)]
+        struct Row {
+            code: String,
+            from: Option<i32>,
+            to: Option<i32>,
+            predecessors: String,
+            note: String,
+        }
+        for row in csv::Reader::from_reader(history.as_bytes()).deserialize::<Row>() {
+            let row = row.map_err(|e| format!("country_history.csv: {e}"))?;
+            let known = |c: &str| self.by_code.get(c).copied();
+            let idx =
+                known(&row.code).ok_or_else(|| format!("country_history.csv: unknown code {}", row.code))?;
+            let predecessors: Vec<String> = row.predecessors.split_whitespace().map(str::to_string).collect();
+            if let Some(p) = predecessors.iter().find(|p| known(p).is_none()) {
+                return Err(format!(
+                    "country_history.csv: {}: unknown predecessor {p}",
+                    row.code
+                ));
+            }
+            let e = &mut self.entities[idx];
+            (e.from, e.to, e.predecessors, e.history) = (row.from, row.to, predecessors, row.note);
+        }
+        #[derive(serde::Deserialize)]
+        struct Alias {
+            alias: String,
+            code: String,
+        }
+        for row in csv::Reader::from_reader(aliases.as_bytes()).deserialize::<Alias>() {
+            let row = row.map_err(|e| format!("code_aliases.csv: {e}"))?;
+            let idx = *self
+                .by_code
+                .get(&row.code)
+                .ok_or_else(|| format!("code_aliases.csv: unknown code {}", row.code))?;
+            if self.by_code.contains_key(&row.alias) {
+                return Err(format!("code_aliases.csv: {} is a code of its own", row.alias));
+            }
+            self.by_alias.insert(row.alias.to_uppercase(), idx);
+        }
+        Ok(())
+    }
+
+    /// The entity a former code or another name stands for (`ROM`, `Other Asia, nes`), any
+    /// case.
+    pub fn resolve_alias(&self, alias: &str) -> Option<&Entity> {
+        self.by_alias
+            .get(&alias.trim().to_uppercase())
+            .map(|&i| &self.entities[i])
+    }
+
+    /// The entities that came from `code` in whole or in part (SUN: the fifteen republics),
+    /// in code order.
+    pub fn successors(&self, code: &str) -> Vec<&Entity> {
+        let mut out: Vec<&Entity> = self
+            .entities
+            .iter()
+            .filter(|e| e.predecessors.iter().any(|p| p == code))
+            .collect();
+        out.sort_by(|a, b| a.code.cmp(&b.code));
+        out
     }
 
     /// The entity of an ISO 3166 alpha-2 code (as the IMF's SDMX series use).
@@ -218,6 +324,11 @@ impl Registry {
     /// The entity of a registry code (ISO3 or one of the project's codes for other areas).
     pub fn get(&self, code: &str) -> Option<&Entity> {
         self.by_code.get(code).map(|&i| &self.entities[i])
+    }
+
+    /// The entity of a current code or of a former one (`ROM` -> Romania).
+    pub fn resolve_code(&self, code: &str) -> Option<&Entity> {
+        self.get(code).or_else(|| self.resolve_alias(code))
     }
 
     /// Display name of a code; the code itself if it is unknown.
@@ -306,6 +417,57 @@ mod tests {
         assert_eq!(code(975), None);
         assert_eq!(reg.resolve_iso2("US").map(|e| e.code.as_str()), Some("USA"));
         assert_eq!(reg.resolve_iso2("KZ").map(|e| e.code.as_str()), Some("KAZ"));
+    }
+
+    #[test]
+    fn successor_states_and_validity_periods() {
+        let reg = Registry::embedded();
+        let codes = |v: Vec<&Entity>| v.iter().map(|e| e.code.clone()).collect::<Vec<_>>().join(" ");
+        assert_eq!(
+            codes(reg.successors("SUN")),
+            "ARM AZE BLR EST GEO KAZ KGZ LTU LVA MDA RUS TJK TKM UKR UZB"
+        );
+        assert_eq!(codes(reg.successors("YUG")), "BIH HRV MKD SCG SVN");
+        assert_eq!(codes(reg.successors("SCG")), "MNE SRB");
+        assert_eq!(codes(reg.successors("CSK")), "CZE SVK");
+        assert_eq!(codes(reg.successors("SDN")), "SSD");
+        assert_eq!(codes(reg.successors("ANT")), "BES CUW SXM");
+        assert_eq!(codes(reg.successors("BLX")), "BEL LUX");
+        let sun = reg.get("SUN").unwrap();
+        assert!(sun.exists_in(1991) && !sun.exists_in(1992) && sun.exists_in(1960));
+        let kaz = reg.get("KAZ").unwrap();
+        assert!(!kaz.exists_in(1990) && kaz.exists_in(1991) && kaz.exists_in(2025));
+        let ssd = reg.get("SSD").unwrap();
+        assert!(!ssd.exists_in(2010) && ssd.exists_in(2011));
+        assert!(reg.get("CHN").unwrap().exists_in(1950));
+        assert!(reg.get("SDN").unwrap().history.contains("South Sudan"));
+    }
+
+    #[test]
+    fn former_codes_and_names_resolve_to_the_current_entity() {
+        let reg = Registry::embedded();
+        let code = |a| reg.resolve_alias(a).map(|e| e.code.as_str());
+        assert_eq!(code("ROM"), Some("ROU"));
+        assert_eq!(code("rom"), Some("ROU"));
+        assert_eq!(code("ZAR"), Some("COD"));
+        assert_eq!(code("Other Asia, nes"), Some("TWN"));
+        assert_eq!(code("ROU"), None, "a current code is not an alias");
+    }
+
+    #[test]
+    fn history_rows_must_name_known_codes() {
+        let mut reg = Registry::embedded();
+        let err = reg
+            .add_history(
+                "code,from,to,predecessors,note\nKAZ,1991,,XXX,\n",
+                "alias,code,note\n",
+            )
+            .unwrap_err();
+        assert!(err.contains("unknown predecessor XXX"), "{err}");
+        let err = reg
+            .add_history("code,from,to,predecessors,note\n", "alias,code,note\nKAZ,KGZ,\n")
+            .unwrap_err();
+        assert!(err.contains("KAZ is a code of its own"), "{err}");
     }
 
     #[test]

@@ -36,7 +36,7 @@ pub(crate) fn read(input: &ReadInput<'_>, out: &mut CanonicalRows) -> Result<Rea
             if code.starts_with('G') && code.len() == 4 {
                 return Ok(None);
             }
-            match input.registry.get(code) {
+            match input.registry.resolve_code(code) {
                 Some(e) => Ok(Some(e.code.clone())),
                 None => Err(input.bad(obs.line, column, code, "unknown country code")),
             }

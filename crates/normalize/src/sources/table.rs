@@ -1,8 +1,8 @@
 //! Any table with a declared column mapping (`[source.columns]`): CSV files and sheets of
 //! Excel workbooks (calamine), such as ITC Trade Map exports or national customs tables.
 //!
-//! * Country cells resolve as an ISO3 code, a Comtrade numeric code, an IMF name or an English
-//!   name, in that order; one that resolves to nothing stops the run naming file, line and
+//! * Country cells resolve as an ISO3 code (current or former: `ROM`), a Comtrade numeric code,
+//!   an IMF name, another known name (`Other Asia, nes`) or an English name, in that order; one that resolves to nothing stops the run naming file, line and
 //!   column.
 //! * Flows: `export(s)`/`X`, `import(s)`/`M`, `re-export(s)`/`RX`, `re-import(s)`/`RM`, any
 //!   case.
@@ -112,7 +112,7 @@ pub(crate) fn resolve_country(reg: &Registry, cell: &str) -> Option<String> {
     if t.is_empty() {
         return None;
     }
-    if let Some(e) = reg.get(&t.to_ascii_uppercase()) {
+    if let Some(e) = reg.resolve_code(&t.to_ascii_uppercase()) {
         return Some(e.code.clone());
     }
     if t.bytes().all(|b| b.is_ascii_digit()) {
@@ -123,6 +123,7 @@ pub(crate) fn resolve_country(reg: &Registry, cell: &str) -> Option<String> {
             .map(|e| e.code.clone());
     }
     reg.resolve_imf_name(t)
+        .or_else(|| reg.resolve_alias(t))
         .or_else(|| reg.entities().iter().find(|e| e.name.eq_ignore_ascii_case(t)))
         .map(|e| e.code.clone())
 }
@@ -295,6 +296,8 @@ mod tests {
             ("Kyrgyz Rep.", "KGZ"),
             ("Germany", "DEU"),
             ("World", "WLD"),
+            ("ROM", "ROU"),
+            ("Other Asia, nes", "TWN"),
         ] {
             assert_eq!(resolve_country(&reg, cell).as_deref(), Some(code), "{cell}");
         }

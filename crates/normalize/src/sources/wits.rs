@@ -21,7 +21,7 @@ pub(crate) fn read(input: &ReadInput<'_>, out: &mut CanonicalRows) -> Result<Rea
     sdmx_xml::flows(input, "INDICATOR", &indicators, &mut stats, |obs, _| {
         let mut resolve = |column: &str| -> Result<u32, NormalizeError> {
             let code = obs.dim(column).to_ascii_uppercase();
-            match input.registry.get(&code) {
+            match input.registry.resolve_code(&code) {
                 Some(e) => Ok(out.text.intern(&e.code)),
                 None => Err(input.bad(obs.line, column, &code, "unknown country code")),
             }

@@ -1,0 +1,195 @@
+//! Validation rules of the normalize stage, in the manner of dbt tests: each rule has a name,
+//! what happens to a failing row, and a severity the user may change in `pipeline.toml`
+//! (`[normalize.rules]`, e.g. `non-negative = "error"`).
+//!
+//! A failing row goes to the rejects table whatever the severity; an `error` failure stops the
+//! run after every input has been read (so the table lists all of them, not just the first),
+//! a `warn` failure does not.
+
+use serde::{Deserialize, Serialize};
+
+/// One validation rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Rule {
+    /// A key cell (year, reporter, partner, flow, product) is empty.
+    NotNull,
+    /// A value cell is empty: the source has no figure for the key.
+    EmptyValue,
+    /// A year or value is not a number.
+    ValidType,
+    /// A country code or name or a flow is not one the registry knows.
+    AcceptedCode,
+    /// A trade value below zero.
+    NonNegative,
+    /// A year after the current one: a shifted column, not data.
+    YearInRange,
+    /// A product code that is not an HS code of 2, 4 or 6 digits in chapters 01–99 (77
+    /// reserved).
+    ValidProduct,
+    /// An HS code whose leading zero a spreadsheet dropped (`10511` for `010511`).
+    LeadingZero,
+    /// A country code used in a year its entity did not exist (the USSR in 2013).
+    ValidForYear,
+}
+
+/// What a failing row becomes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Action {
+    /// Left out of the canonical table.
+    Dropped,
+    /// Kept as it is.
+    Kept,
+    /// Kept with the cell mended (the leading zero restored).
+    Repaired,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Severity {
+    /// The run stops (exit code 65) after reading every input.
+    Error,
+    /// Recorded and counted; the run goes on.
+    Warn,
+}
+
+impl Rule {
+    pub const ALL: [Rule; 9] = [
+        Rule::NotNull,
+        Rule::EmptyValue,
+        Rule::ValidType,
+        Rule::AcceptedCode,
+        Rule::NonNegative,
+        Rule::YearInRange,
+        Rule::ValidProduct,
+        Rule::LeadingZero,
+        Rule::ValidForYear,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Rule::NotNull => "not-null",
+            Rule::EmptyValue => "empty-value",
+            Rule::ValidType => "valid-type",
+            Rule::AcceptedCode => "accepted-code",
+            Rule::NonNegative => "non-negative",
+            Rule::YearInRange => "year-in-range",
+            Rule::ValidProduct => "valid-product",
+            Rule::LeadingZero => "leading-zero",
+            Rule::ValidForYear => "valid-for-year",
+        }
+    }
+
+    pub fn action(self) -> Action {
+        match self {
+            Rule::NonNegative | Rule::ValidForYear => Action::Kept,
+            Rule::LeadingZero => Action::Repaired,
+            _ => Action::Dropped,
+        }
+    }
+
+    /// Negative values (IMF adjustments), empty cells, mended codes and codes out of their
+    /// years occur in real published data; the rest means the input is not what it claims.
+    pub fn default_severity(self) -> Severity {
+        match self {
+            Rule::EmptyValue | Rule::NonNegative | Rule::LeadingZero | Rule::ValidForYear => Severity::Warn,
+            _ => Severity::Error,
+        }
+    }
+}
+
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Dropped => "dropped",
+            Action::Kept => "kept",
+            Action::Repaired => "repaired",
+        }
+    }
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warn => "warn",
+        }
+    }
+}
+
+/// `[normalize.rules]`: a severity per rule; rules not named keep their default.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RuleSeverities {
+    pub not_null: Option<Severity>,
+    pub empty_value: Option<Severity>,
+    pub valid_type: Option<Severity>,
+    pub accepted_code: Option<Severity>,
+    pub non_negative: Option<Severity>,
+    pub year_in_range: Option<Severity>,
+    pub valid_product: Option<Severity>,
+    pub leading_zero: Option<Severity>,
+    pub valid_for_year: Option<Severity>,
+}
+
+impl RuleSeverities {
+    pub fn of(&self, rule: Rule) -> Severity {
+        let set = match rule {
+            Rule::NotNull => self.not_null,
+            Rule::EmptyValue => self.empty_value,
+            Rule::ValidType => self.valid_type,
+            Rule::AcceptedCode => self.accepted_code,
+            Rule::NonNegative => self.non_negative,
+            Rule::YearInRange => self.year_in_range,
+            Rule::ValidProduct => self.valid_product,
+            Rule::LeadingZero => self.leading_zero,
+            Rule::ValidForYear => self.valid_for_year,
+        };
+        set.unwrap_or(rule.default_severity())
+    }
+}
+
+/// Whether `code` is an HS product code: 2, 4 or 6 digits, chapter 01–99 but not 77 (reserved
+/// for future use in every revision).
+pub fn is_valid_hs(code: &str) -> bool {
+    let digits = code.bytes().all(|b| b.is_ascii_digit());
+    let chapter = code.get(..2).and_then(|c| c.parse::<u8>().ok());
+    digits && matches!(code.len(), 2 | 4 | 6) && matches!(chapter, Some(1..=76 | 78..=99))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn severities_default_and_override() {
+        let s: RuleSeverities = toml::from_str("non-negative = \"error\"").unwrap();
+        assert_eq!(s.of(Rule::NonNegative), Severity::Error);
+        assert_eq!(s.of(Rule::AcceptedCode), Severity::Error);
+        assert_eq!(s.of(Rule::ValidForYear), Severity::Warn);
+        let err = toml::from_str::<RuleSeverities>("non-negativ = \"warn\"").unwrap_err();
+        assert!(err.to_string().contains("non-negativ"), "{err}");
+        let err = toml::from_str::<RuleSeverities>("non-negative = \"fatal\"").unwrap_err();
+        assert!(err.to_string().contains("fatal"), "{err}");
+    }
+
+    #[test]
+    fn names_are_unique_and_kebab_case() {
+        let names: std::collections::BTreeSet<_> = Rule::ALL.iter().map(|r| r.as_str()).collect();
+        assert_eq!(names.len(), Rule::ALL.len());
+        for r in Rule::ALL {
+            assert_eq!(serde_json::to_value(r).unwrap(), r.as_str());
+        }
+    }
+
+    #[test]
+    fn hs_codes() {
+        for ok in ["01", "0101", "010511", "8471", "97", "99"] {
+            assert!(is_valid_hs(ok), "{ok}");
+        }
+        for bad in ["", "1", "00", "770000", "10511", "0105111", "01a5", "TOTAL"] {
+            assert!(!is_valid_hs(bad), "{bad}");
+        }
+    }
+}
