@@ -31,6 +31,26 @@ fn table_files(p: &Pipeline) -> Vec<(String, String)> {
         .collect()
 }
 
+type RejectRow = (String, String, Option<u64>, String, String);
+
+/// (rule, severity, line, column, value) of every row of the rejects table; none if a run
+/// failed before validation.
+fn rejects_of(p: &Pipeline) -> Vec<RejectRow> {
+    let path = p.output().join("parquet/rejects/rejects.parquet");
+    let Result::Ok(df) = tradepipe_parquet::read(&path, None) else {
+        return Vec::new();
+    };
+    let s = |c: &str| df.column(c).unwrap().str().unwrap().clone();
+    let (rule, severity, column, value) = (s("rule"), s("severity"), s("column"), s("value"));
+    let line = df.column("line").unwrap().u64().unwrap().clone();
+    (0..df.height())
+        .map(|i| {
+            let get = |c: &polars::prelude::StringChunked| c.get(i).unwrap().to_string();
+            (get(&rule), get(&severity), line.get(i), get(&column), get(&value))
+        })
+        .collect()
+}
+
 fn rows_of(p: &Pipeline) -> u64 {
     let prov: serde_json::Value =
         serde_json::from_slice(&std::fs::read(p.output().join("parquet/trade/_provenance.json")).unwrap())
@@ -96,7 +116,7 @@ fn every_bad_input_has_its_expected_outcome() {
             COLUMNS.into(),
             Fail(65, &["line 3, column \"Flow\"", "Transit"]),
         ),
-        ("lost_leading_zero.csv", "table-csv", hs, Ok(1, None)),
+        ("lost_leading_zero.csv", "table-csv", hs.clone(), Ok(1, None)),
         (
             "exact_duplicate.csv",
             "table-csv",
@@ -163,6 +183,36 @@ fn every_bad_input_has_its_expected_outcome() {
             Fail(65, &["unbalanced_quote.csv", "line 3 has 3 fields"]),
         ),
         (
+            "future_year.csv",
+            "table-csv",
+            COLUMNS.into(),
+            Fail(
+                65,
+                &["line 3, column \"Year\"", "a year after the current one", "2999"],
+            ),
+        ),
+        (
+            "invalid_hs_code.csv",
+            "table-csv",
+            hs.clone(),
+            Fail(65, &["line 3, column \"HS\"", "not an HS code", "7705"]),
+        ),
+        ("dissolved_partner.csv", "table-csv", COLUMNS.into(), Ok(2, None)),
+        ("former_code.csv", "table-csv", COLUMNS.into(), Ok(2, None)),
+        (
+            "many_errors.csv",
+            "table-csv",
+            COLUMNS.into(),
+            Fail(
+                65,
+                &[
+                    "line 3, column \"Partner\"",
+                    "3 input row(s) failed error-severity rules (valid-type 1, accepted-code 1, year-in-range 1)",
+                    "parquet/rejects/rejects.parquet",
+                ],
+            ),
+        ),
+        (
             "comtrade_truncated.json",
             "comtrade-v1-json",
             String::new(),
@@ -176,6 +226,62 @@ fn every_bad_input_has_its_expected_outcome() {
             "wits-sdmx-xml",
             String::new(),
             Fail(65, &["wits_truncated.xml", "truncated"]),
+        ),
+    ];
+    // The rejects table after each file: (rule, severity, line, column, value); files not
+    // listed here have no rows that fail a rule.
+    let rejects: &[(&str, &[(&str, &str, Option<u64>, &str, &str)])] = &[
+        (
+            "wrong_type_year.csv",
+            &[("valid-type", "error", Some(3), "Year", "twenty-ten")],
+        ),
+        (
+            "wrong_type_value.csv",
+            &[("valid-type", "error", Some(3), "Value", "6804128143x")],
+        ),
+        (
+            "nan_value.csv",
+            &[("valid-type", "error", Some(3), "Value", "NaN")],
+        ),
+        (
+            "unknown_country.csv",
+            &[("accepted-code", "error", Some(3), "Partner", "Atlantis")],
+        ),
+        (
+            "unknown_flow.csv",
+            &[("accepted-code", "error", Some(3), "Flow", "Transit")],
+        ),
+        (
+            "negative_value.csv",
+            &[("non-negative", "warn", Some(3), "Value", "-6804128143")],
+        ),
+        (
+            "empty_value.csv",
+            &[("empty-value", "warn", Some(3), "Value", "")],
+        ),
+        (
+            "lost_leading_zero.csv",
+            &[("leading-zero", "warn", Some(2), "HS", "10511")],
+        ),
+        (
+            "future_year.csv",
+            &[("year-in-range", "error", Some(3), "Year", "2999")],
+        ),
+        (
+            "invalid_hs_code.csv",
+            &[("valid-product", "error", Some(3), "HS", "7705")],
+        ),
+        (
+            "dissolved_partner.csv",
+            &[("valid-for-year", "warn", None, "partner", "SUN")],
+        ),
+        (
+            "many_errors.csv",
+            &[
+                ("accepted-code", "error", Some(3), "Partner", "Atlantis"),
+                ("valid-type", "error", Some(4), "Value", "68O47133397"),
+                ("year-in-range", "error", Some(5), "Year", "2999"),
+            ],
         ),
     ];
     assert!(cases.len() >= 20);
@@ -198,6 +304,17 @@ fn every_bad_input_has_its_expected_outcome() {
             .in_dir_of_clone(&good);
         p.run(["fetch"]).success();
         let out = p.run(["normalize"]);
+        let want = rejects
+            .iter()
+            .find(|(f, _)| *f == file)
+            .map_or(&[][..], |(_, r)| *r);
+        assert_eq!(
+            rejects_of(&p),
+            want.iter()
+                .map(|&(r, s, l, c, v)| (r.into(), s.into(), l, c.into(), v.into()))
+                .collect::<Vec<_>>(),
+            "{file}: rejects"
+        );
         match expect {
             Ok(rows, counter) => {
                 assert_eq!(out.code, 0, "{file}: {}", out.stderr);
@@ -208,6 +325,12 @@ fn every_bad_input_has_its_expected_outcome() {
                     )
                     .unwrap();
                     assert_eq!(prov["sources"][0][field], n, "{file}: {field}");
+                }
+                if file == "former_code.csv" {
+                    let df = tradepipe_parquet::read_partition(&p.output().join("parquet/trade"), 2010, None)
+                        .unwrap();
+                    let partners = df.column("partner").unwrap().str().unwrap().clone();
+                    assert!(partners.iter().any(|p| p == Some("ROU")), "ROM resolves to ROU");
                 }
                 if file == "lost_leading_zero.csv" {
                     let df = tradepipe_parquet::read_partition(&p.output().join("parquet/trade"), 2017, None)
@@ -236,6 +359,43 @@ fn every_bad_input_has_its_expected_outcome() {
             }
         }
     }
+}
+
+#[test]
+fn a_warning_rule_set_to_error_stops_the_run() {
+    let p = Pipeline::slice()
+        .sources(&source("negative_value.csv", "table-csv", COLUMNS))
+        .without_reports()
+        .edit(
+            "[indices]",
+            "[normalize.rules]\nnon-negative = \"error\"\n\n[indices]",
+        );
+    p.run(["fetch"]).success();
+    let out = p.run(["normalize"]).failure(65);
+    let msg = out.error_message();
+    for phrase in [
+        "line 3, column \"Value\"",
+        "negative trade value",
+        "(non-negative 1)",
+    ] {
+        assert!(msg.contains(phrase), "{msg:?} lacks {phrase:?}");
+    }
+    assert_eq!(
+        rejects_of(&p),
+        vec![(
+            "non-negative".into(),
+            "error".into(),
+            Some(3),
+            "Value".into(),
+            "-6804128143".into()
+        )]
+    );
+    let typo = Pipeline::slice().without_reports().edit(
+        "[indices]",
+        "[normalize.rules]\nnon-negativ = \"error\"\n\n[indices]",
+    );
+    let msg = typo.run(["fetch"]).failure(78).error_message();
+    assert!(msg.contains("non-negativ"), "{msg}");
 }
 
 /// A minimal .xlsx (inline strings, numeric cells) written with the zip crate: what a

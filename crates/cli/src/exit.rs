@@ -103,6 +103,7 @@ impl CliError {
                 N::Read { .. }
                 | N::MissingColumn { .. }
                 | N::BadValue { .. }
+                | N::Rejected { .. }
                 | N::ConflictingDuplicate { .. } => ExitStatus::Data,
                 N::Write(_) | N::ParquetIo(_) => ExitStatus::CantCreate,
                 N::Parquet { .. } => ExitStatus::Software,

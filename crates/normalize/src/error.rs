@@ -40,6 +40,17 @@ pub enum NormalizeError {
         second: f64,
         second_source: String,
     },
+    /// Rows failed error-severity validation rules; every failing row is in the rejects table.
+    #[error(
+        "{first}\n{count} input row(s) failed error-severity rules ({summary}); every failing row \
+         is listed in {path}; the canonical table was left as it was"
+    )]
+    Rejected {
+        first: String,
+        count: usize,
+        summary: String,
+        path: PathBuf,
+    },
     #[error("no canonical table provenance at {path}; run `tradepipe normalize` first")]
     NoTable { path: PathBuf },
     #[error(transparent)]

@@ -2,11 +2,13 @@
 //!
 //! * Reads: `output/raw/manifest.json` and the blobs it lists (written by the fetch stage).
 //! * Writes: `output/parquet/trade/year=YYYY/part-0.parquet` for every configured year with
-//!   data (columns in [`tradepipe_model::schema::col`], `year` only in the directory name) and
+//!   data (columns in [`tradepipe_model::schema::col`], `year` only in the directory name),
 //!   `output/parquet/trade/_provenance.json` (sources, vintages, hashes, row counts, and what
-//!   was dropped or flagged on the way).
+//!   was dropped or flagged on the way) and `output/parquet/rejects/rejects.parquet` (every
+//!   row that failed a validation rule, see [`rejects`]; written by failed runs too).
 //! * Invariants: every reporter and partner code resolves in the registry (an unknown name
-//!   stops the run naming file, row and column); values are US dollars; the key
+//!   is an `accepted-code` failure, which stops the run naming file, row and column after
+//!   every input was read, leaving the table as it was); values are US dollars; the key
 //!   (year, reporter, partner, flow, classification, product) is unique within the table;
 //!   rows are sorted by key, so equal inputs give byte-identical files. Partitions are
 //!   written atomically; partitions of years no longer configured are removed at the end.
@@ -14,8 +16,10 @@
 mod aggregate;
 mod error;
 pub mod mirror;
+pub mod rejects;
 mod sources;
 mod table;
+mod validity;
 mod write;
 
 pub use error::NormalizeError;
@@ -28,6 +32,11 @@ use tradepipe_model::{Config, Registry};
 /// `output/parquet/trade`.
 pub fn trade_dir(output_dir: &Path) -> PathBuf {
     output_dir.join("parquet").join("trade")
+}
+
+/// `output/parquet/rejects/rejects.parquet`.
+pub fn rejects_path(output_dir: &Path) -> PathBuf {
+    output_dir.join("parquet").join("rejects").join("rejects.parquet")
 }
 
 /// `output/parquet/mirror`: both reports of every flow between two economies.
@@ -62,6 +71,8 @@ pub fn run(cfg: &Config) -> Result<NormalizeSummary, NormalizeError> {
     // Blobs of one source (an HTTP source has one per request) are read in manifest order
     // and accounted for together.
     let mut blob_hashes: Vec<Vec<String>> = Vec::new();
+    let rejects = std::cell::RefCell::new(rejects::Rejects::new(cfg.normalize.rules.clone()));
+    let this_year = tradepipe_model::time::utc_date(std::time::SystemTime::now()).year;
     for entry in &manifest.entries {
         let blob = tradepipe_fetch::blob_path(&cfg.output_dir, &entry.sha256);
         let display = DisplayPath {
@@ -76,6 +87,8 @@ pub fn run(cfg: &Config) -> Result<NormalizeSummary, NormalizeError> {
             years: cfg.years,
             registry: &registry,
             columns: cfg.source(&entry.source).and_then(|s| s.columns.as_ref()),
+            rejects: &rejects,
+            this_year,
         };
         let stats = match entry.format.as_str() {
             "comtrade-v1-json" => sources::comtrade_v1::read(&input, &mut rows)?,
@@ -138,6 +151,12 @@ pub fn run(cfg: &Config) -> Result<NormalizeSummary, NormalizeError> {
     for s in &provenance.sources {
         tracing::info!(source = %s.source, rows = s.rows, blobs = s.blobs, "source normalized");
     }
+    let mut rejects = rejects.into_inner();
+    let rejects_file = rejects_path(&cfg.output_dir);
+    if rejects.errors() > 0 {
+        write::write_rejects(&rejects_file, &rejects)?;
+        return Err(rejected(&rejects, rejects_file));
+    }
     let dedup = rows.sort_and_dedup()?;
     let spans = rows.year_span_by_source();
     for s in &mut provenance.sources {
@@ -148,6 +167,17 @@ pub fn run(cfg: &Config) -> Result<NormalizeSummary, NormalizeError> {
         s.superseded_rows = dedup.superseded.get(&s.source).copied().unwrap_or(0);
         s.rows -= s.exact_duplicates_dropped + s.superseded_rows;
     }
+    let by_location: std::collections::HashMap<&str, &str> = provenance
+        .sources
+        .iter()
+        .map(|s| (s.source.as_str(), s.location.as_str()))
+        .collect();
+    validity::check(&rows, &registry, &by_location, &mut rejects);
+    write::write_rejects(&rejects_file, &rejects)?;
+    if rejects.errors() > 0 {
+        return Err(rejected(&rejects, rejects_file));
+    }
+    provenance.rejects = rejects.counts();
     let coarser = aggregate::add_levels(&mut rows, &cfg.normalize.product_levels);
     if coarser > 0 {
         // Added keys are ones no source stated: sorting again finds no repeats.
@@ -168,6 +198,15 @@ pub fn run(cfg: &Config) -> Result<NormalizeSummary, NormalizeError> {
         years,
         provenance,
     })
+}
+
+fn rejected(rejects: &rejects::Rejects, path: PathBuf) -> NormalizeError {
+    NormalizeError::Rejected {
+        first: rejects.first_error().map(ToString::to_string).unwrap_or_default(),
+        count: rejects.errors(),
+        summary: rejects.error_summary(),
+        path,
+    }
 }
 
 /// The hash of a source's content: its blob's hash, or for several blobs the SHA-256 of their

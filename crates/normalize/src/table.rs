@@ -165,6 +165,9 @@ pub struct Provenance {
     /// How the two reports of each flow were reconciled (`[normalize] mirror-policy`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mirror: Option<crate::mirror::MirrorSummary>,
+    /// Rows that failed a validation rule, per rule (details in the rejects table).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rejects: Vec<crate::rejects::RuleCount>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

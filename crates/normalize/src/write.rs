@@ -122,3 +122,35 @@ fn mirror_frame(t: &CanonicalRows, rows: &[crate::mirror::Discrepancy]) -> Polar
         ],
     )
 }
+
+/// Writes the rejects table (empty when nothing failed, so a clean rerun clears old rejects).
+pub(crate) fn write_rejects(path: &Path, rejects: &crate::rejects::Rejects) -> Result<(), NormalizeError> {
+    let rows = rejects.rows();
+    let strs = |name: &str, f: fn(&crate::rejects::Reject) -> &str| {
+        Column::new(name.into(), rows.iter().map(f).collect::<Vec<_>>())
+    };
+    let mut df = DataFrame::new(
+        rows.len(),
+        vec![
+            strs("rule", |r| r.rule.as_str()),
+            strs("severity", |r| r.severity.as_str()),
+            strs("action", |r| r.rule.action().as_str()),
+            strs("file", |r| &r.file),
+            Column::new(
+                "line".into(),
+                rows.iter().map(|r| r.line.map(|l| l as u64)).collect::<Vec<_>>(),
+            ),
+            strs("column", |r| &r.column),
+            strs("value", |r| &r.value),
+            Column::new("year".into(), rows.iter().map(|r| r.year).collect::<Vec<_>>()),
+            Column::new(
+                "rows".into(),
+                rows.iter().map(|r| r.rows as u64).collect::<Vec<_>>(),
+            ),
+            strs("message", |r| &r.message),
+        ],
+    )
+    .map_err(|e| parquet_err(path, e))?;
+    tradepipe_parquet::write(path, &mut df)?;
+    Ok(())
+}

@@ -17,8 +17,11 @@ use std::io::Read;
 
 use tradepipe_model::Flow;
 
+use tradepipe_model::rules::{Rule, is_valid_hs};
+
 use super::{ReadInput, ReadStats, RowMaker};
 use crate::NormalizeError;
+use crate::rejects::Reject;
 use crate::table::CanonicalRows;
 
 const THOUSAND: f64 = 1e3;
@@ -45,7 +48,7 @@ pub(crate) fn read(input: &ReadInput<'_>, out: &mut CanonicalRows) -> Result<Rea
         message: format!("not a readable zip archive: {e}"),
     })?;
     let make = RowMaker::new(input, out);
-    let stats = ReadStats::default();
+    let mut stats = ReadStats::default();
     let mut names: Vec<(usize, String, String, i32)> = Vec::new();
     for i in 0..zip.len() {
         let f = zip.by_index_raw(i).map_err(|e| NormalizeError::Read {
@@ -65,12 +68,11 @@ pub(crate) fn read(input: &ReadInput<'_>, out: &mut CanonicalRows) -> Result<Rea
             message: format!("entry {name}: {e}"),
         })?;
         let at = format!("{} entry {name}", input.file);
-        let bad = |row: usize, column: &str, value: &str, message: &str| NormalizeError::BadValue {
-            file: at.clone(),
-            row,
-            column: column.into(),
-            value: value.into(),
-            message: message.into(),
+        let reject = |rule: Rule, line: usize, column: &str, value: &str, message: &str| {
+            input
+                .rejects
+                .borrow_mut()
+                .record(rule, Reject::at(&at, line, column, value, message));
         };
         let classification = out.text.intern(&revision);
         let mut csv = csv::ReaderBuilder::new()
@@ -106,38 +108,55 @@ pub(crate) fn read(input: &ReadInput<'_>, out: &mut CanonicalRows) -> Result<Rea
             }
             line += 1;
             let field = |c: usize| record.get(c).unwrap_or("").trim();
-            let t: i32 = field(ct)
-                .parse()
-                .map_err(|_| bad(line, "t", field(ct), "not a year"))?;
+            let Ok(t) = field(ct).parse::<i32>() else {
+                reject(Rule::ValidType, line, "t", field(ct), "not a year");
+                continue;
+            };
             if t != year {
-                return Err(bad(
-                    line,
-                    "t",
-                    field(ct),
-                    &format!("year differs from the entry's Y{year}"),
-                ));
+                let message = format!("year differs from the entry's Y{year}");
+                reject(Rule::YearInRange, line, "t", field(ct), &message);
+                continue;
             }
-            let mut country = |c: usize, column: &str| -> Result<u32, NormalizeError> {
-                let code: u32 = field(c)
-                    .parse()
-                    .map_err(|_| bad(line, column, field(c), "not a country code"))?;
+            let mut country = |c: usize, column: &str| -> Option<u32> {
+                let Ok(code) = field(c).parse::<u32>() else {
+                    reject(Rule::ValidType, line, column, field(c), "not a country code");
+                    return None;
+                };
                 match input.registry.resolve_comtrade_code(code) {
-                    Some(e) => Ok(out.text.intern(&e.code)),
-                    None => Err(bad(line, column, field(c), "unknown BACI/Comtrade country code")),
+                    Some(e) => Some(out.text.intern(&e.code)),
+                    None => {
+                        reject(
+                            Rule::AcceptedCode,
+                            line,
+                            column,
+                            field(c),
+                            "unknown BACI/Comtrade country code",
+                        );
+                        None
+                    }
                 }
             };
-            let (exporter, importer) = (country(ci, "i")?, country(cj, "j")?);
-            let k = field(ck);
-            let product = match k.len() {
-                6 if k.bytes().all(|b| b.is_ascii_digit()) => k.to_string(),
-                5 if k.bytes().all(|b| b.is_ascii_digit()) => format!("0{k}"),
-                _ => return Err(bad(line, "k", k, "not an HS6 code")),
+            let (Some(exporter), Some(importer)) = (country(ci, "i"), country(cj, "j")) else {
+                continue;
             };
-            let value: f64 = field(cv)
-                .parse()
-                .map_err(|_| bad(line, "v", field(cv), "not a number"))?;
+            let k = field(ck);
+            // BACI writes codes as numbers: chapters 01-09 lose their leading zero by design.
+            let product = if k.len() == 5 {
+                format!("0{k}")
+            } else {
+                k.to_string()
+            };
+            if product.len() != 6 || !is_valid_hs(&product) {
+                reject(Rule::ValidProduct, line, "k", k, "not an HS6 code");
+                continue;
+            }
+            let Some(value) = field(cv).parse::<f64>().ok().filter(|v| v.is_finite()) else {
+                reject(Rule::ValidType, line, "v", field(cv), "not a number");
+                continue;
+            };
             if value < 0.0 {
-                return Err(bad(line, "v", field(cv), "negative trade value"));
+                reject(Rule::NonNegative, line, "v", field(cv), "negative trade value");
+                stats.negative_values += 1;
             }
             let product = Some((classification, out.text.intern(&product)));
             let usd = value * THOUSAND;

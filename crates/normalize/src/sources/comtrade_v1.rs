@@ -11,6 +11,8 @@ use serde::Deserialize;
 use tradepipe_model::Flow;
 use tradepipe_model::schema::TOTAL;
 
+use tradepipe_model::rules::Rule;
+
 use super::{ReadInput, ReadStats, RowMaker};
 use crate::NormalizeError;
 use crate::table::CanonicalRows;
@@ -77,25 +79,31 @@ pub(crate) fn read(input: &ReadInput<'_>, out: &mut CanonicalRows) -> Result<Rea
             message: format!("Comtrade reported an error: {err}"),
         });
     }
-    let bad = |i: usize, column: &str, value: String, message: &str| NormalizeError::BadValue {
-        file: file.into(),
-        // Records count from 1, like lines; there is no header.
-        row: i + 1,
-        column: column.into(),
-        value,
-        message: message.into(),
+    // Records count from 1, like lines; there is no header.
+    let reject = |rule: Rule, i: usize, column: &str, value: &str, message: &str| {
+        input.reject(rule, i + 1, column, value, message)
     };
     let make = RowMaker::new(input, out);
     let mut stats = ReadStats::default();
     for (i, value) in body.data.into_iter().enumerate() {
-        let r: Record = serde_json::from_value(value).map_err(|e| {
-            bad(
+        let r: Record = match serde_json::from_value(value) {
+            Ok(r) => r,
+            Err(e) => {
+                let message = format!("record does not have the Comtrade v1 fields: {e}");
+                reject(Rule::ValidType, i, "", "", &message);
+                continue;
+            }
+        };
+        if r.ref_year > input.this_year {
+            reject(
+                Rule::YearInRange,
                 i,
-                "",
-                String::new(),
-                &format!("record does not have the Comtrade v1 fields: {e}"),
-            )
-        })?;
+                "refYear",
+                &r.ref_year.to_string(),
+                "a year after the current one",
+            );
+            continue;
+        }
         if !years.contains(r.ref_year) {
             continue;
         }
@@ -113,44 +121,49 @@ pub(crate) fn read(input: &ReadInput<'_>, out: &mut CanonicalRows) -> Result<Rea
             stats.skipped_rows += 1;
             continue;
         };
-        let code = |column: &str, c: u32| {
-            registry
-                .resolve_comtrade_code(c)
-                .map(|e| e.code.clone())
-                .ok_or_else(|| {
-                    bad(
-                        i,
-                        column,
-                        c.to_string(),
-                        "unknown Comtrade country code (add it to data/comtrade_codes.csv)",
-                    )
-                })
+        let mut code = |column: &str, c: u32| match registry.resolve_comtrade_code(c) {
+            Some(e) => Some(out.text.intern(&e.code)),
+            None => {
+                let message = "unknown Comtrade country code (add it to data/comtrade_codes.csv)";
+                reject(Rule::AcceptedCode, i, column, &c.to_string(), message);
+                None
+            }
         };
-        let reporter = out.text.intern(&code("reporterCode", r.reporter_code)?);
-        let partner = out.text.intern(&code("partnerCode", r.partner_code)?);
+        let (Some(reporter), Some(partner)) = (
+            code("reporterCode", r.reporter_code),
+            code("partnerCode", r.partner_code),
+        ) else {
+            continue;
+        };
         let product = if r.cmd_code == TOTAL {
             None
         } else {
-            let c = classification(&r.classification_code).ok_or_else(|| {
-                bad(
+            let Some(c) = classification(&r.classification_code) else {
+                let message = "unknown classification";
+                reject(
+                    Rule::AcceptedCode,
                     i,
                     "classificationCode",
-                    r.classification_code.clone(),
-                    "unknown classification",
-                )
-            })?;
+                    &r.classification_code,
+                    message,
+                );
+                continue;
+            };
             Some((out.text.intern(c), out.text.intern(&r.cmd_code)))
         };
-        let value = r
-            .primary_value
-            .ok_or_else(|| bad(i, "primaryValue", "null".into(), "missing value"))?;
-        if !value.is_finite() {
-            return Err(bad(
+        let Some(value) = r.primary_value.filter(|v| v.is_finite()) else {
+            let text = r.primary_value.map_or("null".into(), |v| v.to_string());
+            reject(Rule::EmptyValue, i, "primaryValue", &text, "no finite value");
+            continue;
+        };
+        if value < 0.0 {
+            reject(
+                Rule::NonNegative,
                 i,
                 "primaryValue",
-                value.to_string(),
-                "value is not a finite number",
-            ));
+                &value.to_string(),
+                "negative trade value",
+            );
         }
         let is_estimate = r.is_reported == Some(false);
         stats.negative_values += usize::from(value < 0.0);

@@ -9,6 +9,8 @@
 use serde_json::Value;
 use tradepipe_model::Flow;
 
+use tradepipe_model::rules::Rule;
+
 use super::{ReadInput, ReadStats, RowMaker};
 use crate::NormalizeError;
 use crate::table::CanonicalRows;
@@ -42,22 +44,25 @@ pub(crate) fn read(input: &ReadInput<'_>, out: &mut CanonicalRows) -> Result<Rea
             file: file.into(),
             message: "no CompactData.DataSet in the body".into(),
         })?;
-    let bad = |k: usize, column: &str, value: &str, message: &str| NormalizeError::BadValue {
-        file: file.into(),
-        row: k + 1,
-        column: column.into(),
-        value: value.into(),
-        message: format!("series {}: {message}", k + 1),
+    // "Lines" of a JSON body are its series, numbered from 1.
+    let reject = |rule: Rule, k: usize, column: &str, value: &str, message: &str| {
+        input.reject(
+            rule,
+            k + 1,
+            column,
+            value,
+            &format!("series {}: {message}", k + 1),
+        )
     };
-    let area = |k: usize, column: &str, code: &str| -> Result<String, NormalizeError> {
+    let area = |k: usize, column: &str, code: &str| -> Option<String> {
         if let Some((_, c)) = IMF_AREAS.iter().find(|(imf, _)| *imf == code) {
-            return Ok((*c).to_string());
+            return Some((*c).to_string());
         }
-        input
-            .registry
-            .resolve_iso2(code)
-            .map(|e| e.code.clone())
-            .ok_or_else(|| bad(k, column, code, "unknown IMF area code"))
+        let found = input.registry.resolve_iso2(code).map(|e| e.code.clone());
+        if found.is_none() {
+            reject(Rule::AcceptedCode, k, column, code, "unknown IMF area code");
+        }
+        found
     };
     let make = RowMaker::new(input, out);
     let mut stats = ReadStats::default();
@@ -75,25 +80,62 @@ pub(crate) fn read(input: &ReadInput<'_>, out: &mut CanonicalRows) -> Result<Rea
                 continue;
             }
         };
-        let reporter = out.text.intern(&area(k, "@REF_AREA", attr("@REF_AREA"))?);
-        let partner = out
-            .text
-            .intern(&area(k, "@COUNTERPART_AREA", attr("@COUNTERPART_AREA"))?);
-        let mult: i32 = attr("@UNIT_MULT")
-            .parse()
-            .map_err(|_| bad(k, "@UNIT_MULT", attr("@UNIT_MULT"), "not an integer"))?;
+        let (Some(reporter), Some(partner)) = (
+            area(k, "@REF_AREA", attr("@REF_AREA")),
+            area(k, "@COUNTERPART_AREA", attr("@COUNTERPART_AREA")),
+        ) else {
+            continue;
+        };
+        let (reporter, partner) = (out.text.intern(&reporter), out.text.intern(&partner));
+        let Ok(mult) = attr("@UNIT_MULT").parse::<i32>() else {
+            reject(
+                Rule::ValidType,
+                k,
+                "@UNIT_MULT",
+                attr("@UNIT_MULT"),
+                "not an integer",
+            );
+            continue;
+        };
         for obs in one_or_many(s.get("Obs").unwrap_or(&Value::Null)) {
             let o = |name: &str| obs.get(name).and_then(Value::as_str).unwrap_or("");
-            let year: i32 = o("@TIME_PERIOD")
-                .parse()
-                .map_err(|_| bad(k, "@TIME_PERIOD", o("@TIME_PERIOD"), "not a year"))?;
+            let Ok(year) = o("@TIME_PERIOD").parse::<i32>() else {
+                reject(
+                    Rule::ValidType,
+                    k,
+                    "@TIME_PERIOD",
+                    o("@TIME_PERIOD"),
+                    "not a year",
+                );
+                continue;
+            };
+            if year > input.this_year {
+                reject(
+                    Rule::YearInRange,
+                    k,
+                    "@TIME_PERIOD",
+                    o("@TIME_PERIOD"),
+                    "a year after the current one",
+                );
+                continue;
+            }
             if !input.years.contains(year) {
                 continue;
             }
-            let value: f64 = o("@OBS_VALUE")
-                .parse()
-                .map_err(|_| bad(k, "@OBS_VALUE", o("@OBS_VALUE"), "not a number"))?;
-            stats.negative_values += usize::from(value < 0.0);
+            let Some(value) = o("@OBS_VALUE").parse::<f64>().ok().filter(|v| v.is_finite()) else {
+                reject(Rule::ValidType, k, "@OBS_VALUE", o("@OBS_VALUE"), "not a number");
+                continue;
+            };
+            if value < 0.0 {
+                reject(
+                    Rule::NonNegative,
+                    k,
+                    "@OBS_VALUE",
+                    o("@OBS_VALUE"),
+                    "negative trade value",
+                );
+                stats.negative_values += 1;
+            }
             out.rows
                 .push(make.row(year, reporter, partner, flow, None, value * 10f64.powi(mult)));
         }

@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 use polars::prelude::*;
 use tradepipe_model::Flow;
+use tradepipe_model::rules::Rule;
 
 use super::{ReadInput, ReadStats, RowMaker};
 use crate::NormalizeError;
@@ -56,12 +57,9 @@ pub(crate) fn read(input: &ReadInput<'_>, out: &mut CanonicalRows) -> Result<Rea
         })
     })?;
     let col = |name: &str| df.column(name).expect("required column checked above");
-    let bad = |row: usize, column: &str, value: &str, message: &str| NormalizeError::BadValue {
-        file: file.into(),
-        row: row + 2,
-        column: column.into(),
-        value: value.into(),
-        message: message.into(),
+    // Row `i` of the frame is line `i + 2` of the file (after the header).
+    let reject = |rule: Rule, i: usize, column: &str, value: &str, message: &str| {
+        input.reject(rule, i + 2, column, value, message)
     };
     let as_str = |name: &str| {
         col(name).str().map_err(|e| NormalizeError::Read {
@@ -94,55 +92,71 @@ pub(crate) fn read(input: &ReadInput<'_>, out: &mut CanonicalRows) -> Result<Rea
         .zip(value_col.iter())
         .zip(estimates.iter());
     for (i, (((((reporter, partner), flow), year), value), estimate)) in columns.enumerate() {
-        let year = year.ok_or_else(|| bad(i, "year", "", "missing year"))?;
+        let Some(year) = year else {
+            reject(Rule::NotNull, i, "year", "", "missing year");
+            continue;
+        };
+        if year > input.this_year {
+            reject(
+                Rule::YearInRange,
+                i,
+                "year",
+                &year.to_string(),
+                "a year after the current one",
+            );
+            continue;
+        }
         if !years.contains(year) {
             continue;
         }
-        let mut code = |column: &str, name: Option<&str>| -> Result<u32, NormalizeError> {
+        let mut code = |column: &str, name: Option<&str>| -> Option<u32> {
             let name = name.unwrap_or("");
             if let Some(&c) = codes.get(name) {
-                return Ok(c);
+                return Some(c);
             }
-            let entity = registry.resolve_imf_name(name).ok_or_else(|| {
-                bad(
-                    i,
-                    column,
-                    name,
-                    "unknown IMF country or area name (add it to data/imf_country_names.csv)",
-                )
-            })?;
+            let Some(entity) = registry.resolve_imf_name(name) else {
+                let message = "unknown IMF country or area name (add it to data/imf_country_names.csv)";
+                reject(Rule::AcceptedCode, i, column, name, message);
+                return None;
+            };
             let c = out.text.intern(&entity.code);
             codes.insert(name.to_owned(), c);
-            Ok(c)
+            Some(c)
         };
-        let reporter = code("reporter", reporter)?;
-        let partner = code("partner", partner)?;
+        let (Some(reporter), Some(partner)) = (code("reporter", reporter), code("partner", partner)) else {
+            continue;
+        };
         let flow = match flow {
             Some("X_FOB") => Flow::Export,
             Some("M_CIF") => Flow::Import,
             other => {
-                return Err(bad(
-                    i,
-                    "flow",
-                    other.unwrap_or(""),
-                    "unknown flow (expected X_FOB or M_CIF)",
-                ));
+                let message = "unknown flow (expected X_FOB or M_CIF)";
+                reject(Rule::AcceptedCode, i, "flow", other.unwrap_or(""), message);
+                continue;
             }
         };
-        let value = value.ok_or_else(|| bad(i, "value_usd_mn", "", "missing value"))?;
-        if !value.is_finite() {
-            return Err(bad(
-                i,
-                "value_usd_mn",
-                &value.to_string(),
-                "value is not a finite number",
-            ));
-        }
+        let Some(value) = value.filter(|v| v.is_finite()) else {
+            let text = value.map(|v| v.to_string()).unwrap_or_default();
+            reject(Rule::EmptyValue, i, "value_usd_mn", &text, "no finite value");
+            continue;
+        };
         let is_estimate = match estimate {
             Some("True" | "true" | "TRUE" | "1") => true,
             Some("False" | "false" | "FALSE" | "0" | "") | None => false,
-            Some(other) => return Err(bad(i, "is_estimate", other, "expected True or False")),
+            Some(other) => {
+                reject(Rule::ValidType, i, "is_estimate", other, "expected True or False");
+                continue;
+            }
         };
+        if value < 0.0 {
+            reject(
+                Rule::NonNegative,
+                i,
+                "value_usd_mn",
+                &value.to_string(),
+                "negative trade value",
+            );
+        }
         stats.negative_values += usize::from(value < 0.0);
         stats.estimated_rows += usize::from(is_estimate);
         let mut row = make.row(year, reporter, partner, flow, None, value * MILLION);

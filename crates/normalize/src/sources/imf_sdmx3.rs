@@ -11,6 +11,8 @@
 
 use tradepipe_model::Flow;
 
+use tradepipe_model::rules::Rule;
+
 use super::{ReadInput, ReadStats, RowMaker, sdmx_xml};
 use crate::NormalizeError;
 use crate::table::CanonicalRows;
@@ -28,7 +30,8 @@ pub(crate) fn read(input: &ReadInput<'_>, out: &mut CanonicalRows) -> Result<Rea
             stats.skipped_rows += 1;
             return Ok(());
         }
-        let resolve = |column: &str| -> Result<Option<String>, NormalizeError> {
+        // Ok(None): a country group, skipped; Err: an unknown code, rejected.
+        let resolve = |column: &str| -> Result<Option<String>, ()> {
             let code = obs.dim(column);
             if code == IMF_WORLD {
                 return Ok(Some(tradepipe_model::schema::WORLD.to_string()));
@@ -38,10 +41,16 @@ pub(crate) fn read(input: &ReadInput<'_>, out: &mut CanonicalRows) -> Result<Rea
             }
             match input.registry.resolve_code(code) {
                 Some(e) => Ok(Some(e.code.clone())),
-                None => Err(input.bad(obs.line, column, code, "unknown country code")),
+                None => {
+                    input.reject(Rule::AcceptedCode, obs.line, column, code, "unknown country code");
+                    Err(())
+                }
             }
         };
-        let (Some(reporter), Some(partner)) = (resolve("COUNTRY")?, resolve("COUNTERPART_COUNTRY")?) else {
+        let (Ok(reporter), Ok(partner)) = (resolve("COUNTRY"), resolve("COUNTERPART_COUNTRY")) else {
+            return Ok(());
+        };
+        let (Some(reporter), Some(partner)) = (reporter, partner) else {
             stats.skipped_rows += 1;
             return Ok(());
         };

@@ -12,7 +12,10 @@ pub(crate) mod wits;
 use tradepipe_model::schema::TOTAL;
 use tradepipe_model::{Flow, ReportedBy};
 
+use tradepipe_model::rules::Rule;
+
 use crate::NormalizeError;
+use crate::rejects::Reject;
 use crate::table::{CanonicalRows, Row};
 
 /// What a reader noticed about its input without rejecting it.
@@ -35,6 +38,10 @@ pub(crate) struct ReadInput<'a> {
     pub registry: &'a tradepipe_model::Registry,
     /// The column mapping of a table source.
     pub columns: Option<&'a tradepipe_model::config::TableColumns>,
+    /// Where rows that fail a validation rule are recorded.
+    pub rejects: &'a std::cell::RefCell<crate::rejects::Rejects>,
+    /// Years after this one fail `year-in-range`.
+    pub this_year: i32,
 }
 
 impl ReadInput<'_> {
@@ -44,6 +51,14 @@ impl ReadInput<'_> {
             file: self.file.clone(),
             message: e.to_string(),
         })
+    }
+
+    /// Records a row of this input that fails `rule` (what becomes of the row is the rule's
+    /// action: the reader drops it, keeps it or mends it).
+    pub(crate) fn reject(&self, rule: Rule, line: usize, column: &str, value: &str, message: &str) {
+        self.rejects
+            .borrow_mut()
+            .record(rule, Reject::at(&self.file, line, column, value, message));
     }
 
     /// A value error at a line and column of this input.

@@ -14,6 +14,8 @@ use std::collections::BTreeMap;
 use quick_xml::events::{BytesStart, Event};
 use tradepipe_model::Flow;
 
+use tradepipe_model::rules::Rule;
+
 use super::{ReadInput, ReadStats};
 use crate::NormalizeError;
 
@@ -180,18 +182,37 @@ pub(crate) fn flows(
                 stats.skipped_rows += 1;
                 return Ok(());
             };
-            let year: i32 = obs
-                .time
-                .parse()
-                .map_err(|_| input.bad(obs.line, "TIME_PERIOD", obs.time, "not a year"))?;
+            let Ok(year) = obs.time.parse::<i32>() else {
+                input.reject(Rule::ValidType, obs.line, "TIME_PERIOD", obs.time, "not a year");
+                return Ok(());
+            };
+            if year > input.this_year {
+                input.reject(
+                    Rule::YearInRange,
+                    obs.line,
+                    "TIME_PERIOD",
+                    obs.time,
+                    "a year after the current one",
+                );
+                return Ok(());
+            }
             if !input.years.contains(year) || obs.value.is_empty() {
                 return Ok(());
             }
-            let value: f64 = obs
-                .value
-                .parse()
-                .map_err(|_| input.bad(obs.line, "OBS_VALUE", obs.value, "not a number"))?;
-            stats.negative_values += usize::from(value < 0.0);
+            let Some(value) = obs.value.parse::<f64>().ok().filter(|v| v.is_finite()) else {
+                input.reject(Rule::ValidType, obs.line, "OBS_VALUE", obs.value, "not a number");
+                return Ok(());
+            };
+            if value < 0.0 {
+                input.reject(
+                    Rule::NonNegative,
+                    obs.line,
+                    "OBS_VALUE",
+                    obs.value,
+                    "negative trade value",
+                );
+                stats.negative_values += 1;
+            }
             let o = FlowObs {
                 dims: obs.series,
                 flow,

@@ -2,13 +2,17 @@
 //! Excel workbooks (calamine), such as ITC Trade Map exports or national customs tables.
 //!
 //! * Country cells resolve as an ISO3 code (current or former: `ROM`), a Comtrade numeric code,
-//!   an IMF name, another known name (`Other Asia, nes`) or an English name, in that order; one that resolves to nothing stops the run naming file, line and
-//!   column.
+//!   an IMF name, another known name (`Other Asia, nes`) or an English name, in that order.
+//! * A cell that fails a validation rule (an unknown country, a year that is not a number, a
+//!   negative value, ...) goes to the rejects table with its line and column; the rule says
+//!   whether the row is dropped or kept and whether the run stops. A line with fewer fields
+//!   than the header is not a row at all: it stops the run at once.
 //! * Flows: `export(s)`/`X`, `import(s)`/`M`, `re-export(s)`/`RX`, `re-import(s)`/`RM`, any
 //!   case.
 //! * Product codes stay text. An HS code whose leading zero was lost on the way (a spreadsheet
 //!   turned `010511` into the number 10511) gets it back: HS codes have an even number of digits.
-//! * An empty value cell is "no data" and skipped (counted); anything else must be a number.
+//! * An empty value cell is "no data" and skipped (`empty-value`); anything else must be a
+//!   number.
 //! * Breakdowns by `province` and `regime` (national customs tables) are kept as such, and the
 //!   totals the table does not state itself are added as the sums of its breakdowns: the
 //!   country total, and with both columns each province's and each regime's total.
@@ -16,6 +20,7 @@
 use std::collections::{HashMap, HashSet};
 
 use tradepipe_model::config::TableColumns;
+use tradepipe_model::rules::{Rule, is_valid_hs};
 use tradepipe_model::{Flow, Registry};
 
 use super::{ReadInput, ReadStats, RowMaker};
@@ -128,14 +133,36 @@ pub(crate) fn resolve_country(reg: &Registry, cell: &str) -> Option<String> {
         .map(|e| e.code.clone())
 }
 
-/// An HS code with its lost leading zero restored.
-fn product_code(classification: &str, cell: &str) -> String {
+/// The product code of a cell: an HS code gets a leading zero a spreadsheet dropped back
+/// (`leading-zero`) and must then be an HS code (`valid-product`); other classifications' codes
+/// are kept as written. `None` drops the row.
+fn product_code(classification: &str, cell: &str, mut reject: impl FnMut(Rule, &str)) -> Option<String> {
     let t = cell.trim();
-    let digits = !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
-    if classification.to_ascii_uppercase().starts_with("HS") && digits && t.len() % 2 == 1 {
+    if t.is_empty() {
+        reject(Rule::NotNull, "empty product code");
+        return None;
+    }
+    if !classification.to_ascii_uppercase().starts_with("HS") {
+        return Some(t.to_string());
+    }
+    let digits = t.bytes().all(|b| b.is_ascii_digit());
+    let code = if digits && t.len() % 2 == 1 {
+        reject(
+            Rule::LeadingZero,
+            "leading zero restored (HS codes have an even number of digits)",
+        );
         format!("0{t}")
     } else {
         t.to_string()
+    };
+    if code == tradepipe_model::schema::TOTAL || is_valid_hs(&code) {
+        Some(code)
+    } else {
+        reject(
+            Rule::ValidProduct,
+            "not an HS code (2, 4 or 6 digits, chapters 01-99 but 77)",
+        );
+        None
     }
 }
 
@@ -177,7 +204,6 @@ fn map_rows(
     let fixed_reporter = cols.reporter_code.as_deref().map(|c| out.text.intern(c));
     let fixed_flow = cols.flow_value.as_deref().and_then(|v| v.parse::<Flow>().ok());
     let classification = cols.classification.as_deref().map(|c| out.text.intern(c));
-    let names = |i: Option<usize>| i.map(|i| header[i].clone()).unwrap_or_default();
     for (line, cells) in &lines[cols.skip_rows + 1..] {
         if cells.iter().all(|c| c.trim().is_empty()) {
             continue;
@@ -193,45 +219,90 @@ fn map_rows(
             });
         }
         let cell = |i: usize| cells.get(i).map_or("", |s| s.trim());
-        let bad = |i: usize, message: &str| input.bad(*line, &header[i], cell(i), message);
-        let year: i32 = cell(c_year).parse().map_err(|_| bad(c_year, "not a year"))?;
+        // A failing cell goes to the rejects table; the rules that drop a row end it here.
+        let reject =
+            |rule: Rule, i: usize, message: &str| input.reject(rule, *line, &header[i], cell(i), message);
+        let year: i32 = match cell(c_year) {
+            "" => {
+                reject(Rule::NotNull, c_year, "empty year");
+                continue;
+            }
+            y => match y.parse() {
+                Ok(y) => y,
+                Err(_) => {
+                    reject(Rule::ValidType, c_year, "not a year");
+                    continue;
+                }
+            },
+        };
+        if year > input.this_year {
+            reject(Rule::YearInRange, c_year, "a year after the current one");
+            continue;
+        }
         if !input.years.contains(year) {
             continue;
         }
-        let mut country = |i: usize| -> Result<u32, NormalizeError> {
-            let code = resolve_country(input.registry, cell(i))
-                .ok_or_else(|| bad(i, "unknown country code or name"))?;
-            Ok(out.text.intern(&code))
+        let mut country = |i: usize| -> Option<u32> {
+            let code = resolve_country(input.registry, cell(i));
+            match code {
+                Some(code) => Some(out.text.intern(&code)),
+                None if cell(i).is_empty() => {
+                    reject(Rule::NotNull, i, "empty country cell");
+                    None
+                }
+                None => {
+                    reject(Rule::AcceptedCode, i, "unknown country code or name");
+                    None
+                }
+            }
         };
         let reporter = match (fixed_reporter, c_reporter) {
-            (Some(r), _) => r,
-            (None, Some(i)) => country(i)?,
+            (Some(r), _) => Some(r),
+            (None, Some(i)) => country(i),
             (None, None) => unreachable!("config check: reporter or reporter-code"),
         };
-        let partner = country(c_partner)?;
+        let partner = country(c_partner);
         let flow = match (fixed_flow, c_flow) {
-            (Some(f), _) => f,
-            (None, Some(i)) => parse_flow(cell(i))
-                .ok_or_else(|| bad(i, "not a flow (export, import, re-export, re-import)"))?,
+            (Some(f), _) => Some(f),
+            (None, Some(i)) => parse_flow(cell(i)).or_else(|| {
+                reject(
+                    Rule::AcceptedCode,
+                    i,
+                    "not a flow (export, import, re-export, re-import)",
+                );
+                None
+            }),
             (None, None) => unreachable!("config check: flow or flow-value"),
+        };
+        let (Some(reporter), Some(partner), Some(flow)) = (reporter, partner, flow) else {
+            continue;
         };
         let raw = cell(c_value);
         if raw.is_empty() {
+            reject(
+                Rule::EmptyValue,
+                c_value,
+                "no value: the source has no figure for this key",
+            );
             stats.skipped_rows += 1;
             continue;
         }
-        let value: f64 = raw
-            .parse()
-            .ok()
-            .filter(|v: &f64| v.is_finite())
-            .ok_or_else(|| bad(c_value, "not a number"))?;
-        stats.negative_values += usize::from(value < 0.0);
+        let Some(value) = raw.parse::<f64>().ok().filter(|v| v.is_finite()) else {
+            reject(Rule::ValidType, c_value, "not a number");
+            continue;
+        };
+        if value < 0.0 {
+            reject(Rule::NonNegative, c_value, "negative trade value");
+            stats.negative_values += 1;
+        }
         let product = match (c_product, classification) {
             (Some(i), Some(cl)) => {
-                let code = product_code(cols.classification.as_deref().unwrap_or(""), cell(i));
-                if code.is_empty() {
-                    return Err(input.bad(*line, &names(Some(i)), "", "empty product code"));
-                }
+                let classification = cols.classification.as_deref().unwrap_or("");
+                let Some(code) =
+                    product_code(classification, cell(i), |rule, message| reject(rule, i, message))
+                else {
+                    continue;
+                };
                 Some((cl, out.text.intern(&code)))
             }
             _ => None,
@@ -306,12 +377,21 @@ mod tests {
     }
 
     #[test]
-    fn hs_codes_get_their_leading_zero_back() {
-        assert_eq!(product_code("HS", "10511"), "010511");
-        assert_eq!(product_code("HS92", "101"), "0101");
-        assert_eq!(product_code("HS", "8471"), "8471");
-        assert_eq!(product_code("SITC3", "011"), "011");
-        assert_eq!(product_code("HS", "TOTAL"), "TOTAL");
+    fn hs_codes_get_their_leading_zero_back_and_must_be_hs() {
+        let code = |cl: &str, cell: &str| {
+            let mut rules = Vec::new();
+            let c = product_code(cl, cell, |r, _| rules.push(r.as_str()));
+            (c, rules)
+        };
+        assert_eq!(code("HS", "10511"), (Some("010511".into()), vec!["leading-zero"]));
+        assert_eq!(code("HS92", "101"), (Some("0101".into()), vec!["leading-zero"]));
+        assert_eq!(code("HS", "8471"), (Some("8471".into()), vec![]));
+        assert_eq!(code("SITC3", "011"), (Some("011".into()), vec![]));
+        assert_eq!(code("HS", "TOTAL"), (Some("TOTAL".into()), vec![]));
+        assert_eq!(code("HS", "7701"), (None, vec!["valid-product"]));
+        assert_eq!(code("HS", "0"), (None, vec!["leading-zero", "valid-product"]));
+        assert_eq!(code("HS", "8471.30"), (None, vec!["valid-product"]));
+        assert_eq!(code("HS", " "), (None, vec!["not-null"]));
     }
 
     #[test]

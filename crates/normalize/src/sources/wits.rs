@@ -7,6 +7,8 @@
 
 use tradepipe_model::Flow;
 
+use tradepipe_model::rules::Rule;
+
 use super::{ReadInput, ReadStats, RowMaker, sdmx_xml};
 use crate::NormalizeError;
 use crate::table::CanonicalRows;
@@ -19,14 +21,25 @@ pub(crate) fn read(input: &ReadInput<'_>, out: &mut CanonicalRows) -> Result<Rea
     let mut stats = ReadStats::default();
     let indicators = [("XPRT-TRD-VL", Flow::Export), ("MPRT-TRD-VL", Flow::Import)];
     sdmx_xml::flows(input, "INDICATOR", &indicators, &mut stats, |obs, _| {
-        let mut resolve = |column: &str| -> Result<u32, NormalizeError> {
+        let mut resolve = |column: &str| -> Option<u32> {
             let code = obs.dim(column).to_ascii_uppercase();
             match input.registry.resolve_code(&code) {
-                Some(e) => Ok(out.text.intern(&e.code)),
-                None => Err(input.bad(obs.line, column, &code, "unknown country code")),
+                Some(e) => Some(out.text.intern(&e.code)),
+                None => {
+                    input.reject(
+                        Rule::AcceptedCode,
+                        obs.line,
+                        column,
+                        &code,
+                        "unknown country code",
+                    );
+                    None
+                }
             }
         };
-        let (reporter, partner) = (resolve("REPORTER")?, resolve("PARTNER")?);
+        let (Some(reporter), Some(partner)) = (resolve("REPORTER"), resolve("PARTNER")) else {
+            return Ok(());
+        };
         let product = match obs.dim("PRODUCTCODE") {
             "" | "Total" | "TOTAL" => None,
             code => Some((wits, out.text.intern(code))),
