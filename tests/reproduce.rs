@@ -128,9 +128,16 @@ fn shipped_spec_002_on_the_embedded_data() {
         serde_json::from_slice(&std::fs::read(dir.join("comparison.json")).unwrap()).unwrap();
     assert_eq!(
         rows.iter().filter(|r| r["verdict"] == "match").count(),
-        3,
+        6,
         "{rows:?}"
     );
+    // Shares of the US deficit with Asia (group ASIA, the UN M49 region, members by year),
+    // as computed by hand from the IMF file: China 67.33 % in 2018.
+    let r = rows
+        .iter()
+        .find(|r| r["series"] == "share of balance USA->CHN in USA->ASIA" && r["year"] == 2018)
+        .unwrap();
+    assert!((r["reproduced"].as_f64().unwrap() - 67.3318).abs() < 1e-3, "{r}");
     let md = std::fs::read_to_string(dir.join("report.md")).unwrap();
     insta::assert_snapshot!("reproduce_002_md", md);
 }
@@ -170,6 +177,10 @@ fn spec_002_breakdown_checks_run_on_a_customs_table() {
     // 40·(1+2)·(3+1) = 480 -> 1.77 bn.
     let r = get("balance CHN[province=Guangdong]->EUU+USA");
     assert!((r["reproduced"].as_f64().unwrap() - 1.77).abs() < 1e-9, "{r}");
+    // Asia (group ASIA) is the table's Asian partners of 2018: Japan and Korea.
+    let asia = get("balance CHN[province=Guangdong]->ASIA")["reproduced"].as_f64().unwrap();
+    let jpn_kor = get("balance CHN[province=Guangdong]->JPN+KOR")["reproduced"].as_f64().unwrap();
+    assert!((asia - jpn_kor).abs() < 1e-12 && asia != 0.0, "{asia} vs {jpn_kor}");
     // Processing's share of the surplus with the world: 3,360 / (3,360 − 240).
     let r = get("share of balance CHN[regime=Processing]->WLD");
     assert!(

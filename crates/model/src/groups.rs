@@ -1,5 +1,6 @@
 //! Country groups with membership by year: the embedded `data/groups.csv` (C5, EU by
-//! accession year, ASEAN, G7) and user groups from `pipeline.toml` (`[[group]]`).
+//! accession year, ASEAN, G7, and ASIA, the UN M49 region, each member from the year it
+//! existed) and user groups from `pipeline.toml` (`[[group]]`).
 //!
 //! A group's members in year `y` are those with `from <= y <= to` (`to` open while a member),
 //! so the EU of 2003 has 15 members and that of 2004 has 25.
@@ -44,7 +45,8 @@ impl Groups {
         struct Row {
             group: String,
             member: String,
-            from: i32,
+            /// Empty: a member as long as it existed.
+            from: Option<i32>,
             to: Option<i32>,
         }
         let mut groups: BTreeMap<String, Vec<Membership>> = BTreeMap::new();
@@ -52,7 +54,7 @@ impl Groups {
             let r = row.expect("embedded groups.csv is valid (tested)");
             groups.entry(r.group).or_default().push(Membership {
                 member: r.member,
-                from: r.from,
+                from: r.from.unwrap_or(i32::MIN),
                 to: r.to,
             });
         }
@@ -120,6 +122,12 @@ mod tests {
         assert_eq!(g.members("G7", 1975).len(), 6);
         assert_eq!(g.members("C5", 2010), ["KAZ", "KGZ", "TJK", "TKM", "UZB"]);
         assert!(g.members("nope", 2010).is_empty());
+        let asia = |y| g.members("ASIA", y);
+        assert!(asia(1990).contains(&"XYA") && !asia(1991).contains(&"XYA"), "North Yemen to 1990");
+        assert!(!asia(1990).contains(&"KAZ") && asia(1992).contains(&"KAZ"));
+        assert!(asia(1980).contains(&"JPN") && asia(1980).contains(&"CHN") && asia(1980).contains(&"TWN"));
+        assert!(!asia(1980).contains(&"RUS") && !asia(1980).contains(&"SUN"));
+        assert_eq!(asia(2020).len(), 51);
         // Every member resolves in the registry.
         let reg = Registry::embedded();
         for name in g.names() {

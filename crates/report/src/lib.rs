@@ -140,7 +140,7 @@ impl ReproduceOutcome {
 pub fn reproduce(cfg: &Config, spec: &reproduce::Spec) -> Result<ReproduceOutcome, ReportError> {
     let tera = load_templates(&cfg.templates_dir)?;
     let tables = tradepipe_indices::read_tables(&cfg.output_dir)?;
-    let comparisons = reproduce::evaluate(spec, &tables);
+    let comparisons = reproduce::evaluate(spec, &tables, &cfg.country_groups());
     let dir = cfg.output_dir.join("reproduce").join(&spec.name);
     let ctx_data = reproduce::context(spec, &tables, comparisons.clone());
     let ctx = tera::Context::from_serialize(&ctx_data).map_err(|e| ReportError::Template {

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use tradepipe_indices::IndexTables;
 use tradepipe_indices::formulas::{cagr, sum_present};
+use tradepipe_model::groups::Groups;
 
 /// A reproduction spec as written.
 #[derive(Debug, Clone, Deserialize)]
@@ -90,7 +91,10 @@ pub struct Check {
     pub figure: String,
     pub measure: Measure,
     pub reporter: String,
-    /// Summed for levels (exports, imports, total trade, balance); exactly one for HM.
+    /// Summed for levels (exports, imports, total trade, balance); exactly one for HM. A
+    /// partner may name a country group (`EU`, `ASIA`, a `[[group]]`): a level check reads
+    /// the `group` table (list the group in the config's `[indices] groups`), a breakdown
+    /// check sums the group's members of the year.
     pub partners: Vec<String>,
     pub year: i32,
     /// First year of a CAGR measure.
@@ -109,6 +113,10 @@ pub struct Check {
     /// (`component`, matched case-insensitively), summed over `partners` (`WLD` for the world).
     pub dimension: Option<Dimension>,
     pub component: Option<String>,
+    /// A share measure without a breakdown: the partners' balance (or total trade) as a
+    /// share of the reporter's with `of` (a partner or group), e.g. Japan's share of the US
+    /// deficit with Asia.
+    pub of: Option<String>,
 }
 
 /// One row of `comparison.json`.
@@ -167,10 +175,13 @@ impl Spec {
             if c.dimension.is_some() != c.component.is_some() {
                 return Err(invalid(format!("{at}: `dimension` and `component` go together")));
             }
-            if c.measure.is_share() && c.dimension.is_none() {
+            if c.measure.is_share() && c.dimension.is_none() == c.of.is_none() {
                 return Err(invalid(format!(
-                    "{at}: a share measure needs a `dimension` and `component`"
+                    "{at}: a share measure needs either a `dimension` and `component` or `of`"
                 )));
+            }
+            if c.of.is_some() && !c.measure.is_share() {
+                return Err(invalid(format!("{at}: `of` goes with a share measure")));
             }
             if c.dimension.is_some() && (c.measure.is_hm() || c.measure.level().is_some()) {
                 return Err(invalid(format!(
@@ -234,10 +245,13 @@ impl Measure {
 }
 
 /// The reproduced value of a check in its unit, or why there is none.
-fn reproduce(c: &Check, t: &IndexTables) -> Result<f64, String> {
+fn reproduce(c: &Check, t: &IndexTables, groups: &Groups) -> Result<f64, String> {
     match (c.measure.level(), c.from) {
         (Some(level), Some(from)) => {
-            let (a, b) = (sum_of(c, level, from, t)?, sum_of(c, level, c.year, t)?);
+            let (a, b) = (
+                sum_of(c, &c.partners, level, from, t)?,
+                sum_of(c, &c.partners, level, c.year, t)?,
+            );
             if a.signum() != b.signum() || a == 0.0 {
                 return Err(format!(
                     "the {} changes sign between {from} and {} (no growth rate)",
@@ -248,16 +262,29 @@ fn reproduce(c: &Check, t: &IndexTables) -> Result<f64, String> {
             let g = cagr(Some(a.abs()), Some(b.abs()), c.year - from).expect("both non-zero, same sign");
             Ok(g * 100.0)
         }
-        _ if c.dimension.is_some() => breakdown_value(c, t),
+        _ if c.dimension.is_some() => breakdown_value(c, t, groups),
+        _ if let Some(of) = &c.of => {
+            let level = if c.measure == Measure::TradeShare {
+                Measure::TotalTrade
+            } else {
+                Measure::Balance
+            };
+            let part = sum_of(c, &c.partners, level, c.year, t)?;
+            let whole = sum_of(c, std::slice::from_ref(of), level, c.year, t)?;
+            if whole == 0.0 {
+                return Err(format!("{} with {of} is zero in {}", level.label(), c.year));
+            }
+            Ok(100.0 * part / whole)
+        }
         _ => {
-            let sum = sum_of(c, c.measure, c.year, t)?;
+            let sum = sum_of(c, &c.partners, c.measure, c.year, t)?;
             Ok(if c.measure.is_hm() { sum * 100.0 } else { sum / 1e9 })
         }
     }
 }
 
 /// A breakdown check from the contribution table: US$ bn for levels, percent for shares.
-fn breakdown_value(c: &Check, t: &IndexTables) -> Result<f64, String> {
+fn breakdown_value(c: &Check, t: &IndexTables, groups: &Groups) -> Result<f64, String> {
     let (Some(dimension), Some(component)) = (c.dimension, c.component.as_deref()) else {
         unreachable!("checked at load: a breakdown check has both");
     };
@@ -288,20 +315,34 @@ fn breakdown_value(c: &Check, t: &IndexTables) -> Result<f64, String> {
         acc.1 = sum_present([acc.1, m]);
     };
     for p in &c.partners {
-        let mine: Vec<_> = rows.iter().filter(|r| &r.partner == p).collect();
-        let this = mine.iter().find(|r| r.component.eq_ignore_ascii_case(component));
-        let Some(this) = this else {
+        // A group is its members of the year that appear in the breakdown.
+        let members: Vec<&str> = if groups.contains(p) {
+            groups.members(p, c.year)
+        } else {
+            vec![p.as_str()]
+        };
+        let mine: Vec<_> = rows
+            .iter()
+            .filter(|r| members.contains(&r.partner.as_str()))
+            .collect();
+        let this: Vec<_> = mine
+            .iter()
+            .filter(|r| r.component.eq_ignore_ascii_case(component))
+            .collect();
+        if this.is_empty() {
+            let mut seen: Vec<&str> = mine.iter().map(|r| r.component.as_str()).collect();
+            seen.sort_unstable();
+            seen.dedup();
             return Err(format!(
                 "no {dim} {component:?} in {}'s trade with {p} in {} (the data's {dim}s: {})",
                 c.reporter,
                 c.year,
-                mine.iter()
-                    .map(|r| r.component.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                seen.join(", ")
             ));
-        };
-        add(&mut part, this.exports, this.imports);
+        }
+        for r in &this {
+            add(&mut part, r.exports, r.imports);
+        }
         for r in &mine {
             add(&mut whole, r.exports, r.imports);
         }
@@ -326,8 +367,9 @@ fn breakdown_value(c: &Check, t: &IndexTables) -> Result<f64, String> {
     Ok(v / 1e9)
 }
 
-/// `measure` in `year`, summed over the check's partners, in US$ or as a fraction.
-fn sum_of(c: &Check, measure: Measure, year: i32, t: &IndexTables) -> Result<f64, String> {
+/// `measure` of the check's reporter in `year`, summed over `partners`, in US$ or as a
+/// fraction.
+fn sum_of(c: &Check, partners: &[String], measure: Measure, year: i32, t: &IndexTables) -> Result<f64, String> {
     if !t.meta.years.contains(&year) {
         let (lo, hi) = (
             t.meta.years.first().copied().unwrap_or(0),
@@ -338,22 +380,38 @@ fn sum_of(c: &Check, measure: Measure, year: i32, t: &IndexTables) -> Result<f64
         ));
     }
     let mut values = Vec::new();
-    for p in &c.partners {
-        let row = t.bilateral(year, &c.reporter, p).ok_or_else(|| {
-            format!(
-                "no index row for {} -> {p} (add both to [indices] countries)",
-                c.reporter
-            )
-        })?;
-        let v = match measure {
-            Measure::Exports => row.exports,
-            Measure::Imports => row.imports,
-            Measure::TotalTrade => row.total_trade,
-            Measure::Balance => row.balance,
-            Measure::Hm => row.hm_baldwin,
-            Measure::HmAsPrinted => row.hm_as_printed,
-            Measure::HmMirror => row.hm_mirror,
-            cagr => unreachable!("{cagr:?} is computed from its level"),
+    for p in partners {
+        let v = match t.bilateral(year, &c.reporter, p) {
+            Some(row) => match measure {
+                Measure::Exports => row.exports,
+                Measure::Imports => row.imports,
+                Measure::TotalTrade => row.total_trade,
+                Measure::Balance => row.balance,
+                Measure::Hm => row.hm_baldwin,
+                Measure::HmAsPrinted => row.hm_as_printed,
+                Measure::HmMirror => row.hm_mirror,
+                cagr => unreachable!("{cagr:?} is computed from its level"),
+            },
+            None => {
+                let group = t
+                    .group
+                    .iter()
+                    .find(|g| g.year == year && g.reporter == c.reporter && &g.group == p)
+                    .ok_or_else(|| {
+                        format!(
+                            "no index row for {} -> {p} (add both to [indices] countries, or a \
+                             group {p} to [indices] groups)",
+                            c.reporter
+                        )
+                    })?;
+                match measure {
+                    Measure::Exports => group.exports,
+                    Measure::Imports => group.imports,
+                    Measure::TotalTrade => group.total_trade,
+                    Measure::Balance => group.balance,
+                    hm => return Err(format!("{} is not computed for a group ({p})", hm.label())),
+                }
+            }
         };
         values.push(v.ok_or_else(|| format!("{} -> {p} has no {} in {year}", c.reporter, measure.label()))?);
     }
@@ -371,12 +429,13 @@ fn series_name(c: &Check) -> String {
             "->"
         };
         let since = c.from.map(|f| format!(" since {f}")).unwrap_or_default();
+        let of = c.of.as_ref().map(|o| format!(" in {}->{o}", c.reporter)).unwrap_or_default();
         let part = match (c.dimension, &c.component) {
             (Some(d), Some(k)) => format!("[{}={k}]", d.as_str()),
             _ => String::new(),
         };
         format!(
-            "{} {}{part}{arrow}{}{since}",
+            "{} {}{part}{arrow}{}{of}{since}",
             c.measure.label(),
             c.reporter,
             c.partners.join("+")
@@ -384,12 +443,13 @@ fn series_name(c: &Check) -> String {
     })
 }
 
-/// Evaluates every check of the spec.
-pub fn evaluate(spec: &Spec, t: &IndexTables) -> Vec<Compared> {
+/// Evaluates every check of the spec; a partner that names a group (`EU`, `ASIA`, a
+/// `[[group]]`) stands for its members of each year.
+pub fn evaluate(spec: &Spec, t: &IndexTables, groups: &Groups) -> Vec<Compared> {
     spec.checks
         .iter()
         .map(|c| {
-            let (reproduced, verdict, explanation) = match reproduce(c, t) {
+            let (reproduced, verdict, explanation) = match reproduce(c, t, groups) {
                 Err(why) => (
                     None,
                     "unavailable",
@@ -525,6 +585,18 @@ tolerance = 0.5
             msg.contains("check 1 (Fig. 6 2010): an HM check names exactly one partner"),
             "{msg}"
         );
+        let share = text
+            .replace("measure = \"hm\"", "measure = \"balance-share\"")
+            .replace("partners = [\"CHN\", \"KAZ\"]", "partners = [\"CHN\"]");
+        std::fs::write(&p, &share).unwrap();
+        let msg = Spec::load(&p).unwrap_err().to_string();
+        assert!(msg.contains("needs either a `dimension` and `component` or `of`"), "{msg}");
+        std::fs::write(&p, share.replace("year = 2010", "year = 2010\nof = \"C5\"")).unwrap();
+        assert!(Spec::load(&p).is_ok());
+        let hm_of = share.replace("balance-share", "hm").replace("year = 2010", "year = 2010\nof = \"C5\"");
+        std::fs::write(&p, hm_of).unwrap();
+        let msg = Spec::load(&p).unwrap_err().to_string();
+        assert!(msg.contains("`of` goes with a share measure"), "{msg}");
         std::fs::write(&p, text.replace("tolerance", "tolerence")).unwrap();
         assert!(Spec::load(&p).unwrap_err().to_string().contains("tolerence"));
     }
