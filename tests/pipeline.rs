@@ -354,4 +354,25 @@ fn group_rows_follow_membership_and_sum_the_members_reports() {
         let got = row(y).exports.unwrap();
         assert!((got - want).abs() <= 1e-9 * want, "{y}: {got} vs {want}");
     }
+    // The report shows the same numbers: the EU's 2020 row of the groups table.
+    let json: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(out.path().join("reports/china-central-asia/report.json")).unwrap(),
+    )
+    .unwrap();
+    let table = json["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"] == "groups")
+        .expect("a groups table");
+    let eu = table["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r[0] == "European Union (EU)")
+        .unwrap();
+    assert_eq!(eu[1], "27 of 27");
+    assert_eq!(eu[2], format!("{:.2}", row(2020).exports.unwrap() / 1e9));
+    assert_eq!(table["align"][0], "left");
+    assert_eq!(table["align"][2], "right");
 }

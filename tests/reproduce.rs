@@ -178,9 +178,16 @@ fn spec_002_breakdown_checks_run_on_a_customs_table() {
     let r = get("balance CHN[province=Guangdong]->EUU+USA");
     assert!((r["reproduced"].as_f64().unwrap() - 1.77).abs() < 1e-9, "{r}");
     // Asia (group ASIA) is the table's Asian partners of 2018: Japan and Korea.
-    let asia = get("balance CHN[province=Guangdong]->ASIA")["reproduced"].as_f64().unwrap();
-    let jpn_kor = get("balance CHN[province=Guangdong]->JPN+KOR")["reproduced"].as_f64().unwrap();
-    assert!((asia - jpn_kor).abs() < 1e-12 && asia != 0.0, "{asia} vs {jpn_kor}");
+    let asia = get("balance CHN[province=Guangdong]->ASIA")["reproduced"]
+        .as_f64()
+        .unwrap();
+    let jpn_kor = get("balance CHN[province=Guangdong]->JPN+KOR")["reproduced"]
+        .as_f64()
+        .unwrap();
+    assert!(
+        (asia - jpn_kor).abs() < 1e-12 && asia != 0.0,
+        "{asia} vs {jpn_kor}"
+    );
     // Processing's share of the surplus with the world: 3,360 / (3,360 − 240).
     let r = get("share of balance CHN[regime=Processing]->WLD");
     assert!(

@@ -80,6 +80,21 @@ impl Groups {
         g
     }
 
+    /// A reader's name of a group: "European Union (EU)"; a user group's own name.
+    pub fn label(group: &str) -> String {
+        let long = match group {
+            "C5" => "Central Asia",
+            "EU" => "European Union",
+            "ASIA" => "Asia (UN M49 region)",
+            _ => return group.to_string(),
+        };
+        if group == "ASIA" {
+            long.to_string()
+        } else {
+            format!("{long} ({group})")
+        }
+    }
+
     pub fn contains(&self, group: &str) -> bool {
         self.groups.contains_key(group)
     }
@@ -123,7 +138,10 @@ mod tests {
         assert_eq!(g.members("C5", 2010), ["KAZ", "KGZ", "TJK", "TKM", "UZB"]);
         assert!(g.members("nope", 2010).is_empty());
         let asia = |y| g.members("ASIA", y);
-        assert!(asia(1990).contains(&"XYA") && !asia(1991).contains(&"XYA"), "North Yemen to 1990");
+        assert!(
+            asia(1990).contains(&"XYA") && !asia(1991).contains(&"XYA"),
+            "North Yemen to 1990"
+        );
         assert!(!asia(1990).contains(&"KAZ") && asia(1992).contains(&"KAZ"));
         assert!(asia(1980).contains(&"JPN") && asia(1980).contains(&"CHN") && asia(1980).contains(&"TWN"));
         assert!(!asia(1980).contains(&"RUS") && !asia(1980).contains(&"SUN"));

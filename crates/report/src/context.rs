@@ -27,7 +27,10 @@ pub struct Figure {
     pub caption: String,
 }
 
+/// A table of the report. It serializes with `align` (`left`/`right` per column, see
+/// [`TableView`]) so that both templates set text columns flush left and numbers flush right.
 #[derive(Debug, Clone, Serialize)]
+#[serde(into = "TableView")]
 pub struct Table {
     pub id: String,
     pub title: String,
@@ -37,6 +40,44 @@ pub struct Table {
     /// Provenance footnote of every number in the table: the source, its vintage, whose
     /// report, and the index-table columns.
     pub source: String,
+}
+
+/// [`Table`] as the templates and `report.json` see it.
+#[derive(Debug, Clone, Serialize)]
+pub struct TableView {
+    pub id: String,
+    pub title: String,
+    pub note: String,
+    pub headers: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+    pub source: String,
+    /// `left` for the first column and for columns holding words (partner names, HS
+    /// section titles), `right` for columns of numbers.
+    pub align: Vec<&'static str>,
+}
+
+impl From<Table> for TableView {
+    fn from(t: Table) -> TableView {
+        let align = (0..t.headers.len())
+            .map(|c| {
+                let words = t.rows.iter().any(|r| {
+                    r.get(c)
+                        .and_then(|v| v.trim_start().chars().next())
+                        .is_some_and(char::is_alphabetic)
+                });
+                if c == 0 || words { "left" } else { "right" }
+            })
+            .collect();
+        TableView {
+            id: t.id,
+            title: t.title,
+            note: t.note,
+            headers: t.headers,
+            rows: t.rows,
+            source: t.source,
+            align,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -527,6 +568,7 @@ pub fn build(
             y0, y1, t.meta.world
         )
     });
+    tables.extend(crate::sections::groups(&scope));
     tables.extend(crate::sections::structure(&scope));
     tables.extend(crate::sections::breakdowns(&scope));
 
@@ -591,6 +633,28 @@ pub fn build(
             .collect();
         if !missing.is_empty() {
             estimates.push(format!("{}: no HM index toward {fname} in {} (the data has no report of its exports to {fname} or of its world total).", p.name, year_ranges(&missing)));
+        }
+    }
+    // What the normalize stage's validation rules found in the whole table.
+    if let Some(rules) = t.meta.trade_provenance.get("rejects").and_then(|r| r.as_array()) {
+        let parts: Vec<String> = rules
+            .iter()
+            .filter_map(|r| {
+                let n = r.get("rows")?.as_u64()?;
+                Some(format!(
+                    "{} ({}, rows {}): {}",
+                    r.get("rule")?.as_str()?,
+                    r.get("severity")?.as_str()?,
+                    r.get("action")?.as_str()?,
+                    crate::format::count(n)
+                ))
+            })
+            .collect();
+        if !parts.is_empty() {
+            estimates.push(format!(
+                "Validation of the whole canonical table (not only the rows of this report): {}; every such row is listed in output/parquet/rejects/rejects.parquet.",
+                parts.join("; ")
+            ));
         }
     }
 

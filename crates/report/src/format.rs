@@ -14,6 +14,11 @@ pub fn pct(v: Option<f64>, decimals: usize) -> String {
     v.map_or_else(|| MISSING.into(), |v| format!("{:.decimals$}", v * 100.0))
 }
 
+/// A count with thousands separators: `5054` → `5,054`.
+pub fn count(n: u64) -> String {
+    group_thousands(&n.to_string())
+}
+
 /// `1234567.89` → `1,234,567.89`; keeps the sign.
 fn group_thousands(s: &str) -> String {
     let (sign, digits) = s.strip_prefix('-').map_or(("", s), |d| ("-", d));

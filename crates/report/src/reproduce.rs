@@ -369,7 +369,13 @@ fn breakdown_value(c: &Check, t: &IndexTables, groups: &Groups) -> Result<f64, S
 
 /// `measure` of the check's reporter in `year`, summed over `partners`, in US$ or as a
 /// fraction.
-fn sum_of(c: &Check, partners: &[String], measure: Measure, year: i32, t: &IndexTables) -> Result<f64, String> {
+fn sum_of(
+    c: &Check,
+    partners: &[String],
+    measure: Measure,
+    year: i32,
+    t: &IndexTables,
+) -> Result<f64, String> {
     if !t.meta.years.contains(&year) {
         let (lo, hi) = (
             t.meta.years.first().copied().unwrap_or(0),
@@ -429,7 +435,10 @@ fn series_name(c: &Check) -> String {
             "->"
         };
         let since = c.from.map(|f| format!(" since {f}")).unwrap_or_default();
-        let of = c.of.as_ref().map(|o| format!(" in {}->{o}", c.reporter)).unwrap_or_default();
+        let of =
+            c.of.as_ref()
+                .map(|o| format!(" in {}->{o}", c.reporter))
+                .unwrap_or_default();
         let part = match (c.dimension, &c.component) {
             (Some(d), Some(k)) => format!("[{}={k}]", d.as_str()),
             _ => String::new(),
@@ -590,10 +599,15 @@ tolerance = 0.5
             .replace("partners = [\"CHN\", \"KAZ\"]", "partners = [\"CHN\"]");
         std::fs::write(&p, &share).unwrap();
         let msg = Spec::load(&p).unwrap_err().to_string();
-        assert!(msg.contains("needs either a `dimension` and `component` or `of`"), "{msg}");
+        assert!(
+            msg.contains("needs either a `dimension` and `component` or `of`"),
+            "{msg}"
+        );
         std::fs::write(&p, share.replace("year = 2010", "year = 2010\nof = \"C5\"")).unwrap();
         assert!(Spec::load(&p).is_ok());
-        let hm_of = share.replace("balance-share", "hm").replace("year = 2010", "year = 2010\nof = \"C5\"");
+        let hm_of = share
+            .replace("balance-share", "hm")
+            .replace("year = 2010", "year = 2010\nof = \"C5\"");
         std::fs::write(&p, hm_of).unwrap();
         let msg = Spec::load(&p).unwrap_err().to_string();
         assert!(msg.contains("`of` goes with a share measure"), "{msg}");

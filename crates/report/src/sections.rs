@@ -372,6 +372,68 @@ pub(crate) fn breakdowns(s: &Scope<'_>) -> Vec<Table> {
 
 /// The provenance footnote of the table `id`: the data's source line, whose report its
 /// numbers use, and the index-table columns behind them.
+/// The focus country's trade with each country group of `[indices] groups` (members of each
+/// year: the EU of 2004 has 25), in the first and last year of the report.
+pub(crate) fn groups(s: &Scope<'_>) -> Vec<Table> {
+    let (Some(&first), Some(&last)) = (s.years.first(), s.years.last()) else {
+        return Vec::new();
+    };
+    let row = |g: &str, y: i32| {
+        s.t.group
+            .iter()
+            .find(|r| r.year == y && r.reporter == s.focus.code && r.group == g)
+    };
+    // In the order of [indices] groups.
+    let mut names: Vec<&str> = Vec::new();
+    for r in s.t.group.iter().filter(|r| r.reporter == s.focus.code) {
+        if !names.contains(&r.group.as_str()) {
+            names.push(&r.group);
+        }
+    }
+    if names.is_empty() {
+        return Vec::new();
+    }
+    let rows = names
+        .iter()
+        .map(|g| {
+            let (a, b) = (row(g, first), row(g, last));
+            let share = |r: Option<&tradepipe_indices::GroupRow>| pct(r.and_then(|r| r.trade_share), 1);
+            vec![
+                tradepipe_model::groups::Groups::label(g),
+                b.map_or(MISSING.into(), |r| {
+                    format!("{} of {}", r.members_reported, r.members)
+                }),
+                usd_bn(b.and_then(|r| r.exports)),
+                usd_bn(b.and_then(|r| r.imports)),
+                usd_bn(b.and_then(|r| r.balance)),
+                share(a),
+                share(b),
+            ]
+        })
+        .collect();
+    vec![Table {
+        id: "groups".into(),
+        title: format!("{}'s trade with country groups, {last}", s.focus.name),
+        note: format!(
+            "US$ billion. Members as of each year (data/groups.csv, or [[group]] in \
+             pipeline.toml), {f} itself left out; “Members” counts those with trade reported by \
+             {f}, of all members; shares are of {f}'s total trade.",
+            f = s.focus.name
+        ),
+        headers: vec![
+            "Group".into(),
+            "Members".into(),
+            format!("Exports {last}"),
+            format!("Imports {last}"),
+            format!("Balance {last}"),
+            format!("Share {first} %"),
+            format!("Share {last} %"),
+        ],
+        rows,
+        source: String::new(),
+    }]
+}
+
 pub(crate) fn footnote(id: &str, source_line: &str, focus: &str) -> String {
     let side = match id {
         "tii-in" | "hm-in" => "each partner's report".to_string(),
@@ -400,6 +462,7 @@ fn columns_of(id: &str) -> &'static str {
             "pair_structure: trade_complementarity, export_similarity, grubel_lloyd, products"
         }
         "hhi-products" => "concentration (over = products): hhi, hhi_normalized",
+        "groups" => "group: members_reported, members, exports, imports, balance, trade_share",
         _ if id.starts_with("by-") => {
             "contribution: exports, imports, balance, balance_change, balance_contribution, exports_growth_contribution"
         }
