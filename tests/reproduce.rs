@@ -84,10 +84,11 @@ fn unexplained_mismatch_exits_1_after_writing_the_report() {
 }
 
 #[test]
-fn shipped_specs_000_and_003_004_on_the_embedded_data() {
+fn shipped_specs_000_001_and_003_004_on_the_embedded_data() {
     let out_dir = tempfile::tempdir().unwrap();
     for (spec, snapshot) in [
         ("000-china-central-asia", "reproduce_000_md"),
+        ("001-us-central-asia", "reproduce_001_md"),
         ("003-004-china-central-asia-2025", "reproduce_003_004_md"),
     ] {
         let path = format!("reproduce/{spec}.toml");
@@ -106,7 +107,7 @@ fn shipped_specs_000_and_003_004_on_the_embedded_data() {
         .unwrap(),
     )
     .unwrap();
-    assert_eq!(rows.len(), 9);
+    assert_eq!(rows.len(), 10);
     assert!(
         rows.iter().all(|r| r["verdict"] == "unavailable"
             && r["explanation"].as_str().unwrap().contains("not in the data"))

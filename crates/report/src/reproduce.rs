@@ -437,7 +437,7 @@ fn series_name(c: &Check) -> String {
         let since = c.from.map(|f| format!(" since {f}")).unwrap_or_default();
         let of =
             c.of.as_ref()
-                .map(|o| format!(" in {}->{o}", c.reporter))
+                .map(|o| format!(" in {}{arrow}{o}", c.reporter))
                 .unwrap_or_default();
         let part = match (c.dimension, &c.component) {
             (Some(d), Some(k)) => format!("[{}={k}]", d.as_str()),
