@@ -177,6 +177,19 @@ fn every_default_report_and_reproduction_renders() {
         "reproduction page is nearly blank: {:.1}% ink",
         ink * 100.0
     );
+    // The other shipped specs (002 last: its config has its own years and countries).
+    for spec in [
+        "001-us-central-asia",
+        "003-004-china-central-asia-2025",
+        "002-china-imbalance",
+    ] {
+        let path = format!("reproduce/{spec}.toml");
+        crate::util::run_in_repo(&["-q", "--output", o, "reproduce", &path]).success();
+        let page = out.path().join(format!("reproduce/{spec}/index.html"));
+        assert!(load(&bin, &page).is_empty(), "{spec}");
+        let ink = screenshot_ink(&bin, &page, &out.path().join(format!("{spec}.png")));
+        assert!(ink > 0.02, "{spec}: nearly blank: {:.1}% ink", ink * 100.0);
+    }
 }
 
 /// A report on data with products and customs breakdowns (the ILLUSTRATIVE tables): the

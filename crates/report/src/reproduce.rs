@@ -297,11 +297,12 @@ fn breakdown_value(c: &Check, t: &IndexTables, groups: &Groups) -> Result<f64, S
     if rows.is_empty() {
         let needs = match dimension {
             Dimension::Section => {
-                "product rows summed to HS sections (a source with a `product` column and \
-                 `[normalize] product-levels = [\"section\"]`)"
+                // Plain text: explanations appear in HTML as well as Markdown.
+                "product rows summed to HS sections (a source with a product column and \
+                 [normalize] product-levels = [\"section\"])"
             }
-            Dimension::Province => "a customs source with a `province` column",
-            Dimension::Regime => "a customs source with a `regime` column",
+            Dimension::Province => "a customs source with a province column",
+            Dimension::Regime => "a customs source with a regime column",
         };
         return Err(format!(
             "the data have no {dim} breakdown of {}'s trade in {}: this check needs {needs} \
