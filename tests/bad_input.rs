@@ -197,6 +197,15 @@ fn every_bad_input_has_its_expected_outcome() {
             hs.clone(),
             Fail(65, &["line 3, column \"HS\"", "not an HS code", "7705"]),
         ),
+        (
+            "revision_not_in_force.csv",
+            "table-csv",
+            hs.replace("classification = \"HS\"", "classification = \"HS17\""),
+            Fail(
+                65,
+                &["line 3, column \"Year\"", "HS17 came into force in 2017", "2016"],
+            ),
+        ),
         ("dissolved_partner.csv", "table-csv", COLUMNS.into(), Ok(2, None)),
         ("former_code.csv", "table-csv", COLUMNS.into(), Ok(2, None)),
         (
@@ -266,6 +275,10 @@ fn every_bad_input_has_its_expected_outcome() {
         (
             "future_year.csv",
             &[("year-in-range", "error", Some(3), "Year", "2999")],
+        ),
+        (
+            "revision_not_in_force.csv",
+            &[("valid-product", "error", Some(3), "Year", "2016")],
         ),
         (
             "invalid_hs_code.csv",

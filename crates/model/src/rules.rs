@@ -25,7 +25,7 @@ pub enum Rule {
     /// A year after the current one: a shifted column, not data.
     YearInRange,
     /// A product code that is not an HS code of 2, 4 or 6 digits in chapters 01–99 (77
-    /// reserved).
+    /// reserved), or a row of a year before its HS revision came into force (HS17 in 2015).
     ValidProduct,
     /// An HS code whose leading zero a spreadsheet dropped (`10511` for `010511`).
     LeadingZero,
@@ -158,6 +158,22 @@ pub fn is_valid_hs(code: &str) -> bool {
     digits && matches!(code.len(), 2 | 4 | 6) && matches!(chapter, Some(1..=76 | 78..=99))
 }
 
+/// The first year of data an HS revision can describe (its entry into force), for the
+/// revision names the canonical table uses (`HS92` … `HS22`); `None` for `HS` without a
+/// revision and for other classifications. HS92 is Comtrade's H0, the 1988 nomenclature.
+pub fn hs_revision_start(classification: &str) -> Option<i32> {
+    Some(match classification.to_ascii_uppercase().as_str() {
+        "HS92" | "HS1992" | "HS88" => 1988,
+        "HS96" | "HS1996" => 1996,
+        "HS02" | "HS2002" => 2002,
+        "HS07" | "HS2007" => 2007,
+        "HS12" | "HS2012" => 2012,
+        "HS17" | "HS2017" => 2017,
+        "HS22" | "HS2022" => 2022,
+        _ => return None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -181,6 +197,14 @@ mod tests {
         for r in Rule::ALL {
             assert_eq!(serde_json::to_value(r).unwrap(), r.as_str());
         }
+    }
+
+    #[test]
+    fn hs_revisions_start_in_their_year() {
+        assert_eq!(hs_revision_start("HS17"), Some(2017));
+        assert_eq!(hs_revision_start("hs92"), Some(1988));
+        assert_eq!(hs_revision_start("HS"), None);
+        assert_eq!(hs_revision_start("SITC3"), None);
     }
 
     #[test]

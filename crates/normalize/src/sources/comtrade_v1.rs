@@ -11,7 +11,7 @@ use serde::Deserialize;
 use tradepipe_model::Flow;
 use tradepipe_model::schema::TOTAL;
 
-use tradepipe_model::rules::Rule;
+use tradepipe_model::rules::{Rule, hs_revision_start};
 
 use super::{ReadInput, ReadStats, RowMaker};
 use crate::NormalizeError;
@@ -149,6 +149,19 @@ pub(crate) fn read(input: &ReadInput<'_>, out: &mut CanonicalRows) -> Result<Rea
                 );
                 continue;
             };
+            if let Some(start) = hs_revision_start(c)
+                && r.ref_year < start
+            {
+                let message = format!("{c} came into force in {start}: no {} data in it", r.ref_year);
+                reject(
+                    Rule::ValidProduct,
+                    i,
+                    "classificationCode",
+                    &r.classification_code,
+                    &message,
+                );
+                continue;
+            }
             Some((out.text.intern(c), out.text.intern(&r.cmd_code)))
         };
         let Some(value) = r.primary_value.filter(|v| v.is_finite()) else {

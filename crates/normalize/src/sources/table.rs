@@ -20,7 +20,7 @@
 use std::collections::{HashMap, HashSet};
 
 use tradepipe_model::config::TableColumns;
-use tradepipe_model::rules::{Rule, is_valid_hs};
+use tradepipe_model::rules::{Rule, hs_revision_start, is_valid_hs};
 use tradepipe_model::{Flow, Registry};
 
 use super::{ReadInput, ReadStats, RowMaker};
@@ -298,6 +298,14 @@ fn map_rows(
         let product = match (c_product, classification) {
             (Some(i), Some(cl)) => {
                 let classification = cols.classification.as_deref().unwrap_or("");
+                if let Some(start) = hs_revision_start(classification)
+                    && year < start
+                {
+                    let message =
+                        format!("{classification} came into force in {start}: no {year} data in it");
+                    reject(Rule::ValidProduct, c_year, &message);
+                    continue;
+                }
                 let Some(code) =
                     product_code(classification, cell(i), |rule, message| reject(rule, i, message))
                 else {
