@@ -376,3 +376,46 @@ fn group_rows_follow_membership_and_sum_the_members_reports() {
     assert_eq!(table["align"][0], "left");
     assert_eq!(table["align"][2], "right");
 }
+
+/// `report --years 2020`: every report shows that one year; the time-series charts (a dot at
+/// the axis over one year) and their files from the full run are gone, the map stays, a data
+/// note says why; a range outside [run] years is a config error.
+#[test]
+fn a_report_of_one_year() {
+    let p = Pipeline::slice();
+    p.run(["-q", "run"]).success();
+    let figures = p.report_dir().join("figures");
+    assert!(figures.join("fig-totals.svg").exists());
+    p.run(["-q", "report", "--years", "2020"]).success();
+    let md = std::fs::read_to_string(p.report_dir().join("report.md")).unwrap();
+    assert!(!md.contains("2020–2020"), "{md}");
+    assert!(
+        md.contains("### Figure 1. Map: China's trade with each state, 2020"),
+        "{md}"
+    );
+    assert!(md.contains("The report covers one year (2020)"), "{md}");
+    let mut files: Vec<String> = std::fs::read_dir(&figures)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    assert_eq!(files, ["fig-map.svg"]);
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(p.report_dir().join("report.json")).unwrap()).unwrap();
+    let totals = json["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"] == "total-by-partner")
+        .unwrap();
+    assert_eq!(totals["rows"].as_array().unwrap().len(), 1);
+    assert_eq!(totals["rows"][0][0], "2020");
+    let msg = p
+        .run(["report", "--years", "1990-2020"])
+        .failure(78)
+        .error_message();
+    assert!(
+        msg.contains("years 1990-2020 must lie within [run] years 2000-2020"),
+        "{msg}"
+    );
+}

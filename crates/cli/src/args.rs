@@ -83,7 +83,12 @@ pub enum Command {
     /// Canonical table -> index tables (output/parquet/indices/).
     Indices,
     /// Index tables -> HTML and Markdown reports (output/reports/).
-    Report,
+    Report {
+        /// Show these years in every report instead of each [[report]]'s own: one year
+        /// (`2020`) or a range (`2010-2020`) within [run] years.
+        #[arg(long, value_name = "YEAR|FROM-TO")]
+        years: Option<tradepipe_model::config::YearRange>,
+    },
     /// Check config, templates, source files and output permissions without running anything.
     Validate,
     /// How many years each source's latest data lag behind the current year, against the
@@ -108,7 +113,7 @@ impl Command {
             Command::Fetch { .. } => "fetch",
             Command::Normalize => "normalize",
             Command::Indices => "indices",
-            Command::Report => "report",
+            Command::Report { .. } => "report",
             Command::Validate => "validate",
             Command::Reproduce { .. } => "reproduce",
             Command::Freshness { .. } => "freshness",

@@ -117,7 +117,8 @@ pub fn run(cli: &Cli) -> Result<(), CliError> {
         Command::Fetch { dry_run: false } => fetch(&cfg, &fetch_opts)?,
         Command::Normalize => normalize(&cfg, cli.force)?,
         Command::Indices => indices(&cfg, cli.force)?,
-        Command::Report => report(&cfg, cli.force)?,
+        Command::Report { years: None } => report(&cfg, cli.force)?,
+        Command::Report { years: Some(y) } => report(&cfg.clone().with_report_years(*y)?, cli.force)?,
         Command::Freshness { as_of } => {
             let provenance = tradepipe_normalize::read_provenance(&cfg.output_dir)?;
             let as_of = as_of.unwrap_or_else(freshness::current_year);

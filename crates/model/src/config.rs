@@ -31,6 +31,27 @@ pub struct YearRange {
     pub to: i32,
 }
 
+impl std::str::FromStr for YearRange {
+    type Err = String;
+
+    /// `2020` (one year) or `2010-2020`.
+    fn from_str(s: &str) -> Result<YearRange, String> {
+        let year = |t: &str| {
+            t.trim()
+                .parse::<i32>()
+                .map_err(|_| format!("{s:?} is not a year or a range of years (2020, 2010-2020)"))
+        };
+        let (from, to) = match s.split_once('-') {
+            Some((a, b)) => (year(a)?, year(b)?),
+            None => (year(s)?, year(s)?),
+        };
+        if from > to {
+            return Err(format!("{s:?}: the first year comes after the last"));
+        }
+        Ok(YearRange { from, to })
+    }
+}
+
 impl YearRange {
     pub fn contains(&self, year: i32) -> bool {
         (self.from..=self.to).contains(&year)
@@ -530,6 +551,20 @@ impl Config {
         Ok(cfg)
     }
 
+    /// The config with every `[[report]]` showing `years` (the `report --years` option),
+    /// checked like the file itself.
+    pub fn with_report_years(mut self, years: YearRange) -> Result<Config, ConfigError> {
+        for r in &mut self.reports {
+            r.years = Some(years);
+        }
+        self.check(&Registry::embedded())
+            .map_err(|message| ConfigError::Invalid {
+                path: self.path.clone(),
+                message: format!("report --years {}-{}: {message}", years.from, years.to),
+            })?;
+        Ok(self)
+    }
+
     fn check(&self, registry: &Registry) -> Result<(), String> {
         let y = self.years;
         if y.from > y.to {
@@ -623,7 +658,9 @@ impl Config {
                     return Err(format!("{at}: a bilateral report needs cagr-window"));
                 }
                 (ReportKind::Bilateral, Some(w)) => {
-                    check_window(w, r.years.unwrap_or(y), &format!("{at} cagr-window"))?;
+                    // The ranking may look back before the years the report shows (a report of
+                    // 2020 ranks the growth since 2010): the window needs data, not display.
+                    check_window(w, y, &format!("{at} cagr-window"))?;
                     if !self.indices.cagr_windows.contains(&w) {
                         return Err(format!(
                             "{at}: cagr-window {w:?} is not one of [indices] cagr-windows"

@@ -222,6 +222,8 @@ pub fn build(
         years.first().copied().unwrap_or(range.from),
         years.last().copied().unwrap_or(range.to),
     );
+    // "2010–2020", or "2020" for a report of one year.
+    let span = crate::format::span(y0, y1);
     // Config validation guarantees a window for bilateral reports.
     let [c0, c1] = report.cagr_window.unwrap_or([range.from, range.to]);
     let src_line = format!(
@@ -251,7 +253,13 @@ pub fn build(
             })
             .collect()
     };
+    let one_year = years.len() < 2;
     let mut figure = |id: &str, title: String, caption: String, chart: Chart| {
+        // A line over one year is a dot at the axis: a one-year report keeps the map and the
+        // tables (a data note says so).
+        if one_year && matches!(chart, Chart::Line(_)) {
+            return;
+        }
         let file = format!("figures/{id}.svg");
         figures.push(Figure {
             id: id.into(),
@@ -265,7 +273,7 @@ pub fn build(
 
     figure(
         "fig-totals",
-        format!("{fname}'s trade with {group}, {y0}–{y1}"),
+        format!("{fname}'s trade with {group}, {span}"),
         format!(
             "Exports, imports and total trade of {fname} with the {n} states of {group}, US$ billion, as reported by {fname} (seed paper 000, Figure 2).",
             n = partners.len()
@@ -293,7 +301,7 @@ pub fn build(
     );
     figure(
         "fig-balances",
-        format!("{fname}'s trade balance with each state, {y0}–{y1}"),
+        format!("{fname}'s trade balance with each state, {span}"),
         format!(
             "Exports minus imports of {fname} with each state, US$ billion; above zero is a {fname} surplus (seed paper 000, Figure 3)."
         ),
@@ -349,7 +357,7 @@ pub fn build(
     );
     figure(
         "fig-hm-out",
-        format!("HM index of {fname}'s exports to each state, {y0}–{y1}"),
+        format!("HM index of {fname}'s exports to each state, {span}"),
         format!(
             "Baldwin hubness index HM of {fname}'s exports to each state, in percent (variant: {variant}; seed paper 000, Figure 5)."
         ),
@@ -363,7 +371,7 @@ pub fn build(
     );
     figure(
         "fig-hm-in",
-        format!("HM index of each state's exports to {fname}, {y0}–{y1}"),
+        format!("HM index of each state's exports to {fname}, {span}"),
         format!(
             "Baldwin hubness index HM of each state's exports to {fname}, in percent (variant: {variant}; seed paper 000, Figure 6). Breaks in a line are years without a report."
         ),
@@ -564,8 +572,8 @@ pub fn build(
     let no_tii = !tables.iter().any(|t| t.id == "tii-out");
     let tii_note = no_tii.then(|| {
         format!(
-            "Trade intensity is not shown: the data have no world exports to each country (X_wj) in {}–{} under world = \"{}\"; with [indices] world = \"sum\" it is computed over the economies present.",
-            y0, y1, t.meta.world
+            "Trade intensity is not shown: the data have no world exports to each country (X_wj) in {span} under world = \"{}\"; with [indices] world = \"sum\" it is computed over the economies present.",
+            t.meta.world
         )
     });
     tables.extend(crate::sections::groups(&scope));
@@ -611,6 +619,11 @@ pub fn build(
             .collect()
     };
     let mut estimates: Vec<String> = tii_note.into_iter().collect();
+    if one_year {
+        estimates.push(format!(
+            "The report covers one year ({span}): the time-series charts are left out; the tables give the values."
+        ));
+    }
     for p in &partners {
         let est = years_where(&p.code, |r| r.reporter_estimated);
         if !est.is_empty() {
@@ -755,7 +768,7 @@ pub fn build(
         context: ReportContext {
             title: report.title.clone(),
             subtitle: format!(
-                "{} and {} ({}), {y0}–{y1}",
+                "{} and {} ({}), {span}",
                 focus.name,
                 group,
                 partners

@@ -14,6 +14,15 @@ pub fn pct(v: Option<f64>, decimals: usize) -> String {
     v.map_or_else(|| MISSING.into(), |v| format!("{:.decimals$}", v * 100.0))
 }
 
+/// A span of years for titles: `2010–2020`, or `2020` when it is one year.
+pub fn span(first: i32, last: i32) -> String {
+    if first == last {
+        first.to_string()
+    } else {
+        format!("{first}–{last}")
+    }
+}
+
 /// A count with thousands separators: `5054` → `5,054`.
 pub fn count(n: u64) -> String {
     group_thousands(&n.to_string())

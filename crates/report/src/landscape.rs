@@ -22,6 +22,8 @@ pub fn build(report: &ReportConfig, default_years: YearRange, t: &IndexTables) -
         years.first().copied().unwrap_or(range.from),
         years.last().copied().unwrap_or(range.to),
     );
+    // "2010–2020", or "2020" for a report of one year.
+    let span = crate::format::span(y0, y1);
     let named = |c: &String| Named {
         code: c.clone(),
         name: reg.name(c).to_owned(),
@@ -59,10 +61,14 @@ pub fn build(report: &ReportConfig, default_years: YearRange, t: &IndexTables) -
                     .collect(),
             })
             .collect();
+        // A line over one year is a dot at the axis: the tables carry a one-year report.
+        if years.len() < 2 {
+            continue;
+        }
         figures.push(Figure {
             id: id.clone(),
             number: figures.len() + 1,
-            title: format!("{}'s main partners, {y0}–{y1}", c.name),
+            title: format!("{}'s main partners, {span}", c.name),
             file: file.clone(),
             caption: format!("Share of each partner in {}'s total trade (exports + imports with the world), in percent, from {}'s own report.", c.name, c.name),
         });
@@ -169,7 +175,7 @@ pub fn build(report: &ReportConfig, default_years: YearRange, t: &IndexTables) -
         context: ReportContext {
             title: report.title.clone(),
             subtitle: format!(
-                "{} and their partners {}, {y0}–{y1}",
+                "{} and their partners {}, {span}",
                 report.group_name,
                 rivals
                     .iter()

@@ -112,10 +112,30 @@ pub fn run(cfg: &Config) -> Result<Vec<PathBuf>, ReportError> {
         let mut json = serde_json::to_vec_pretty(&built.context).expect("context serializes");
         json.push(b'\n');
         tradepipe_model::fsio::write_atomic(&dir.join("report.json"), &json)?;
+        remove_stale_figures(&dir, &built.charts)?;
         tracing::info!(report = %report.name, path = %dir.display(), "report written");
         written.push(dir.join("index.html"));
     }
     Ok(written)
+}
+
+/// Removes the SVG files of `dir/figures/` this run did not write (a one-year report has no
+/// time-series charts; those of an earlier run would sit beside it, unreferenced).
+fn remove_stale_figures(dir: &Path, charts: &[(String, charts::Chart)]) -> Result<(), ReportError> {
+    let figures = dir.join("figures");
+    let Ok(entries) = fs_err::read_dir(&figures) else {
+        return Ok(());
+    };
+    for entry in entries.flatten() {
+        let name = format!("figures/{}", entry.file_name().to_string_lossy());
+        if name.ends_with(".svg") && !charts.iter().any(|(f, _)| *f == name) {
+            fs_err::remove_file(entry.path()).map_err(|e| ReportError::Chart {
+                path: entry.path(),
+                message: format!("cannot remove a figure of an earlier run: {e}"),
+            })?;
+        }
+    }
+    Ok(())
 }
 
 /// What a reproduction produced.
