@@ -130,7 +130,8 @@ impl Rejects {
 }
 
 impl Reject {
-    /// A failing cell at a line of a file.
+    /// A failing cell at a line of a file; its rule and severity are set when it is recorded
+    /// ([`Rejects::record`]), so that the severity always comes from the config.
     pub fn at(file: &str, line: usize, column: &str, value: &str, message: &str) -> Reject {
         Reject {
             rule: Rule::NotNull,
