@@ -178,6 +178,10 @@ pub fn run(cfg: &Config) -> Result<NormalizeSummary, NormalizeError> {
         return Err(rejected(&rejects, rejects_file));
     }
     provenance.rejects = rejects.counts();
+    for c in &provenance.rejects {
+        // Warnings only: error-severity failures returned above.
+        tracing::warn!(rule = %c.rule, rows = c.rows, action = %c.action, rejects = %rejects_file.display(), "rows failed a validation rule");
+    }
     let coarser = aggregate::add_levels(&mut rows, &cfg.normalize.product_levels);
     if coarser > 0 {
         // Added keys are ones no source stated: sorting again finds no repeats.
