@@ -375,6 +375,15 @@ fn group_rows_follow_membership_and_sum_the_members_reports() {
     assert_eq!(eu[2], format!("{:.2}", row(2020).exports.unwrap() / 1e9));
     assert_eq!(table["align"][0], "left");
     assert_eq!(table["align"][2], "right");
+    // And charts each group's share, one line per group.
+    let svg = std::fs::read_to_string(
+        out.path()
+            .join("reports/china-central-asia/figures/fig-groups.svg"),
+    )
+    .unwrap();
+    for label in ["Central Asia (C5)", "European Union (EU)", "ASEAN", "G7"] {
+        assert!(svg.contains(label), "{label} not in the group chart");
+    }
 }
 
 /// `report --years 2020`: every report shows that one year; the time-series charts (a dot at

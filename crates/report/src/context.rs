@@ -383,6 +383,42 @@ pub fn build(
             y_decimals: 0,
         }),
     );
+    // The focus country's trade with each country group, members as of each year.
+    let mut group_names: Vec<&str> = Vec::new();
+    for r in t.group.iter().filter(|r| r.reporter == report.focus) {
+        if !group_names.contains(&r.group.as_str()) {
+            group_names.push(&r.group);
+        }
+    }
+    if !group_names.is_empty() {
+        let share = |g: &str, y: i32| {
+            t.group
+                .iter()
+                .find(|r| r.year == y && r.reporter == report.focus && r.group == g)
+                .and_then(|r| r.trade_share)
+                .map(|v| v * 100.0)
+        };
+        figure(
+            "fig-groups",
+            format!("{fname}'s trade with country groups, {span}"),
+            format!(
+                "Share of each group in {fname}'s total trade (exports + imports with the world), in percent, from {fname}'s report; each year counts the members of that year (the EU of 2004 has 25), so a line steps at an enlargement."
+            ),
+            Chart::Line(LineChart {
+                title: format!("Country groups' weight in {fname}'s trade"),
+                y_label: "Share of total trade (%)".into(),
+                series: group_names
+                    .iter()
+                    .map(|g| Series {
+                        name: tradepipe_model::groups::Groups::label(g),
+                        points: years.iter().map(|&y| (y, share(g, y))).collect(),
+                    })
+                    .collect(),
+                source: src_line.clone(),
+                y_decimals: 0,
+            }),
+        );
+    }
 
     // Tables.
     let mut tables = Vec::new();
