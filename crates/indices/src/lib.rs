@@ -104,14 +104,23 @@ impl IndexTables {
 }
 
 /// What one year's computation produced, before anything is written.
+/// What one year's computation produced that the run keeps to the end (for growth, CAGR and
+/// contributions across years).
 struct YearOut {
     bilateral: Vec<BilateralRow>,
-    product: Vec<ProductRow>,
     concentration: Vec<ConcentrationRow>,
-    pair_structure: Vec<PairStructureRow>,
-    product_pair: Vec<ProductPairRow>,
     group: Vec<GroupRow>,
     breakdowns: Vec<year_data::Breakdown>,
+    /// Whether the year had product rows (and so product tables were written).
+    products: bool,
+}
+
+/// A year's product-level tables (a million rows a year on BACI): written after its batch of
+/// years and dropped, not kept until every year is done.
+struct ProductTables {
+    product: Vec<ProductRow>,
+    pair_structure: Vec<PairStructureRow>,
+    product_pair: Vec<ProductPairRow>,
 }
 
 /// What an index run produced.
@@ -144,41 +153,6 @@ pub fn run(cfg: &Config) -> Result<IndicesSummary, IndicesError> {
     let pairs = cfg.pairs();
     let (variant, world) = (cfg.indices.hm_variant, cfg.indices.world);
 
-    let computed: Vec<YearOut> = years
-        .par_iter()
-        .map(|&year| {
-            let d = YearData::read(&trade, year, &registry, &cfg.indices.countries)?;
-            let bilateral = pairs
-                .iter()
-                .map(|(i, j)| bilateral::compute(&d, i, j, variant, world))
-                .collect();
-            let concentration = cfg
-                .indices
-                .countries
-                .iter()
-                .flat_map(|c| concentration::compute(&d, c))
-                .collect();
-            let mut product = product::rca_dense(year, &d.product_exports);
-            product::add_market_penetration(
-                &mut product,
-                &d.product_exports,
-                &d.product_partners,
-                &d.product_imports,
-            );
-            let (pair_structure, product_pair) = structure::compute(&d, &pairs);
-            let group = group::compute(&d, &cfg.indices.countries, &groups, &cfg.indices.groups, world);
-            Ok(YearOut {
-                bilateral,
-                product,
-                concentration,
-                pair_structure,
-                product_pair,
-                group,
-                breakdowns: d.breakdowns,
-            })
-        })
-        .collect::<Result<_, IndicesError>>()?;
-
     let root = indices_dir(&cfg.output_dir);
     let schema_err = |path: &Path, e: polars::error::PolarsError| IndicesError::Schema {
         path: path.display().to_string(),
@@ -189,6 +163,75 @@ pub fn run(cfg: &Config) -> Result<IndicesSummary, IndicesError> {
         let mut df = frame.map_err(|e| schema_err(&dir, e))?;
         tradepipe_parquet::write_partition(&dir, year, &mut df).map_err(IndicesError::from)
     };
+    let compute_year = |(year, df): (i32, DataFrame)| -> Result<(YearOut, ProductTables), IndicesError> {
+        let d = YearData::from_frame(&trade, year, &df, &registry, &cfg.indices.countries)?;
+        drop(df);
+        let bilateral = pairs
+            .iter()
+            .map(|(i, j)| bilateral::compute(&d, i, j, variant, world))
+            .collect();
+        let concentration = cfg
+            .indices
+            .countries
+            .iter()
+            .flat_map(|c| concentration::compute(&d, c))
+            .collect();
+        let mut product = product::rca_dense(year, &d.product_exports);
+        product::add_market_penetration(
+            &mut product,
+            &d.product_exports,
+            &d.product_partners,
+            &d.product_imports,
+        );
+        let (pair_structure, product_pair) = structure::compute(&d, &pairs);
+        let group = group::compute(&d, &cfg.indices.countries, &groups, &cfg.indices.groups, world);
+        let products = !product.is_empty();
+        Ok((
+            YearOut {
+                bilateral,
+                concentration,
+                group,
+                breakdowns: d.breakdowns,
+                products,
+            },
+            ProductTables {
+                product,
+                pair_structure,
+                product_pair,
+            },
+        ))
+    };
+    // Years in batches of one per worker thread, each batch's partitions decoded here (on
+    // polars' own thread pool) before its years are computed in parallel. Decoding inside a
+    // rayon task made the waiting worker take the other years' tasks meanwhile, so every
+    // year's table was in memory at once (6.6 GB for 50M rows in 5 years, against 1.5 GB for
+    // one), or spin when there were none.
+    let mut computed: Vec<YearOut> = Vec::with_capacity(years.len());
+    for batch in years.chunks(rayon::current_num_threads().max(1)) {
+        let frames = batch
+            .iter()
+            .map(|&y| Ok((y, year_data::read_frame(&trade, y)?)))
+            .collect::<Result<Vec<(i32, DataFrame)>, IndicesError>>()?;
+        let out: Vec<(YearOut, ProductTables)> = frames
+            .into_par_iter()
+            .map(compute_year)
+            .collect::<Result<_, IndicesError>>()?;
+        // Written here, not in the tasks: polars compresses on its own pool, and a rayon
+        // worker waiting for it spins. Dropped after the batch, not kept to the end.
+        for ((o, p), &year) in out.into_iter().zip(batch) {
+            if o.products {
+                write("product", year, output::product_frame(&p.product))?;
+                write(
+                    "pair_structure",
+                    year,
+                    output::pair_structure_frame(&p.pair_structure),
+                )?;
+                write("product_pair", year, output::product_pair_frame(&p.product_pair))?;
+            }
+            computed.push(o);
+        }
+    }
+
     let breakdowns: Vec<(i32, &[year_data::Breakdown])> = years
         .iter()
         .zip(&computed)
@@ -217,17 +260,9 @@ pub fn run(cfg: &Config) -> Result<IndicesSummary, IndicesError> {
             .collect();
         write("contribution", year, output::contribution_frame(&rows))?;
         write("group", year, output::group_frame(&c.group))?;
-        if c.product.is_empty() {
-            continue;
+        if c.products {
+            product_years.push(year);
         }
-        write("product", year, output::product_frame(&c.product))?;
-        write(
-            "pair_structure",
-            year,
-            output::pair_structure_frame(&c.pair_structure),
-        )?;
-        write("product_pair", year, output::product_pair_frame(&c.product_pair))?;
-        product_years.push(year);
     }
     let cagr_path = root.join("cagr").join(PART_FILE);
     let mut df = output::cagr_frame(&growth::cagr_rows(&all, &cfg.indices.cagr_windows))

@@ -7,6 +7,8 @@
 use std::collections::HashMap;
 use std::path::Path;
 
+use polars::prelude::DataFrame;
+
 use tradepipe_model::config::WorldChoice;
 use tradepipe_model::schema::{TOTAL, WORLD, col};
 use tradepipe_model::{Flow, Registry};
@@ -105,6 +107,38 @@ fn country_kind<'a>(
     (id, kinds[id as usize])
 }
 
+/// Reads the columns the index stage uses from one year's partition of the canonical table.
+/// Decoding runs on polars' own thread pool: call this from outside a rayon task, where a
+/// waiting worker would spin (or take another year's task and hold its table too).
+pub fn read_frame(trade_root: &Path, year: i32) -> Result<DataFrame, IndicesError> {
+    let mut wanted = vec![
+        col::REPORTER,
+        col::PARTNER,
+        col::FLOW,
+        col::CLASSIFICATION,
+        col::PRODUCT,
+        col::VALUE_USD,
+        col::IS_ESTIMATE,
+        col::SOURCE,
+        col::VINTAGE,
+    ];
+    // A table another tool wrote may have no breakdown columns: then every row is whole.
+    let file =
+        tradepipe_model::schema::partition_dir(trade_root, year).join(tradepipe_model::schema::PART_FILE);
+    let present = tradepipe_parquet::column_names(&file)?;
+    if [col::PROVINCE, col::REGIME]
+        .iter()
+        .all(|c| present.iter().any(|p| p == c))
+    {
+        wanted.extend([col::PROVINCE, col::REGIME]);
+    }
+    Ok(tradepipe_parquet::read_partition(
+        trade_root,
+        year,
+        Some(&wanted),
+    )?)
+}
+
 /// One flow row, as read from the canonical table.
 #[derive(Debug, Clone)]
 pub struct FlowRow<'a> {
@@ -175,28 +209,19 @@ impl YearData {
         registry: &Registry,
         countries: &[String],
     ) -> Result<YearData, IndicesError> {
-        let mut wanted = vec![
-            col::REPORTER,
-            col::PARTNER,
-            col::FLOW,
-            col::CLASSIFICATION,
-            col::PRODUCT,
-            col::VALUE_USD,
-            col::IS_ESTIMATE,
-            col::SOURCE,
-            col::VINTAGE,
-        ];
-        // A table another tool wrote may have no breakdown columns: then every row is whole.
-        let file =
-            tradepipe_model::schema::partition_dir(trade_root, year).join(tradepipe_model::schema::PART_FILE);
-        let present = tradepipe_parquet::column_names(&file)?;
-        let breakdowns_present = [col::PROVINCE, col::REGIME]
-            .iter()
-            .all(|c| present.iter().any(|p| p == c));
-        if breakdowns_present {
-            wanted.extend([col::PROVINCE, col::REGIME]);
-        }
-        let df = tradepipe_parquet::read_partition(trade_root, year, Some(&wanted))?;
+        let df = read_frame(trade_root, year)?;
+        YearData::from_frame(trade_root, year, &df, registry, countries)
+    }
+
+    /// Builds the year's data from its partition as [`read_frame`] read it.
+    pub fn from_frame(
+        trade_root: &Path,
+        year: i32,
+        df: &DataFrame,
+        registry: &Registry,
+        countries: &[String],
+    ) -> Result<YearData, IndicesError> {
+        let breakdowns_present = df.column(col::PROVINCE).is_ok() && df.column(col::REGIME).is_ok();
         let path = || {
             tradepipe_model::schema::partition_dir(trade_root, year)
                 .display()
