@@ -174,6 +174,13 @@ pub fn hs_revision_start(classification: &str) -> Option<i32> {
     })
 }
 
+/// Why a row of `year` cannot be in HS revision `classification` (rule `valid-product`), or
+/// `None` when it can (or the classification names no revision).
+pub fn revision_not_in_force(classification: &str, year: i32) -> Option<String> {
+    let start = hs_revision_start(classification)?;
+    (year < start).then(|| format!("{classification} came into force in {start}: no {year} data in it"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -205,6 +212,12 @@ mod tests {
         assert_eq!(hs_revision_start("hs92"), Some(1988));
         assert_eq!(hs_revision_start("HS"), None);
         assert_eq!(hs_revision_start("SITC3"), None);
+        assert_eq!(
+            revision_not_in_force("HS17", 2016).as_deref(),
+            Some("HS17 came into force in 2017: no 2016 data in it")
+        );
+        assert_eq!(revision_not_in_force("HS17", 2017), None);
+        assert_eq!(revision_not_in_force("HS", 1900), None);
     }
 
     #[test]

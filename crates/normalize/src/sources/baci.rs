@@ -17,7 +17,7 @@ use std::io::Read;
 
 use tradepipe_model::Flow;
 
-use tradepipe_model::rules::{Rule, hs_revision_start, is_valid_hs};
+use tradepipe_model::rules::{Rule, is_valid_hs, revision_not_in_force};
 
 use super::{ReadInput, ReadStats, RowMaker};
 use crate::NormalizeError;
@@ -112,10 +112,7 @@ pub(crate) fn read(input: &ReadInput<'_>, out: &mut CanonicalRows) -> Result<Rea
                 reject(Rule::ValidType, line, "t", field(ct), "not a year");
                 continue;
             };
-            if let Some(start) = hs_revision_start(&revision)
-                && t < start
-            {
-                let message = format!("{revision} came into force in {start}: no {t} data in it");
+            if let Some(message) = revision_not_in_force(&revision, t) {
                 reject(Rule::ValidProduct, line, "t", field(ct), &message);
                 continue;
             }

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use tradepipe_model::Flow;
 use tradepipe_model::schema::TOTAL;
 
-use tradepipe_model::rules::{Rule, hs_revision_start};
+use tradepipe_model::rules::{Rule, revision_not_in_force};
 
 use super::{ReadInput, ReadStats, RowMaker};
 use crate::NormalizeError;
@@ -149,10 +149,7 @@ pub(crate) fn read(input: &ReadInput<'_>, out: &mut CanonicalRows) -> Result<Rea
                 );
                 continue;
             };
-            if let Some(start) = hs_revision_start(c)
-                && r.ref_year < start
-            {
-                let message = format!("{c} came into force in {start}: no {} data in it", r.ref_year);
+            if let Some(message) = revision_not_in_force(c, r.ref_year) {
                 reject(
                     Rule::ValidProduct,
                     i,

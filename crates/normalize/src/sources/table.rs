@@ -20,7 +20,7 @@
 use std::collections::{HashMap, HashSet};
 
 use tradepipe_model::config::TableColumns;
-use tradepipe_model::rules::{Rule, hs_revision_start, is_valid_hs};
+use tradepipe_model::rules::{Rule, is_valid_hs, revision_not_in_force};
 use tradepipe_model::{Flow, Registry};
 
 use super::{ReadInput, ReadStats, RowMaker};
@@ -298,11 +298,7 @@ fn map_rows(
         let product = match (c_product, classification) {
             (Some(i), Some(cl)) => {
                 let classification = cols.classification.as_deref().unwrap_or("");
-                if let Some(start) = hs_revision_start(classification)
-                    && year < start
-                {
-                    let message =
-                        format!("{classification} came into force in {start}: no {year} data in it");
+                if let Some(message) = revision_not_in_force(classification, year) {
                     reject(Rule::ValidProduct, c_year, &message);
                     continue;
                 }
