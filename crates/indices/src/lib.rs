@@ -101,9 +101,26 @@ impl IndexTables {
             .iter()
             .find(|r| r.year == year && r.reporter == i && r.partner == j)
     }
+
+    /// The group row of (reporter, group) in `year`.
+    pub fn group_row(&self, year: i32, reporter: &str, group: &str) -> Option<&GroupRow> {
+        self.group
+            .iter()
+            .find(|r| r.year == year && r.reporter == reporter && r.group == group)
+    }
+
+    /// The groups with rows for `reporter`, in the order of `[indices] groups`.
+    pub fn groups_of(&self, reporter: &str) -> Vec<&str> {
+        let mut names: Vec<&str> = Vec::new();
+        for r in self.group.iter().filter(|r| r.reporter == reporter) {
+            if !names.contains(&r.group.as_str()) {
+                names.push(&r.group);
+            }
+        }
+        names
+    }
 }
 
-/// What one year's computation produced, before anything is written.
 /// What one year's computation produced that the run keeps to the end (for growth, CAGR and
 /// contributions across years).
 struct YearOut {

@@ -201,19 +201,8 @@ impl YearData {
         d
     }
 
-    /// Reads the year's partition of the canonical table; product flows between and breakdowns
-    /// of `countries` are kept row by row.
-    pub fn read(
-        trade_root: &Path,
-        year: i32,
-        registry: &Registry,
-        countries: &[String],
-    ) -> Result<YearData, IndicesError> {
-        let df = read_frame(trade_root, year)?;
-        YearData::from_frame(trade_root, year, &df, registry, countries)
-    }
-
-    /// Builds the year's data from its partition as [`read_frame`] read it.
+    /// Builds the year's data from its partition as [`read_frame`] read it; product flows
+    /// between and breakdowns of `countries` are kept row by row.
     pub fn from_frame(
         trade_root: &Path,
         year: i32,

@@ -27,10 +27,10 @@ pub struct Figure {
     pub caption: String,
 }
 
-/// A table of the report. It serializes with `align` (`left`/`right` per column, see
-/// [`TableView`]) so that both templates set text columns flush left and numbers flush right.
+/// A table of the report. The report context serializes it with `align` beside its fields
+/// (see [`AlignedTable`]) so that both templates set text columns flush left and numbers
+/// flush right.
 #[derive(Debug, Clone, Serialize)]
-#[serde(into = "TableView")]
 pub struct Table {
     pub id: String,
     pub title: String,
@@ -42,42 +42,36 @@ pub struct Table {
     pub source: String,
 }
 
-/// [`Table`] as the templates and `report.json` see it.
-#[derive(Debug, Clone, Serialize)]
-pub struct TableView {
-    pub id: String,
-    pub title: String,
-    pub note: String,
-    pub headers: Vec<String>,
-    pub rows: Vec<Vec<String>>,
-    pub source: String,
-    /// `left` for the first column and for columns holding words (partner names, HS
-    /// section titles), `right` for columns of numbers.
-    pub align: Vec<&'static str>,
-}
-
-impl From<Table> for TableView {
-    fn from(t: Table) -> TableView {
-        let align = (0..t.headers.len())
+impl Table {
+    /// `left` for the first column and for columns holding words (partner names, HS section
+    /// titles), `right` for columns of numbers.
+    pub fn align(&self) -> Vec<&'static str> {
+        (0..self.headers.len())
             .map(|c| {
-                let words = t.rows.iter().any(|r| {
+                let words = self.rows.iter().any(|r| {
                     r.get(c)
                         .and_then(|v| v.trim_start().chars().next())
                         .is_some_and(char::is_alphabetic)
                 });
                 if c == 0 || words { "left" } else { "right" }
             })
-            .collect();
-        TableView {
-            id: t.id,
-            title: t.title,
-            note: t.note,
-            headers: t.headers,
-            rows: t.rows,
-            source: t.source,
-            align,
-        }
+            .collect()
     }
+}
+
+/// A [`Table`] as the templates and `report.json` see it: its fields and `align`.
+#[derive(Serialize)]
+struct AlignedTable<'a> {
+    #[serde(flatten)]
+    table: &'a Table,
+    align: Vec<&'static str>,
+}
+
+fn aligned<S: serde::Serializer>(tables: &[Table], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(tables.iter().map(|table| AlignedTable {
+        table,
+        align: table.align(),
+    }))
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -124,6 +118,7 @@ pub struct ReportContext {
     pub year_to: i32,
     pub highlights: Vec<String>,
     pub figures: Vec<Figure>,
+    #[serde(serialize_with = "aligned")]
     pub tables: Vec<Table>,
     pub estimates: Vec<String>,
     pub provenance: Provenance,
@@ -384,17 +379,10 @@ pub fn build(
         }),
     );
     // The focus country's trade with each country group, members as of each year.
-    let mut group_names: Vec<&str> = Vec::new();
-    for r in t.group.iter().filter(|r| r.reporter == report.focus) {
-        if !group_names.contains(&r.group.as_str()) {
-            group_names.push(&r.group);
-        }
-    }
+    let group_names = t.groups_of(&report.focus);
     if !group_names.is_empty() {
         let share = |g: &str, y: i32| {
-            t.group
-                .iter()
-                .find(|r| r.year == y && r.reporter == report.focus && r.group == g)
+            t.group_row(y, &report.focus, g)
                 .and_then(|r| r.trade_share)
                 .map(|v| v * 100.0)
         };

@@ -400,17 +400,13 @@ fn sum_of(
                 cagr => unreachable!("{cagr:?} is computed from its level"),
             },
             None => {
-                let group = t
-                    .group
-                    .iter()
-                    .find(|g| g.year == year && g.reporter == c.reporter && &g.group == p)
-                    .ok_or_else(|| {
-                        format!(
-                            "no index row for {} -> {p} (add both to [indices] countries, or a \
+                let group = t.group_row(year, &c.reporter, p).ok_or_else(|| {
+                    format!(
+                        "no index row for {} -> {p} (add both to [indices] countries, or a \
                              group {p} to [indices] groups)",
-                            c.reporter
-                        )
-                    })?;
+                        c.reporter
+                    )
+                })?;
                 match measure {
                     Measure::Exports => group.exports,
                     Measure::Imports => group.imports,

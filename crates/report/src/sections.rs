@@ -378,18 +378,8 @@ pub(crate) fn groups(s: &Scope<'_>) -> Vec<Table> {
     let (Some(&first), Some(&last)) = (s.years.first(), s.years.last()) else {
         return Vec::new();
     };
-    let row = |g: &str, y: i32| {
-        s.t.group
-            .iter()
-            .find(|r| r.year == y && r.reporter == s.focus.code && r.group == g)
-    };
-    // In the order of [indices] groups.
-    let mut names: Vec<&str> = Vec::new();
-    for r in s.t.group.iter().filter(|r| r.reporter == s.focus.code) {
-        if !names.contains(&r.group.as_str()) {
-            names.push(&r.group);
-        }
-    }
+    let row = |g: &str, y: i32| s.t.group_row(y, &s.focus.code, g);
+    let names = s.t.groups_of(&s.focus.code);
     if names.is_empty() {
         return Vec::new();
     }
