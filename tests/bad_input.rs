@@ -207,6 +207,12 @@ fn every_bad_input_has_its_expected_outcome() {
             ),
         ),
         ("dissolved_partner.csv", "table-csv", COLUMNS.into(), Ok(2, None)),
+        (
+            "code_not_in_revision.csv",
+            "table-csv",
+            hs.replace("classification = \"HS\"", "classification = \"HS22\""),
+            Ok(2, None),
+        ),
         ("former_code.csv", "table-csv", COLUMNS.into(), Ok(2, None)),
         (
             "many_errors.csv",
@@ -289,6 +295,10 @@ fn every_bad_input_has_its_expected_outcome() {
             &[("valid-for-year", "warn", None, "partner", "SUN")],
         ),
         (
+            "code_not_in_revision.csv",
+            &[("in-nomenclature", "warn", None, "product", "853950")],
+        ),
+        (
             "many_errors.csv",
             &[
                 ("accepted-code", "error", Some(3), "Partner", "Atlantis"),
@@ -311,9 +321,11 @@ fn every_bad_input_has_its_expected_outcome() {
     assert_eq!(table_before.len(), 2, "{table_before:?}");
 
     for (file, format, columns, expect) in cases {
+        // Run years reach 2022 for the HS22 rows of `code_not_in_revision.csv`.
         let p = Pipeline::slice()
             .sources(&source(file, format, &columns))
             .without_reports()
+            .edit("to = 2020 }", "to = 2022 }")
             .in_dir_of_clone(&good);
         p.run(["fetch"]).success();
         let out = p.run(["normalize"]);
@@ -650,4 +662,41 @@ fn coarser_product_levels_are_sums_of_the_finest_rows() {
     .map(|(k, v)| (k.to_string(), *v))
     .collect();
     assert_eq!(got, want);
+}
+
+#[test]
+fn a_nomenclature_directory_checks_its_revisions() {
+    let hs = COLUMNS.replace(
+        "flow = \"Flow\"\n",
+        "flow = \"Flow\"\nproduct = \"HS\"\nclassification = \"HS17\"\n",
+    );
+    let base = Pipeline::slice()
+        .sources(&source("code_not_in_revision.csv", "table-csv", &hs))
+        .without_reports();
+    // A list of HS17 that lacks 853950 (a test list, not the real edition), named by the
+    // config relative to itself, with the rule raised to error.
+    let lists = base.config_path().parent().unwrap().join("hs");
+    std::fs::create_dir_all(&lists).unwrap();
+    std::fs::write(lists.join("HS17.csv"), "code\n01\n0105\n010511\n85\n8539\n").unwrap();
+    let p = base.edit("to = 2020 }", "to = 2022 }").edit(
+        "[indices]",
+        "[normalize]\nnomenclatures = \"hs\"\n\n[normalize.rules]\nin-nomenclature = \"error\"\n\n[indices]",
+    );
+    p.run(["fetch"]).success();
+    let msg = p.run(["normalize"]).failure(65).error_message();
+    for phrase in [
+        "column \"product\"",
+        "not a code of HS17",
+        "\"853950\"",
+        "(in-nomenclature 1)",
+    ] {
+        assert!(msg.contains(phrase), "{msg:?} lacks {phrase:?}");
+    }
+    // A file that does not name a revision is refused, not silently unused.
+    std::fs::write(lists.join("HS-2017.csv"), "code\n01\n").unwrap();
+    let msg = p.run(["normalize"]).failure(65).error_message();
+    assert!(
+        msg.contains("HS-2017.csv") && msg.contains("not an HS revision name"),
+        "{msg}"
+    );
 }

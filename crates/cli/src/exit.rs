@@ -100,6 +100,10 @@ impl CliError {
                 N::Fetch(f) => fetch(f),
                 N::UnknownFormat { .. } => ExitStatus::Config,
                 N::NoTable { .. } => ExitStatus::NoInput,
+                N::Nomenclature(tradepipe_model::nomenclature::NomenclatureError::Read { .. }) => {
+                    ExitStatus::NoInput
+                }
+                N::Nomenclature(_) => ExitStatus::Data,
                 N::Read { .. }
                 | N::MissingColumn { .. }
                 | N::BadValue { .. }

@@ -90,6 +90,9 @@ pub struct NormalizeConfig {
     pub product_levels: Vec<crate::products::Level>,
     /// `[normalize.rules]`: severities of the validation rules.
     pub rules: crate::rules::RuleSeverities,
+    /// Directory of HS code lists (`HS17.csv`, ...) added to the embedded ones for the rule
+    /// `in-nomenclature` ([`crate::nomenclature`]); relative to the config file.
+    pub nomenclatures: Option<PathBuf>,
 }
 
 impl Default for NormalizeConfig {
@@ -100,6 +103,7 @@ impl Default for NormalizeConfig {
             cif_fob: 1.06,
             product_levels: Vec::new(),
             rules: Default::default(),
+            nomenclatures: None,
         }
     }
 }
@@ -542,7 +546,10 @@ impl Config {
                     s
                 })
                 .collect(),
-            normalize: raw.normalize,
+            normalize: NormalizeConfig {
+                nomenclatures: raw.normalize.nomenclatures.map(|p| base.join(p)),
+                ..raw.normalize
+            },
             indices: raw.indices,
             reports: raw.reports,
             groups: raw.groups,
@@ -843,6 +850,16 @@ cagr-window = [2010, 2020]
         assert_eq!(c.templates_dir, Path::new("/etc/tp/templates"));
         assert_eq!(c.indices.hm_variant, HmVariant::Baldwin);
         assert_eq!(c.pairs().len(), 6);
+    }
+
+    #[test]
+    fn the_nomenclature_directory_is_relative_to_the_config() {
+        let text = GOOD.replacen("[indices]", "[normalize]\nnomenclatures = \"hs\"\n\n[indices]", 1);
+        let c = parse(&text).unwrap();
+        assert_eq!(
+            c.normalize.nomenclatures.as_deref(),
+            Some(Path::new("/etc/tp/hs"))
+        );
     }
 
     #[test]

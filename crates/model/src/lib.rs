@@ -4,7 +4,8 @@
 //! * Reads: `pipeline.toml` (see [`config`]) and the registry tables embedded at build time
 //!   from `data/` (countries, IMF names, Comtrade codes, validity periods and successors,
 //!   former codes; see [`registry`]), and the country groups of `data/groups.csv` (see
-//!   [`groups`]). [`rules`] names the validation rules of the normalize stage.
+//!   [`groups`]). [`rules`] names the validation rules of the normalize stage, and
+//!   [`nomenclature`] holds the code lists of HS revisions they check products against.
 //! * Writes: nothing by itself; [`fsio::write_atomic`] is how every stage writes a file.
 //! * Invariants: every country or area code used in a canonical table resolves in the
 //!   [`registry::Registry`]; every file a stage writes appears whole or not at all.
@@ -16,6 +17,7 @@ pub mod config;
 pub mod fsio;
 pub mod groups;
 pub mod hash;
+pub mod nomenclature;
 pub mod products;
 pub mod registry;
 pub mod rules;

@@ -31,6 +31,9 @@ pub enum Rule {
     LeadingZero,
     /// A country code used in a year its entity did not exist (the USSR in 2013).
     ValidForYear,
+    /// A product code its HS revision does not have (`853950`, split in 2022, in HS22 data);
+    /// checked for the revisions with a code list ([`crate::nomenclature`]).
+    InNomenclature,
 }
 
 /// What a failing row becomes.
@@ -55,7 +58,7 @@ pub enum Severity {
 }
 
 impl Rule {
-    pub const ALL: [Rule; 9] = [
+    pub const ALL: [Rule; 10] = [
         Rule::NotNull,
         Rule::EmptyValue,
         Rule::ValidType,
@@ -65,6 +68,7 @@ impl Rule {
         Rule::ValidProduct,
         Rule::LeadingZero,
         Rule::ValidForYear,
+        Rule::InNomenclature,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -78,22 +82,28 @@ impl Rule {
             Rule::ValidProduct => "valid-product",
             Rule::LeadingZero => "leading-zero",
             Rule::ValidForYear => "valid-for-year",
+            Rule::InNomenclature => "in-nomenclature",
         }
     }
 
     pub fn action(self) -> Action {
         match self {
-            Rule::NonNegative | Rule::ValidForYear => Action::Kept,
+            Rule::NonNegative | Rule::ValidForYear | Rule::InNomenclature => Action::Kept,
             Rule::LeadingZero => Action::Repaired,
             _ => Action::Dropped,
         }
     }
 
-    /// Negative values (IMF adjustments), empty cells, mended codes and codes out of their
-    /// years occur in real published data; the rest means the input is not what it claims.
+    /// Negative values (IMF adjustments), empty cells, mended codes, codes out of their years
+    /// and codes of another revision (reporters mixing HS editions around a change) occur in
+    /// real published data; the rest means the input is not what it claims.
     pub fn default_severity(self) -> Severity {
         match self {
-            Rule::EmptyValue | Rule::NonNegative | Rule::LeadingZero | Rule::ValidForYear => Severity::Warn,
+            Rule::EmptyValue
+            | Rule::NonNegative
+            | Rule::LeadingZero
+            | Rule::ValidForYear
+            | Rule::InNomenclature => Severity::Warn,
             _ => Severity::Error,
         }
     }
@@ -131,6 +141,7 @@ pub struct RuleSeverities {
     pub valid_product: Option<Severity>,
     pub leading_zero: Option<Severity>,
     pub valid_for_year: Option<Severity>,
+    pub in_nomenclature: Option<Severity>,
 }
 
 impl RuleSeverities {
@@ -145,6 +156,7 @@ impl RuleSeverities {
             Rule::ValidProduct => self.valid_product,
             Rule::LeadingZero => self.leading_zero,
             Rule::ValidForYear => self.valid_for_year,
+            Rule::InNomenclature => self.in_nomenclature,
         };
         set.unwrap_or(rule.default_severity())
     }
@@ -171,6 +183,21 @@ pub fn hs_revision_start(classification: &str) -> Option<i32> {
         "HS17" | "HS2017" => 2017,
         "HS22" | "HS2022" => 2022,
         _ => return None,
+    })
+}
+
+/// The canonical name (`HS17`) of an HS revision written any way `hs_revision_start`
+/// accepts (`hs2017`); `None` for `HS` without a revision and other classifications.
+pub fn hs_revision_name(classification: &str) -> Option<&'static str> {
+    Some(match hs_revision_start(classification)? {
+        1988 => "HS92",
+        1996 => "HS96",
+        2002 => "HS02",
+        2007 => "HS07",
+        2012 => "HS12",
+        2017 => "HS17",
+        2022 => "HS22",
+        _ => unreachable!("hs_revision_start returns only these years"),
     })
 }
 
@@ -212,6 +239,9 @@ mod tests {
         assert_eq!(hs_revision_start("hs92"), Some(1988));
         assert_eq!(hs_revision_start("HS"), None);
         assert_eq!(hs_revision_start("SITC3"), None);
+        assert_eq!(hs_revision_name("hs2017"), Some("HS17"));
+        assert_eq!(hs_revision_name("HS88"), Some("HS92"));
+        assert_eq!(hs_revision_name("HS"), None);
         assert_eq!(
             revision_not_in_force("HS17", 2016).as_deref(),
             Some("HS17 came into force in 2017: no 2016 data in it")

@@ -51,6 +51,8 @@ pub enum NormalizeError {
         summary: String,
         path: PathBuf,
     },
+    #[error(transparent)]
+    Nomenclature(#[from] tradepipe_model::nomenclature::NomenclatureError),
     #[error("no canonical table provenance at {path}; run `tradepipe normalize` first")]
     NoTable { path: PathBuf },
     #[error(transparent)]

@@ -16,6 +16,7 @@
 mod aggregate;
 mod error;
 pub mod mirror;
+mod nomenclature;
 pub mod rejects;
 mod sources;
 mod table;
@@ -66,6 +67,10 @@ pub struct NormalizeSummary {
 pub fn run(cfg: &Config) -> Result<NormalizeSummary, NormalizeError> {
     let manifest = tradepipe_fetch::read_manifest(&cfg.output_dir)?;
     let registry = Registry::embedded();
+    let nomenclatures = match &cfg.normalize.nomenclatures {
+        Some(dir) => tradepipe_model::nomenclature::Nomenclatures::with_dir(dir)?,
+        None => tradepipe_model::nomenclature::Nomenclatures::embedded(),
+    };
     let mut rows = CanonicalRows::default();
     let mut provenance = Provenance::default();
     // Blobs of one source (an HTTP source has one per request) are read in manifest order
@@ -173,6 +178,7 @@ pub fn run(cfg: &Config) -> Result<NormalizeSummary, NormalizeError> {
         .map(|s| (s.source.as_str(), s.location.as_str()))
         .collect();
     validity::check(&rows, &registry, &by_location, &mut rejects);
+    nomenclature::check(&rows, &nomenclatures, &by_location, &mut rejects);
     write::write_rejects(&rejects_file, &rejects)?;
     if rejects.errors() > 0 {
         return Err(rejected(&rejects, rejects_file));

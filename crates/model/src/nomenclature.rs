@@ -1,0 +1,170 @@
+//! HS nomenclatures: the codes each HS revision has (chapters, headings, subheadings), for
+//! the rule `in-nomenclature` of the normalize stage.
+//!
+//! Embedded: HS22 (`data/hs/HS22.csv`, provenance in `data/README.md`). A directory named by
+//! `[normalize] nomenclatures` adds or replaces revisions: one file per revision, named by
+//! its canonical name (`HS17.csv`), one column `code`; `data/tools/build_hs_nomenclature.py`
+//! writes such files from the UN's published correlation tables. A revision without a list
+//! is checked for structure and dates only (rule `valid-product`).
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use crate::rules::{hs_revision_name, is_valid_hs};
+
+const HS22_CSV: &str = include_str!("../../../data/hs/HS22.csv");
+
+#[derive(Debug, thiserror::Error)]
+pub enum NomenclatureError {
+    #[error("cannot read the HS nomenclature {path}: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("{path}, line {line}: {value:?} is not an HS code of 2, 4 or 6 digits")]
+    Code {
+        path: PathBuf,
+        line: usize,
+        value: String,
+    },
+    #[error("{path}: line 1 must be the header `code`")]
+    Header { path: PathBuf },
+    #[error("{path}: {name:?} is not an HS revision name (HS92, HS96, HS02, HS07, HS12, HS17, HS22)")]
+    Name { path: PathBuf, name: String },
+}
+
+/// The code lists known to a run, by canonical revision name.
+#[derive(Debug, Clone)]
+pub struct Nomenclatures {
+    lists: BTreeMap<&'static str, HashSet<String>>,
+}
+
+impl Nomenclatures {
+    /// The lists shipped with the binary.
+    pub fn embedded() -> Nomenclatures {
+        let hs22 =
+            parse(HS22_CSV, Path::new("data/hs/HS22.csv")).expect("embedded HS22.csv is valid (tested)");
+        Nomenclatures {
+            lists: BTreeMap::from([("HS22", hs22)]),
+        }
+    }
+
+    /// The embedded lists, with every `HSxx.csv` of `dir` added (replacing an embedded one of
+    /// the same revision). Other files in `dir` are refused, so a misnamed list is not
+    /// silently unused.
+    pub fn with_dir(dir: &Path) -> Result<Nomenclatures, NomenclatureError> {
+        let mut n = Nomenclatures::embedded();
+        let read_err = |source| NomenclatureError::Read {
+            path: dir.to_path_buf(),
+            source,
+        };
+        let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+            .map_err(read_err)?
+            .map(|e| e.map(|e| e.path()))
+            .collect::<Result<_, _>>()
+            .map_err(read_err)?;
+        paths.sort();
+        for path in paths {
+            let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+            let revision = hs_revision_name(stem)
+                .filter(|_| path.extension().is_some_and(|e| e == "csv"))
+                .ok_or_else(|| NomenclatureError::Name {
+                    path: path.clone(),
+                    name: path
+                        .file_name()
+                        .unwrap_or_default()
+                        .to_string_lossy()
+                        .into_owned(),
+                })?;
+            let text = std::fs::read_to_string(&path).map_err(|source| NomenclatureError::Read {
+                path: path.clone(),
+                source,
+            })?;
+            n.lists.insert(revision, parse(&text, &path)?);
+        }
+        Ok(n)
+    }
+
+    /// The codes of `classification` (`HS17`, `HS2017`, any case), if a list is known.
+    pub fn get(&self, classification: &str) -> Option<&HashSet<String>> {
+        self.lists.get(hs_revision_name(classification)?)
+    }
+
+    /// Revisions with a list, oldest first.
+    pub fn revisions(&self) -> Vec<&'static str> {
+        let mut r: Vec<_> = self.lists.keys().copied().collect();
+        r.sort_by_key(|name| crate::rules::hs_revision_start(name));
+        r
+    }
+}
+
+fn parse(text: &str, path: &Path) -> Result<HashSet<String>, NomenclatureError> {
+    let mut lines = text.lines();
+    if lines.next().map(|h| h.trim_start_matches('\u{feff}').trim()) != Some("code") {
+        return Err(NomenclatureError::Header {
+            path: path.to_path_buf(),
+        });
+    }
+    let mut codes = HashSet::new();
+    for (i, line) in lines.enumerate() {
+        let code = line.trim();
+        if code.is_empty() {
+            continue;
+        }
+        // Chapter 77 is reserved in the WCO nomenclature but lists may carry Comtrade's 99,
+        // 9999 and 999999 ("not specified"); `is_valid_hs` accepts both.
+        if !is_valid_hs(code) {
+            return Err(NomenclatureError::Code {
+                path: path.to_path_buf(),
+                line: i + 2,
+                value: code.to_string(),
+            });
+        }
+        codes.insert(code.to_string());
+    }
+    Ok(codes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_hs22_has_every_level_and_the_2022_changes() {
+        let n = Nomenclatures::embedded();
+        let hs22 = n.get("HS2022").unwrap();
+        let count = |len| hs22.iter().filter(|c| c.len() == len).count();
+        // WCO HS 2022: 96 chapters, 1,228 headings and 5,612 subheadings, plus Comtrade's
+        // chapter 99 (99, 9999, 999999).
+        assert_eq!((count(2), count(4), count(6)), (97, 1229, 5613));
+        // New in 2022: flat panel modules (8524), e-waste (8549); LED lamps 853950 split into
+        // 853951 and 853952.
+        for code in ["8524", "852411", "854911", "853951"] {
+            assert!(hs22.contains(code), "{code}");
+        }
+        assert!(!hs22.contains("853950"));
+        assert!(n.get("HS17").is_none());
+        assert_eq!(n.revisions(), vec!["HS22"]);
+    }
+
+    #[test]
+    fn a_directory_adds_revisions_and_names_what_is_wrong() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("HS17.csv"), "code\n85\n8539\n853950\n").unwrap();
+        let n = Nomenclatures::with_dir(dir.path()).unwrap();
+        assert!(n.get("hs17").unwrap().contains("853950"));
+        assert_eq!(n.revisions(), vec!["HS17", "HS22"]);
+
+        std::fs::write(dir.path().join("HS12.csv"), "code\n85\n85395\n").unwrap();
+        let err = Nomenclatures::with_dir(dir.path()).unwrap_err().to_string();
+        assert!(
+            err.contains("HS12.csv, line 3") && err.contains("\"85395\""),
+            "{err}"
+        );
+
+        std::fs::remove_file(dir.path().join("HS12.csv")).unwrap();
+        std::fs::write(dir.path().join("hs2017-list.csv"), "code\n").unwrap();
+        let err = Nomenclatures::with_dir(dir.path()).unwrap_err().to_string();
+        assert!(
+            err.contains("hs2017-list.csv") && err.contains("not an HS revision name"),
+            "{err}"
+        );
+    }
+}
