@@ -2,8 +2,11 @@
 //!
 //! * Reads: one Parquet file, or one partition `year=YYYY/part-0.parquet` of a
 //!   Hive-partitioned table.
+//! * Reads for the index stage: a file's text columns as integer codes ([`coded`]).
 //! * Writes: Parquet files atomically (temporary file in the same directory, then rename),
 //!   zstd-compressed, with no timestamp or host name inside, so equal frames give equal bytes.
+
+pub mod coded;
 
 use std::path::{Path, PathBuf};
 

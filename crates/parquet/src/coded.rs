@@ -1,0 +1,268 @@
+//! A Parquet file read as integer codes: each text column becomes one `u32` per row, an index
+//! into the distinct values, without a string per row ever being built.
+//!
+//! Writers store low-cardinality text (country codes, flows, HS codes) dictionary-encoded,
+//! so the Arrow reader is asked for dictionary arrays and hands back the page's keys; only
+//! each batch's dictionary (a few thousand values) is hashed, to translate its keys into
+//! the file-wide ids. Columns read through one [`Space`] share ids (reporter and partner
+//! both name countries). This is the index stage's input path: a year of 2M rows decodes in
+//! tens of milliseconds, against about a second as polars string columns.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::Int32Type;
+use arrow_array::{Array, ArrayRef};
+use arrow_schema::{DataType, Field, Schema};
+use parquet::arrow::ProjectionMask;
+use parquet::arrow::arrow_reader::{ArrowReaderOptions, ParquetRecordBatchReaderBuilder};
+
+use crate::ParquetError;
+
+/// The id of a null text cell.
+pub const NULL: u32 = u32::MAX;
+
+/// Distinct values of one or more text columns; ids are in order of first appearance.
+#[derive(Debug, Default, Clone)]
+pub struct Space {
+    values: Vec<String>,
+    index: HashMap<String, u32>,
+}
+
+impl Space {
+    pub fn values(&self) -> &[String] {
+        &self.values
+    }
+
+    /// The text of `id` (`NULL` has none).
+    pub fn get(&self, id: u32) -> Option<&str> {
+        self.values.get(id as usize).map(String::as_str)
+    }
+
+    /// The id of `text`, if some row has it.
+    pub fn id(&self, text: &str) -> Option<u32> {
+        self.index.get(text).copied()
+    }
+
+    fn intern(&mut self, text: &str) -> u32 {
+        if let Some(&id) = self.index.get(text) {
+            return id;
+        }
+        let id = self.values.len() as u32;
+        self.values.push(text.to_owned());
+        self.index.insert(text.to_owned(), id);
+        id
+    }
+}
+
+/// What to read of one column.
+#[derive(Debug, Clone, Copy)]
+pub enum Want<'a> {
+    /// Text, coded in the named space.
+    Text(&'a str),
+    /// A float; nulls become NaN.
+    F64,
+    /// A boolean; nulls become `false`.
+    Bool,
+}
+
+/// The columns read, by name.
+#[derive(Debug, Default)]
+pub struct Coded {
+    pub height: usize,
+    pub spaces: HashMap<String, Space>,
+    pub text: HashMap<String, Vec<u32>>,
+    pub f64: HashMap<String, Vec<f64>>,
+    pub bool: HashMap<String, Vec<bool>>,
+}
+
+impl Coded {
+    /// The ids of text column `name` and the space they index.
+    pub fn text(&self, name: &str, space: &str) -> Option<(&[u32], &Space)> {
+        Some((self.text.get(name)?, self.spaces.get(space)?))
+    }
+}
+
+/// Reads `columns` of the Parquet file at `path`. A column the file lacks is an error naming
+/// it; ask [`crate::column_names`] first for optional ones.
+pub fn read_coded(path: &Path, columns: &[(&str, Want<'_>)]) -> Result<Coded, ParquetError> {
+    let err = |message: String| ParquetError::Read {
+        path: path.into(),
+        message,
+    };
+    let open = || {
+        fs_err::File::open(path)
+            .map(|f| f.into_parts().0)
+            .map_err(|e| err(e.to_string()))
+    };
+    let builder = ParquetRecordBatchReaderBuilder::try_new(open()?).map_err(|e| err(e.to_string()))?;
+    // The file's own Arrow schema, with every wanted text column asked for as a dictionary.
+    let dictionary = DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8));
+    let fields: Vec<Field> = builder
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| {
+            let text = matches!(
+                columns.iter().find(|(n, _)| n == f.name()),
+                Some((_, Want::Text(_)))
+            );
+            if text {
+                Field::new(f.name(), dictionary.clone(), f.is_nullable())
+            } else {
+                f.as_ref().clone()
+            }
+        })
+        .collect();
+    let options = ArrowReaderOptions::new().with_schema(Arc::new(Schema::new(fields)));
+    let builder = ParquetRecordBatchReaderBuilder::try_new_with_options(open()?, options)
+        .map_err(|e| err(e.to_string()))?;
+    let leaves = columns
+        .iter()
+        .map(|(name, _)| {
+            builder
+                .parquet_schema()
+                .columns()
+                .iter()
+                .position(|c| c.path().parts() == [name.to_string()])
+                .ok_or_else(|| err(format!("no column {name:?}")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let mask = ProjectionMask::leaves(builder.parquet_schema(), leaves);
+    let reader = builder
+        .with_projection(mask)
+        .with_batch_size(64 * 1024)
+        .build()
+        .map_err(|e| err(e.to_string()))?;
+
+    let mut out = Coded::default();
+    for batch in reader {
+        let batch = batch.map_err(|e| err(e.to_string()))?;
+        out.height += batch.num_rows();
+        for &(name, want) in columns {
+            let array = batch
+                .column_by_name(name)
+                .ok_or_else(|| err(format!("no column {name:?}")))?;
+            match want {
+                Want::Text(space) => {
+                    let space = out.spaces.entry(space.to_owned()).or_default();
+                    let ids = out.text.entry(name.to_owned()).or_default();
+                    extend_text(array, space, ids).map_err(|m| err(format!("column {name:?}: {m}")))?;
+                }
+                Want::F64 => {
+                    let a = array
+                        .as_primitive_opt::<arrow_array::types::Float64Type>()
+                        .ok_or_else(|| {
+                            err(format!("column {name:?} is {}, not a float", array.data_type()))
+                        })?;
+                    let v = out.f64.entry(name.to_owned()).or_default();
+                    if a.null_count() == 0 {
+                        v.extend_from_slice(a.values());
+                    } else {
+                        v.extend(a.iter().map(|x| x.unwrap_or(f64::NAN)));
+                    }
+                }
+                Want::Bool => {
+                    let a = array.as_boolean_opt().ok_or_else(|| {
+                        err(format!("column {name:?} is {}, not a boolean", array.data_type()))
+                    })?;
+                    out.bool
+                        .entry(name.to_owned())
+                        .or_default()
+                        .extend(a.iter().map(|x| x.unwrap_or(false)));
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Appends the file-wide ids of a dictionary array's rows.
+fn extend_text(array: &ArrayRef, space: &mut Space, ids: &mut Vec<u32>) -> Result<(), String> {
+    let dict = array
+        .as_dictionary_opt::<Int32Type>()
+        .ok_or_else(|| format!("is {}, not text", array.data_type()))?;
+    let values = dict
+        .values()
+        .as_string_opt::<i32>()
+        .ok_or_else(|| format!("dictionary of {}, not text", dict.values().data_type()))?;
+    // The batch's dictionary translated once; each row is then one lookup.
+    let map: Vec<u32> = (0..values.len())
+        .map(|i| {
+            if values.is_null(i) {
+                NULL
+            } else {
+                space.intern(values.value(i))
+            }
+        })
+        .collect();
+    let keys = dict.keys();
+    if keys.null_count() == 0 {
+        ids.extend(keys.values().iter().map(|&k| map[k as usize]));
+    } else {
+        ids.extend(keys.iter().map(|k| k.map_or(NULL, |k| map[k as usize])));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use polars::prelude::*;
+
+    #[test]
+    fn text_columns_share_a_space_and_keep_nulls() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut df = DataFrame::new(
+            3,
+            vec![
+                Column::new("reporter".into(), ["CHN", "KAZ", "CHN"]),
+                Column::new("partner".into(), [Some("KAZ"), None, Some("USA")]),
+                Column::new("value".into(), [Some(1.5f64), None, Some(3.0)]),
+                Column::new("est".into(), [Some(true), None, Some(false)]),
+            ],
+        )
+        .unwrap();
+        let path = dir.path().join("t.parquet");
+        crate::write(&path, &mut df).unwrap();
+        let c = read_coded(
+            &path,
+            &[
+                ("reporter", Want::Text("country")),
+                ("partner", Want::Text("country")),
+                ("value", Want::F64),
+                ("est", Want::Bool),
+            ],
+        )
+        .unwrap();
+        assert_eq!(c.height, 3);
+        let (rep, countries) = c.text("reporter", "country").unwrap();
+        let (par, _) = c.text("partner", "country").unwrap();
+        let names = |ids: &[u32]| ids.iter().map(|&i| countries.get(i)).collect::<Vec<_>>();
+        assert_eq!(names(rep), [Some("CHN"), Some("KAZ"), Some("CHN")]);
+        assert_eq!(names(par), [Some("KAZ"), None, Some("USA")]);
+        assert_eq!(par[1], NULL);
+        assert_eq!(countries.values().len(), 3, "KAZ has one id in both columns");
+        let v = &c.f64["value"];
+        assert_eq!((v[0], v[2]), (1.5, 3.0));
+        assert!(v[1].is_nan());
+        assert_eq!(c.bool["est"], [true, false, false]);
+
+        let msg = read_coded(&path, &[("flow", Want::Text("flow"))])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            msg.contains("t.parquet") && msg.contains("no column \"flow\""),
+            "{msg}"
+        );
+        let msg = read_coded(&path, &[("value", Want::Bool)])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            msg.contains("column \"value\"") && msg.contains("not a boolean"),
+            "{msg}"
+        );
+    }
+}
