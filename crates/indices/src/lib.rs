@@ -19,6 +19,7 @@ pub mod group;
 pub mod growth;
 mod output;
 pub mod product;
+pub mod product_acc;
 pub mod structure;
 pub mod year_data;
 
@@ -132,12 +133,13 @@ struct YearOut {
     products: bool,
 }
 
-/// A year's product-level tables (a million rows a year on BACI): written after its batch of
-/// years and dropped, not kept until every year is done.
+/// A year's product-level tables (a million rows a year on BACI) as frames, built in the
+/// year's task (columns take a third of the rows' memory), written by the product writer
+/// and dropped, not kept until every year is done.
 struct ProductTables {
-    product: Vec<ProductRow>,
-    pair_structure: Vec<PairStructureRow>,
-    product_pair: Vec<ProductPairRow>,
+    product: DataFrame,
+    pair_structure: DataFrame,
+    product_pair: DataFrame,
 }
 
 /// What an index run produced.
@@ -180,9 +182,10 @@ pub fn run(cfg: &Config) -> Result<IndicesSummary, IndicesError> {
         let mut df = frame.map_err(|e| schema_err(&dir, e))?;
         tradepipe_parquet::write_partition(&dir, year, &mut df).map_err(IndicesError::from)
     };
-    let compute_year = |(year, df): (i32, DataFrame)| -> Result<(YearOut, ProductTables), IndicesError> {
-        let d = YearData::from_frame(&trade, year, &df, &registry, &cfg.indices.countries)?;
-        drop(df);
+    let compute_year = |year: i32| -> Result<(YearOut, ProductTables), IndicesError> {
+        let coded = year_data::read_year(&trade, year)?;
+        let d = YearData::from_coded(&trade, year, &coded, &registry, &cfg.indices.countries)?;
+        drop(coded);
         let bilateral = pairs
             .iter()
             .map(|(i, j)| bilateral::compute(&d, i, j, variant, world))
@@ -203,51 +206,66 @@ pub fn run(cfg: &Config) -> Result<IndicesSummary, IndicesError> {
         let (pair_structure, product_pair) = structure::compute(&d, &pairs);
         let group = group::compute(&d, &cfg.indices.countries, &groups, &cfg.indices.groups, world);
         let products = !product.is_empty();
+        // Only the rows are needed from here: free the year's matrices before the frames.
+        let breakdowns = d.breakdowns;
+        drop(d.product_exports);
+        drop(d.product_imports);
+        drop(d.product_partners);
+        let frame_err = |e| schema_err(&root.join("product"), e);
+        let tables = ProductTables {
+            product: output::product_frame(&product).map_err(frame_err)?,
+            pair_structure: output::pair_structure_frame(&pair_structure).map_err(frame_err)?,
+            product_pair: output::product_pair_frame(&product_pair).map_err(frame_err)?,
+        };
+        drop(product);
         Ok((
             YearOut {
                 bilateral,
                 concentration,
                 group,
-                breakdowns: d.breakdowns,
+                breakdowns,
                 products,
             },
-            ProductTables {
-                product,
-                pair_structure,
-                product_pair,
-            },
+            tables,
         ))
     };
-    // Years in batches of one per worker thread, each batch's partitions decoded here (on
-    // polars' own thread pool) before its years are computed in parallel. Decoding inside a
-    // rayon task made the waiting worker take the other years' tasks meanwhile, so every
-    // year's table was in memory at once (6.6 GB for 50M rows in 5 years, against 1.5 GB for
-    // one), or spin when there were none.
-    let mut computed: Vec<YearOut> = Vec::with_capacity(years.len());
-    for batch in years.chunks(rayon::current_num_threads().max(1)) {
-        let frames = batch
-            .iter()
-            .map(|&y| Ok((y, year_data::read_frame(&trade, y)?)))
-            .collect::<Result<Vec<(i32, DataFrame)>, IndicesError>>()?;
-        let out: Vec<(YearOut, ProductTables)> = frames
-            .into_par_iter()
-            .map(compute_year)
-            .collect::<Result<_, IndicesError>>()?;
-        // Written here, not in the tasks: polars compresses on its own pool, and a rayon
-        // worker waiting for it spins. Dropped after the batch, not kept to the end.
-        for ((o, p), &year) in out.into_iter().zip(batch) {
-            if o.products {
-                write("product", year, output::product_frame(&p.product))?;
-                write(
-                    "pair_structure",
-                    year,
-                    output::pair_structure_frame(&p.pair_structure),
-                )?;
-                write("product_pair", year, output::product_pair_frame(&p.product_pair))?;
+    // Years in parallel, each task reading its own partition (the coded reader runs on the
+    // task's thread). Product tables, the large ones, go to one writer thread as they are
+    // done, so that writing overlaps computing; the channel holds one year, so at most one
+    // year per worker plus two are in memory. The writer is not a rayon worker: polars may
+    // compress on its own pool from there without a worker of ours spinning on it.
+    let (tx, rx) = std::sync::mpsc::sync_channel::<(i32, ProductTables)>(0);
+    let (computed, written) = std::thread::scope(|s| {
+        let writer = s.spawn(|| -> Result<Vec<i32>, IndicesError> {
+            let mut years = Vec::new();
+            for (year, p) in rx {
+                write("product", year, Ok(p.product))?;
+                write("pair_structure", year, Ok(p.pair_structure))?;
+                write("product_pair", year, Ok(p.product_pair))?;
+                years.push(year);
             }
-            computed.push(o);
-        }
-    }
+            Ok(years)
+        });
+        let computed = years
+            .par_iter()
+            .map(|&year| {
+                let (o, p) = compute_year(year)?;
+                if o.products && tx.send((year, p)).is_err() {
+                    // The writer stopped on an error, which it returns below.
+                    return Err(IndicesError::Meta {
+                        path: root.join("product"),
+                        message: "the product table writer stopped".into(),
+                    });
+                }
+                Ok(o)
+            })
+            .collect::<Result<Vec<YearOut>, IndicesError>>();
+        drop(tx);
+        let written = writer.join().expect("the product writer does not panic");
+        (computed, written)
+    });
+    written?;
+    let computed = computed?;
 
     let breakdowns: Vec<(i32, &[year_data::Breakdown])> = years
         .iter()

@@ -7,16 +7,15 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use polars::prelude::DataFrame;
-
 use tradepipe_model::config::WorldChoice;
 use tradepipe_model::schema::{TOTAL, WORLD, col};
 use tradepipe_model::{Flow, Registry};
 
-use crate::IndicesError;
-use crate::formulas::accumulate;
-use crate::product::{ProductExportsBuilder, ProductMatrix};
 use tradepipe_model::products::level_of;
+use tradepipe_parquet::coded::{Coded, NULL, Want};
+
+use crate::IndicesError;
+use crate::product_acc::{ProductCells, Side};
 
 /// One cell: a reported value and whether the source flags it as an estimate.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -78,49 +77,19 @@ pub struct Breakdown {
     pub value: f64,
 }
 
-/// What one year's product rows say about one (country, product).
-#[derive(Debug, Default, Clone, Copy)]
-struct ProductAcc {
-    world_exports: Option<f64>,
-    partner_exports: Option<f64>,
-    partners: u32,
-    world_imports: Option<f64>,
-    partner_imports: Option<f64>,
-    /// Partner economies' exports to this country.
-    mirror_imports: Option<f64>,
-}
-
-/// The builder id of `code` and whether it is (a partner economy, a configured country),
-/// looked up in the registry once per distinct code.
-fn country_kind<'a>(
-    b: &mut ProductExportsBuilder<'a, ProductAcc>,
-    kinds: &mut Vec<(bool, bool)>,
-    code: &'a str,
-    registry: &Registry,
-    countries: &[String],
-) -> (u32, (bool, bool)) {
-    let id = b.country(code);
-    if id as usize == kinds.len() {
-        let economy = registry.get(code).is_some_and(|x| x.kind.is_partner_economy());
-        kinds.push((economy, countries.iter().any(|c| c == code)));
-    }
-    (id, kinds[id as usize])
-}
-
-/// Reads the columns the index stage uses from one year's partition of the canonical table.
-/// Decoding runs on polars' own thread pool: call this from outside a rayon task, where a
-/// waiting worker would spin (or take another year's task and hold its table too).
-pub fn read_frame(trade_root: &Path, year: i32) -> Result<DataFrame, IndicesError> {
+/// Reads the columns the index stage uses from one year's partition of the canonical table,
+/// text as integer codes ([`tradepipe_parquet::coded`]). Runs on the calling thread.
+pub fn read_year(trade_root: &Path, year: i32) -> Result<Coded, IndicesError> {
     let mut wanted = vec![
-        col::REPORTER,
-        col::PARTNER,
-        col::FLOW,
-        col::CLASSIFICATION,
-        col::PRODUCT,
-        col::VALUE_USD,
-        col::IS_ESTIMATE,
-        col::SOURCE,
-        col::VINTAGE,
+        (col::REPORTER, Want::Text(COUNTRY)),
+        (col::PARTNER, Want::Text(COUNTRY)),
+        (col::FLOW, Want::Text(col::FLOW)),
+        (col::CLASSIFICATION, Want::Text(col::CLASSIFICATION)),
+        (col::PRODUCT, Want::Text(col::PRODUCT)),
+        (col::VALUE_USD, Want::F64),
+        (col::IS_ESTIMATE, Want::Bool),
+        (col::SOURCE, Want::Text(col::SOURCE)),
+        (col::VINTAGE, Want::Text(col::VINTAGE)),
     ];
     // A table another tool wrote may have no breakdown columns: then every row is whole.
     let file =
@@ -130,14 +99,14 @@ pub fn read_frame(trade_root: &Path, year: i32) -> Result<DataFrame, IndicesErro
         .iter()
         .all(|c| present.iter().any(|p| p == c))
     {
-        wanted.extend([col::PROVINCE, col::REGIME]);
+        wanted.extend([(col::PROVINCE, Want::Text(PART)), (col::REGIME, Want::Text(PART))]);
     }
-    Ok(tradepipe_parquet::read_partition(
-        trade_root,
-        year,
-        Some(&wanted),
-    )?)
+    Ok(tradepipe_parquet::coded::read_coded(&file, &wanted)?)
 }
+
+/// The id space of reporter and partner codes, and of province and regime names.
+const COUNTRY: &str = "country";
+const PART: &str = "part";
 
 /// One flow row, as read from the canonical table.
 #[derive(Debug, Clone)]
@@ -201,234 +170,193 @@ impl YearData {
         d
     }
 
-    /// Builds the year's data from its partition as [`read_frame`] read it; product flows
+    /// Builds the year's data from its partition as [`read_year`] read it; product flows
     /// between and breakdowns of `countries` are kept row by row.
-    pub fn from_frame(
+    pub fn from_coded(
         trade_root: &Path,
         year: i32,
-        df: &DataFrame,
+        t: &Coded,
         registry: &Registry,
         countries: &[String],
     ) -> Result<YearData, IndicesError> {
-        let breakdowns_present = df.column(col::PROVINCE).is_ok() && df.column(col::REGIME).is_ok();
         let path = || {
             tradepipe_model::schema::partition_dir(trade_root, year)
                 .display()
                 .to_string()
         };
-        let bad = |e: polars::error::PolarsError| IndicesError::Schema {
-            path: path(),
-            message: e.to_string(),
+        let text = |name: &str, space: &str| {
+            t.text(name, space).ok_or_else(|| IndicesError::Schema {
+                path: path(),
+                message: format!("no text column {name:?}"),
+            })
         };
-        let s = |name: &str| df.column(name).and_then(|c| c.str().cloned()).map_err(bad);
-        let class = s(col::CLASSIFICATION)?;
-        let (rep, par, flow, prod, src, vin) = (
-            s(col::REPORTER)?,
-            s(col::PARTNER)?,
-            s(col::FLOW)?,
-            s(col::PRODUCT)?,
-            s(col::SOURCE)?,
-            s(col::VINTAGE)?,
-        );
-        let val = df
-            .column(col::VALUE_USD)
-            .and_then(|c| c.f64().cloned())
-            .map_err(bad)?;
-        let est = df
-            .column(col::IS_ESTIMATE)
-            .and_then(|c| c.bool().cloned())
-            .map_err(bad)?;
+        let (rep, country) = text(col::REPORTER, COUNTRY)?;
+        let (par, _) = text(col::PARTNER, COUNTRY)?;
+        let (flow, flows) = text(col::FLOW, col::FLOW)?;
+        let (class, classes) = text(col::CLASSIFICATION, col::CLASSIFICATION)?;
+        let (prod, products) = text(col::PRODUCT, col::PRODUCT)?;
+        let (src, sources_space) = text(col::SOURCE, col::SOURCE)?;
+        let (vin, vintages) = text(col::VINTAGE, col::VINTAGE)?;
+        let (val, est) = match (t.f64.get(col::VALUE_USD), t.bool.get(col::IS_ESTIMATE)) {
+            (Some(v), Some(e)) => (v, e),
+            _ => {
+                return Err(IndicesError::Schema {
+                    path: path(),
+                    message: "no value_usd or is_estimate column".into(),
+                });
+            }
+        };
         // Breakdowns by province or customs regime are parts of a total, not totals.
-        let (province, regime) = if breakdowns_present {
-            (Some(s(col::PROVINCE)?), Some(s(col::REGIME)?))
-        } else {
-            (None, None)
-        };
-        let whole: Vec<bool> = match (&province, &regime) {
-            (Some(province), Some(regime)) => province
-                .iter()
-                .zip(regime.iter())
-                .map(|(p, r)| p == Some(TOTAL) && r == Some(TOTAL))
-                .collect(),
-            _ => vec![true; df.height()],
-        };
-        let mut rows = Vec::with_capacity(df.height());
-        let mut sources = std::collections::BTreeSet::new();
-        // Codes borrow the column buffers: nothing is allocated per row, only per distinct
-        // code. `kinds` is indexed by the builder's country id: (partner economy, configured).
-        let mut by_product = ProductExportsBuilder::<ProductAcc>::default();
-        let mut kinds: Vec<(bool, bool)> = Vec::new();
-        let (mut pair_products, mut breakdowns) = (Vec::new(), Vec::new());
-        // Partner economies' exports to each country by product: [country id][product id],
-        // NaN where none.
-        let mut mirror: Vec<Vec<f64>> = Vec::new();
-        let columns = rep
+        let parts = t.text(col::PROVINCE, PART).zip(t.text(col::REGIME, PART));
+        let part_total = parts.and_then(|((_, space), _)| space.id(TOTAL));
+
+        // What each distinct code is, worked out once: a row is then a few array lookups.
+        fn name(space: &tradepipe_parquet::coded::Space, id: u32) -> &str {
+            space.get(id).unwrap_or("")
+        }
+        let economy: Vec<bool> = country
+            .values()
             .iter()
-            .zip(par.iter())
-            .zip(flow.iter())
-            .zip(class.iter().zip(prod.iter()))
-            .zip(val.iter().zip(est.iter()))
-            .zip(src.iter().zip(vin.iter()));
-        for (i, (((((r, p), f), (c, k)), (v, e)), (so, vi))) in columns.enumerate() {
-            if !whole[i] {
+            .map(|c| registry.get(c).is_some_and(|e| e.kind.is_partner_economy()))
+            .collect();
+        let configured: Vec<bool> = country
+            .values()
+            .iter()
+            .map(|c| countries.iter().any(|x| x == c))
+            .collect();
+        let world = country.id(WORLD);
+        let flow_of: Vec<Option<Flow>> = flows.values().iter().map(|f| f.parse().ok()).collect();
+        let total = products.id(TOTAL);
+        let is_section: Vec<bool> = products.values().iter().map(|k| level_of(k) == 0).collect();
+
+        let mut rows = Vec::new();
+        let mut source_ids = std::collections::HashSet::new();
+        let mut cells = ProductCells::new(
+            country.values().len(),
+            classes.values().len(),
+            products.values().len(),
+        );
+        let (mut pair_products, mut breakdowns) = (Vec::new(), Vec::new());
+        for i in 0..t.height {
+            let (r, p, f, k, v) = (rep[i], par[i], flow[i], prod[i], val[i]);
+            let whole = parts.is_none_or(|((province, _), (regime, _))| {
+                Some(province[i]) == part_total && Some(regime[i]) == part_total
+            });
+            if !whole {
                 // A province or regime part of a configured reporter's total-product trade.
-                if let (Some(r), Some(p), Some(f), Some(TOTAL), Some(v), Some(pr), Some(rg)) = (
-                    r,
-                    p,
-                    f,
-                    k,
-                    v,
-                    province.as_ref().and_then(|c| c.get(i)),
-                    regime.as_ref().and_then(|c| c.get(i)),
-                ) && countries.iter().any(|c| c == r)
-                    && let Ok(flow) = f.parse::<Flow>()
+                let Some(((province, space), (regime, _))) = parts else {
+                    unreachable!("a row is whole without breakdown columns")
+                };
+                let (pr, rg) = (province[i], regime[i]);
+                if [r, p, pr, rg].contains(&NULL) || Some(k) != total || v.is_nan() || !configured[r as usize]
                 {
-                    let part = match (pr == TOTAL, rg == TOTAL) {
-                        (false, true) => Some(("province", pr)),
-                        (true, false) => Some(("regime", rg)),
-                        _ => None, // a province × regime cell is part of both
-                    };
-                    if let Some((dimension, component)) = part {
-                        breakdowns.push(Breakdown {
-                            reporter: r.to_owned(),
-                            partner: p.to_owned(),
-                            dimension,
-                            component: component.to_owned(),
-                            flow,
-                            value: v,
-                        });
-                    }
+                    continue;
+                }
+                let Some(flow) = flow_of.get(f as usize).copied().flatten() else {
+                    continue;
+                };
+                let part = match (Some(pr) == part_total, Some(rg) == part_total) {
+                    (false, true) => Some(("province", pr)),
+                    (true, false) => Some(("regime", rg)),
+                    _ => None, // a province × regime cell is part of both
+                };
+                if let Some((dimension, component)) = part {
+                    breakdowns.push(Breakdown {
+                        reporter: name(country, r).to_owned(),
+                        partner: name(country, p).to_owned(),
+                        dimension,
+                        component: name(space, component).to_owned(),
+                        flow,
+                        value: v,
+                    });
                 }
                 continue;
             }
-            if k != Some(TOTAL) {
-                let (Some(r), Some(p), Some(f), Some(c), Some(k), Some(v)) = (r, p, f, c, k, v) else {
+            if Some(k) != total {
+                let c = class[i];
+                if [r, p, f, c, k].contains(&NULL) || v.is_nan() {
                     continue;
-                };
-                let export = match f {
-                    "export" => true,
-                    "import" => false,
+                }
+                let export = match flow_of[f as usize] {
+                    Some(Flow::Export) => true,
+                    Some(Flow::Import) => false,
                     _ => continue,
                 };
-                let (ri, (_, r_configured)) =
-                    country_kind(&mut by_product, &mut kinds, r, registry, countries);
-                let ki = by_product.product(c, k);
-                if r_configured && level_of(k) == 0 {
+                cells.list_country(r);
+                let ki = cells.product(c, k);
+                let r_configured = configured[r as usize];
+                if r_configured && is_section[k as usize] {
                     breakdowns.push(Breakdown {
-                        reporter: r.to_owned(),
-                        partner: p.to_owned(),
+                        reporter: name(country, r).to_owned(),
+                        partner: name(country, p).to_owned(),
                         dimension: "section",
-                        component: k.to_owned(),
+                        component: name(products, k).to_owned(),
                         flow: if export { Flow::Export } else { Flow::Import },
                         value: v,
                     });
                 }
-                if p == WORLD {
-                    let acc = by_product.at(ri, ki);
-                    accumulate(
-                        if export {
-                            &mut acc.world_exports
-                        } else {
-                            &mut acc.world_imports
-                        },
-                        v,
-                    );
+                if Some(p) == world {
+                    let side = if export {
+                        Side::WorldExports
+                    } else {
+                        Side::WorldImports
+                    };
+                    cells.add(r, ki, side, v);
                     continue;
                 }
-                let (pi, (p_economy, p_configured)) =
-                    country_kind(&mut by_product, &mut kinds, p, registry, countries);
-                if !p_economy || p == r {
+                cells.list_country(p);
+                if !economy[p as usize] || p == r {
                     continue;
                 }
-                let acc = by_product.at(ri, ki);
                 if export {
-                    accumulate(&mut acc.partner_exports, v);
-                    acc.partners += u32::from(v > 0.0);
-                    // Dense by id, hashed into the cells once per (partner, product) below.
-                    if mirror.len() <= pi as usize {
-                        mirror.resize_with(pi as usize + 1, Vec::new);
-                    }
-                    let row = &mut mirror[pi as usize];
-                    if row.len() <= ki as usize {
-                        row.resize(ki as usize + 1, f64::NAN);
-                    }
-                    let m = &mut row[ki as usize];
-                    *m = if m.is_nan() { v } else { *m + v };
+                    cells.add(r, ki, Side::PartnerExports, v);
+                    cells.add(p, ki, Side::Mirror, v);
                 } else {
-                    accumulate(&mut acc.partner_imports, v);
+                    cells.add(r, ki, Side::PartnerImports, v);
                 }
-                if r_configured && p_configured {
+                if r_configured && configured[p as usize] {
                     pair_products.push(PairProduct {
-                        reporter: r.to_owned(),
-                        partner: p.to_owned(),
+                        reporter: name(country, r).to_owned(),
+                        partner: name(country, p).to_owned(),
                         flow: if export { Flow::Export } else { Flow::Import },
-                        classification: c.to_owned(),
-                        product: k.to_owned(),
+                        classification: name(classes, c).to_owned(),
+                        product: name(products, k).to_owned(),
                         value: v,
                     });
                 }
                 continue;
             }
-            let (Some(reporter), Some(partner), Some(flow), Some(value)) = (r, p, f, v) else {
+            if [r, p, f].contains(&NULL) || v.is_nan() {
                 return Err(IndicesError::Schema {
                     path: path(),
                     message: format!("row {i} has a null key or value"),
                 });
-            };
-            let flow = flow.parse::<Flow>().map_err(|m| IndicesError::Schema {
+            }
+            let flow = name(flows, f).parse::<Flow>().map_err(|m| IndicesError::Schema {
                 path: path(),
                 message: format!("row {i}: {m}"),
             })?;
             rows.push(FlowRow {
-                reporter,
-                partner,
+                reporter: name(country, r),
+                partner: name(country, p),
                 flow,
-                value,
-                estimated: e.unwrap_or(false),
+                value: v,
+                estimated: est[i],
             });
-            sources.insert((so.unwrap_or("").to_owned(), vi.unwrap_or("").to_owned()));
+            source_ids.insert((src[i], vin[i]));
         }
         let mut d = YearData::from_rows(year, rows.iter().cloned(), registry);
-        d.sources = sources.into_iter().collect();
-        for (c, row) in mirror.iter().enumerate() {
-            for (k, &v) in row.iter().enumerate() {
-                if !v.is_nan() {
-                    by_product.at(c as u32, k as u32).mirror_imports = Some(v);
-                }
-            }
-        }
-        let m = by_product.finish();
-        d.product_exports = m.map(|a| a.world_exports.or(a.partner_exports));
-        d.product_partners = m.map(|a| a.partner_exports.map(|_| a.partners));
-        // An importer that reports product imports at all is taken at its word.
-        let mut reports_imports = vec![false; m.reporters.len()];
-        for (r, _, a) in &m.cells {
-            reports_imports[*r as usize] |= a.world_imports.is_some() || a.partner_imports.is_some();
-        }
-        d.product_imports = ProductMatrix {
-            reporters: m.reporters.clone(),
-            products: m.products.clone(),
-            cells: m
-                .cells
-                .iter()
-                .filter_map(|(r, k, a)| {
-                    let v = if reports_imports[*r as usize] {
-                        a.world_imports.or(a.partner_imports)
-                    } else {
-                        a.mirror_imports
-                    };
-                    Some((*r, *k, v?))
-                })
-                .collect(),
-        };
-        d.mirrored_importers = m
-            .cells
-            .iter()
-            .filter(|(r, _, a)| !reports_imports[*r as usize] && a.mirror_imports.is_some())
-            .map(|(r, _, _)| m.reporters[*r as usize].clone())
+        d.sources = source_ids
+            .into_iter()
+            .map(|(s, v)| (name(sources_space, s).to_owned(), name(vintages, v).to_owned()))
             .collect::<std::collections::BTreeSet<_>>()
             .into_iter()
             .collect();
+        let totals = cells.finish(|c| name(country, c), |c| name(classes, c), |k| name(products, k));
+        d.product_exports = totals.exports;
+        d.product_partners = totals.partners;
+        d.product_imports = totals.imports;
+        d.mirrored_importers = totals.mirrored_importers;
         d.pair_products = pair_products;
         d.breakdowns = breakdowns;
         Ok(d)

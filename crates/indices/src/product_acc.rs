@@ -1,0 +1,271 @@
+//! What one year's product rows say about each (country, product), accumulated into dense
+//! arrays indexed by the codes' integer ids ([`tradepipe_parquet::coded`]): a row costs a
+//! few array lookups, no hashing and no string comparison.
+//!
+//! Countries are rows, allocated when a country first has a product cell, each as long as
+//! the products seen; an empty sum is NaN until its first value, so a cell takes 48 bytes
+//! (a year of 226 × 5,381 HS6 cells is under 60 MB). Sums run in row order, as the values
+//! arrive, and [`ProductCells::finish`] emits cells sorted by (country code, classification,
+//! product code): the same numbers and order on any thread.
+
+use crate::product::ProductMatrix;
+
+/// One cell's sums; NaN where no row contributed.
+#[derive(Debug, Clone, Copy)]
+struct Acc {
+    world_exports: f64,
+    partner_exports: f64,
+    world_imports: f64,
+    partner_imports: f64,
+    /// Partner economies' exports to this country.
+    mirror_imports: f64,
+    /// Partners with a positive export value.
+    partners: u32,
+}
+
+const EMPTY: Acc = Acc {
+    world_exports: f64::NAN,
+    partner_exports: f64::NAN,
+    world_imports: f64::NAN,
+    partner_imports: f64::NAN,
+    mirror_imports: f64::NAN,
+    partners: 0,
+};
+
+/// Adds `v` to a sum that starts at zero on its first value (`0.0 + v`, as
+/// [`crate::formulas::accumulate`] does, so that `-0.0` reads the same).
+fn add(sum: &mut f64, v: f64) {
+    *sum = if sum.is_nan() { 0.0 + v } else { *sum + v };
+}
+
+fn present(x: f64) -> Option<f64> {
+    (!x.is_nan()).then_some(x)
+}
+
+/// What a year's product cells give the index tables; codes sorted, cells sorted by
+/// (country, product), the same code lists in all three matrices.
+#[derive(Debug, Default)]
+pub struct ProductTotals {
+    /// Exports by product to the world: the `WLD` row where the data has one, else the sum
+    /// over partner economies.
+    pub exports: ProductMatrix<f64>,
+    /// `#{j: X_ij^k > 0}` where exports are reported by partner.
+    pub partners: ProductMatrix<u32>,
+    /// Imports by product from the world: each importer's own report (`WLD` row, else the
+    /// sum over partners) where it reports product imports at all, else the mirror.
+    pub imports: ProductMatrix<f64>,
+    /// Importers whose `imports` are mirror values.
+    pub mirrored_importers: Vec<String>,
+}
+
+/// Which side of a row a value is added to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    WorldExports,
+    WorldImports,
+    /// An export to a partner economy; counts the partner when positive.
+    PartnerExports,
+    PartnerImports,
+    /// A partner economy's export to this country.
+    Mirror,
+}
+
+/// Cells keyed by (country id, product id) of the coded table.
+#[derive(Debug)]
+pub struct ProductCells {
+    n_products: usize,
+    /// `(classification id, product id)` → dense product index, `u32::MAX` when unseen.
+    product_index: Vec<u32>,
+    n_product_ids: usize,
+    /// Dense product index → `(classification id, product id)`.
+    products: Vec<(u32, u32)>,
+    /// Country id → whether the country is listed in the matrix.
+    listed: Vec<bool>,
+    rows: Vec<Vec<Acc>>,
+}
+
+impl ProductCells {
+    /// Cells for `countries` country ids, `classifications` × `product_ids` product keys.
+    pub fn new(countries: usize, classifications: usize, product_ids: usize) -> ProductCells {
+        ProductCells {
+            n_products: 0,
+            product_index: vec![u32::MAX; classifications * product_ids],
+            n_product_ids: product_ids,
+            products: Vec::new(),
+            listed: vec![false; countries],
+            rows: vec![Vec::new(); countries],
+        }
+    }
+
+    /// Lists `country` in the matrix even if it gets no cell (as every country of a
+    /// product row is).
+    pub fn list_country(&mut self, country: u32) {
+        self.listed[country as usize] = true;
+    }
+
+    /// The dense index of a product, listing it.
+    pub fn product(&mut self, classification: u32, product: u32) -> u32 {
+        let slot = &mut self.product_index[classification as usize * self.n_product_ids + product as usize];
+        if *slot == u32::MAX {
+            *slot = self.n_products as u32;
+            self.n_products += 1;
+            self.products.push((classification, product));
+        }
+        *slot
+    }
+
+    /// Adds `v` to one side of (country, product index).
+    pub fn add(&mut self, country: u32, product: u32, side: Side, v: f64) {
+        self.listed[country as usize] = true;
+        let row = &mut self.rows[country as usize];
+        if row.len() <= product as usize {
+            row.resize(self.n_products.max(product as usize + 1), EMPTY);
+        }
+        let a = &mut row[product as usize];
+        match side {
+            Side::WorldExports => add(&mut a.world_exports, v),
+            Side::WorldImports => add(&mut a.world_imports, v),
+            Side::PartnerExports => {
+                add(&mut a.partner_exports, v);
+                a.partners += u32::from(v > 0.0);
+            }
+            Side::PartnerImports => add(&mut a.partner_imports, v),
+            // The first value as it is, then sums: what the mirror column always held.
+            Side::Mirror => {
+                a.mirror_imports = if a.mirror_imports.is_nan() {
+                    v
+                } else {
+                    a.mirror_imports + v
+                }
+            }
+        }
+    }
+
+    /// The matrices, codes sorted: `country(id)`, `classification(id)` and `product(id)`
+    /// give the text of the coded table's ids. Built straight from the dense rows, with no
+    /// intermediate cell list (a year's cells are a million on BACI).
+    pub fn finish<'a>(
+        self,
+        country: impl Fn(u32) -> &'a str,
+        classification: impl Fn(u32) -> &'a str,
+        product: impl Fn(u32) -> &'a str,
+    ) -> ProductTotals {
+        let mut countries: Vec<u32> = (0..self.listed.len() as u32)
+            .filter(|&c| self.listed[c as usize])
+            .collect();
+        countries.sort_unstable_by(|&a, &b| country(a).cmp(country(b)));
+        let mut order: Vec<u32> = (0..self.n_products as u32).collect();
+        let key = |k: u32| {
+            let (c, p) = self.products[k as usize];
+            (classification(c), product(p))
+        };
+        order.sort_unstable_by(|&a, &b| key(a).cmp(&key(b)));
+        let reporters: Vec<String> = countries.iter().map(|&c| country(c).to_owned()).collect();
+        let products: Vec<(String, String)> = order
+            .iter()
+            .map(|&k| {
+                let (c, p) = key(k);
+                (c.to_owned(), p.to_owned())
+            })
+            .collect();
+        let mut t = ProductTotals::default();
+        for (r_rank, &c) in countries.iter().enumerate() {
+            let row = &self.rows[c as usize];
+            // An importer that reports product imports at all is taken at its word.
+            let reports_imports = row
+                .iter()
+                .any(|a| !a.world_imports.is_nan() || !a.partner_imports.is_nan());
+            let mut mirrored = false;
+            for (p_rank, &k) in order.iter().enumerate() {
+                let Some(a) = row.get(k as usize) else { continue };
+                let (r, p) = (r_rank as u32, p_rank as u32);
+                if let Some(x) = present(a.world_exports).or(present(a.partner_exports)) {
+                    t.exports.cells.push((r, p, x));
+                }
+                if !a.partner_exports.is_nan() {
+                    t.partners.cells.push((r, p, a.partners));
+                }
+                let m = if reports_imports {
+                    present(a.world_imports).or(present(a.partner_imports))
+                } else {
+                    mirrored |= !a.mirror_imports.is_nan();
+                    present(a.mirror_imports)
+                };
+                if let Some(m) = m {
+                    t.imports.cells.push((r, p, m));
+                }
+            }
+            if mirrored {
+                t.mirrored_importers.push(country(c).to_owned());
+            }
+        }
+        for m in [
+            &mut t.exports.reporters,
+            &mut t.partners.reporters,
+            &mut t.imports.reporters,
+        ] {
+            m.clone_from(&reporters);
+        }
+        for m in [
+            &mut t.exports.products,
+            &mut t.partners.products,
+            &mut t.imports.products,
+        ] {
+            m.clone_from(&products);
+        }
+        t
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_sum_in_row_order_and_come_out_sorted_by_code() {
+        let countries = ["USA", "CHN", "DEU"];
+        let (classes, products) = (["HS"], ["8703", "0101"]);
+        let mut m = ProductCells::new(3, 1, 2);
+        let cars = m.product(0, 0);
+        let horses = m.product(0, 1);
+        m.add(0, cars, Side::PartnerExports, 2.0);
+        m.add(0, cars, Side::PartnerExports, -0.5);
+        m.add(1, horses, Side::WorldImports, 4.0);
+        m.add(1, horses, Side::Mirror, 1.0);
+        m.add(1, horses, Side::Mirror, 2.5);
+        m.list_country(2);
+        let r = m.finish(
+            |c| countries[c as usize],
+            |c| classes[c as usize],
+            |p| products[p as usize],
+        );
+        assert_eq!(
+            r.exports.reporters,
+            ["CHN", "DEU", "USA"],
+            "DEU is listed but has no cell"
+        );
+        assert_eq!(
+            r.imports.products,
+            [("HS".into(), "0101".into()), ("HS".into(), "8703".into())]
+        );
+        // USA exported cars to partners: 2.0 − 0.5, one partner with a positive value.
+        assert_eq!(r.exports.cells, [(2, 1, 1.5)]);
+        assert_eq!(r.partners.cells, [(2, 1, 1)]);
+        // CHN reports its imports (a world row), so its mirror (1.0 + 2.5) is not used; USA
+        // reports none and has no mirror either.
+        assert_eq!(r.imports.cells, [(0, 0, 4.0)]);
+        assert!(r.mirrored_importers.is_empty());
+
+        let mut m = ProductCells::new(3, 1, 2);
+        let horses = m.product(0, 1);
+        m.add(1, horses, Side::Mirror, 1.0);
+        m.add(1, horses, Side::Mirror, 2.5);
+        let r = m.finish(
+            |c| countries[c as usize],
+            |c| classes[c as usize],
+            |p| products[p as usize],
+        );
+        assert_eq!(r.imports.cells, [(0, 0, 3.5)]);
+        assert_eq!(r.mirrored_importers, ["CHN"]);
+    }
+}
