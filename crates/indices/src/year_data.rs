@@ -3,6 +3,8 @@
 //! About 260 codes appear in a year, so an n×n matrix of exports and one of imports (each
 //! from the reporter's own report) is a few hundred kilobytes and every lookup is an index,
 //! not a hash. Codes are sorted, so every sum runs in the same order on any thread.
+//!
+//! Rows arrive as integer codes ([`read_year`]); product rows go to [`ProductCells`].
 
 use std::collections::HashMap;
 use std::path::Path;

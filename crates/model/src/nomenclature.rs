@@ -1,7 +1,7 @@
 //! HS nomenclatures: the codes each HS revision has (chapters, headings, subheadings), for
 //! the rule `in-nomenclature` of the normalize stage.
 //!
-//! Embedded: HS22 (`data/hs/HS22.csv`, provenance in `data/README.md`). A directory named by
+//! Embedded: HS17 and HS22 (`data/hs/`, provenance in `data/README.md`). A directory named by
 //! `[normalize] nomenclatures` adds or replaces revisions: one file per revision, named by
 //! its canonical name (`HS17.csv`), one column `code`; `data/tools/build_hs_nomenclature.py`
 //! writes such files from the UN's published correlation tables. A revision without a list
@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 
 use crate::rules::{hs_revision_name, is_valid_hs};
 
+const HS17_CSV: &str = include_str!("../../../data/hs/HS17.csv");
 const HS22_CSV: &str = include_str!("../../../data/hs/HS22.csv");
 
 #[derive(Debug, thiserror::Error)]
@@ -39,10 +40,13 @@ pub struct Nomenclatures {
 impl Nomenclatures {
     /// The lists shipped with the binary.
     pub fn embedded() -> Nomenclatures {
-        let hs22 =
-            parse(HS22_CSV, Path::new("data/hs/HS22.csv")).expect("embedded HS22.csv is valid (tested)");
+        let list =
+            |text, path: &str| parse(text, Path::new(path)).expect("embedded lists are valid (tested)");
         Nomenclatures {
-            lists: BTreeMap::from([("HS22", hs22)]),
+            lists: BTreeMap::from([
+                ("HS17", list(HS17_CSV, "data/hs/HS17.csv")),
+                ("HS22", list(HS22_CSV, "data/hs/HS22.csv")),
+            ]),
         }
     }
 
@@ -127,21 +131,29 @@ mod tests {
     use super::*;
 
     #[test]
-    fn embedded_hs22_has_every_level_and_the_2022_changes() {
+    fn embedded_lists_have_every_level_and_the_2022_changes() {
         let n = Nomenclatures::embedded();
-        let hs22 = n.get("HS2022").unwrap();
-        let count = |len| hs22.iter().filter(|c| c.len() == len).count();
-        // WCO HS 2022: 96 chapters, 1,228 headings and 5,612 subheadings, plus Comtrade's
-        // chapter 99 (99, 9999, 999999).
-        assert_eq!((count(2), count(4), count(6)), (97, 1229, 5613));
-        // New in 2022: flat panel modules (8524), e-waste (8549); LED lamps 853950 split into
-        // 853951 and 853952.
-        for code in ["8524", "852411", "854911", "853951"] {
-            assert!(hs22.contains(code), "{code}");
+        let (hs17, hs22) = (n.get("HS2017").unwrap(), n.get("HS2022").unwrap());
+        let count = |list: &HashSet<String>, len| list.iter().filter(|c| c.len() == len).count();
+        let levels = |list| (count(list, 2), count(list, 4), count(list, 6));
+        // The WCO editions (HS 2017: 1,222 headings and 5,387 subheadings; HS 2022: 1,228
+        // and 5,612; 96 chapters), plus Comtrade's chapter 99 (99, 9999, 999999).
+        assert_eq!(levels(hs17), (97, 1223, 5388));
+        assert_eq!(levels(hs22), (97, 1229, 5613));
+        // New in 2022: flat panel modules (8524), e-waste (8549), drones (8806); LED lamps
+        // 853950 split into 853951 and 853952; cadmium (8107) moved into 8112.
+        for code in ["8524", "852411", "854911", "880621", "853951", "811261"] {
+            assert!(hs22.contains(code) && !hs17.contains(code), "{code}");
         }
-        assert!(!hs22.contains("853950"));
-        assert!(n.get("HS17").is_none());
-        assert_eq!(n.revisions(), vec!["HS22"]);
+        for code in ["853950", "8107", "810720"] {
+            assert!(hs17.contains(code) && !hs22.contains(code), "{code}");
+        }
+        // Codes no edition changed are in both, monetary gold included.
+        for code in ["010511", "270900", "710820", "711890", "870323"] {
+            assert!(hs17.contains(code) && hs22.contains(code), "{code}");
+        }
+        assert!(n.get("HS12").is_none());
+        assert_eq!(n.revisions(), vec!["HS17", "HS22"]);
     }
 
     #[test]
