@@ -131,6 +131,9 @@ pub fn read_coded(path: &Path, columns: &[(&str, Want<'_>)]) -> Result<Coded, Pa
         })
         .collect::<Result<Vec<_>, _>>()?;
     let mask = ProjectionMask::leaves(builder.parquet_schema(), leaves);
+    // Sized once from the footer: growing by doubling would hold up to three times a
+    // column while it is copied.
+    let rows = usize::try_from(builder.metadata().file_metadata().num_rows()).unwrap_or(0);
     let reader = builder
         .with_projection(mask)
         .with_batch_size(64 * 1024)
@@ -138,6 +141,13 @@ pub fn read_coded(path: &Path, columns: &[(&str, Want<'_>)]) -> Result<Coded, Pa
         .map_err(|e| err(e.to_string()))?;
 
     let mut out = Coded::default();
+    for &(name, want) in columns {
+        match want {
+            Want::Text(_) => drop(out.text.insert(name.to_owned(), Vec::with_capacity(rows))),
+            Want::F64 => drop(out.f64.insert(name.to_owned(), Vec::with_capacity(rows))),
+            Want::Bool => drop(out.bool.insert(name.to_owned(), Vec::with_capacity(rows))),
+        }
+    }
     for batch in reader {
         let batch = batch.map_err(|e| err(e.to_string()))?;
         out.height += batch.num_rows();
