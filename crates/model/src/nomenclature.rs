@@ -1,7 +1,7 @@
 //! HS nomenclatures: the codes each HS revision has (chapters, headings, subheadings), for
 //! the rule `in-nomenclature` of the normalize stage.
 //!
-//! Embedded: HS17 and HS22 (`data/hs/`, provenance in `data/README.md`). A directory named by
+//! Embedded: HS12, HS17 and HS22 (`data/hs/`, provenance in `data/README.md`). A directory named by
 //! `[normalize] nomenclatures` adds or replaces revisions: one file per revision, named by
 //! its canonical name (`HS17.csv`), one column `code`; `data/tools/build_hs_nomenclature.py`
 //! writes such files from the UN's published correlation tables. A revision without a list
@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 
 use crate::rules::{hs_revision_name, is_valid_hs};
 
+const HS12_CSV: &str = include_str!("../../../data/hs/HS12.csv");
 const HS17_CSV: &str = include_str!("../../../data/hs/HS17.csv");
 const HS22_CSV: &str = include_str!("../../../data/hs/HS22.csv");
 
@@ -44,6 +45,7 @@ impl Nomenclatures {
             |text, path: &str| parse(text, Path::new(path)).expect("embedded lists are valid (tested)");
         Nomenclatures {
             lists: BTreeMap::from([
+                ("HS12", list(HS12_CSV, "data/hs/HS12.csv")),
                 ("HS17", list(HS17_CSV, "data/hs/HS17.csv")),
                 ("HS22", list(HS22_CSV, "data/hs/HS22.csv")),
             ]),
@@ -152,26 +154,37 @@ mod tests {
         for code in ["010511", "270900", "710820", "711890", "870323"] {
             assert!(hs17.contains(code) && hs22.contains(code), "{code}");
         }
-        assert!(n.get("HS12").is_none());
-        assert_eq!(n.revisions(), vec!["HS17", "HS22"]);
+        // HS 2012: 1,224 headings and 5,205 subheadings. New in 2017: LED lamps (853950),
+        // hybrid cars (870340..870380), monopods (962000); gone: CRT monitors 852841.
+        let hs12 = n.get("HS12").unwrap();
+        assert_eq!(levels(hs12), (97, 1225, 5206));
+        for code in ["853950", "870340", "962000"] {
+            assert!(hs17.contains(code) && !hs12.contains(code), "{code}");
+        }
+        assert!(hs12.contains("852841") && !hs17.contains("852841"));
+        assert!(n.get("HS07").is_none());
+        assert_eq!(n.revisions(), vec!["HS12", "HS17", "HS22"]);
     }
 
     #[test]
     fn a_directory_adds_revisions_and_names_what_is_wrong() {
         let dir = tempfile::tempdir().unwrap();
+        // A revision added, an embedded one replaced.
+        std::fs::write(dir.path().join("HS07.csv"), "code\n85\n8539\n853931\n").unwrap();
         std::fs::write(dir.path().join("HS17.csv"), "code\n85\n8539\n853950\n").unwrap();
         let n = Nomenclatures::with_dir(dir.path()).unwrap();
-        assert!(n.get("hs17").unwrap().contains("853950"));
-        assert_eq!(n.revisions(), vec!["HS17", "HS22"]);
+        assert!(n.get("hs2007").unwrap().contains("853931"));
+        assert_eq!(n.get("hs17").unwrap().len(), 3);
+        assert_eq!(n.revisions(), vec!["HS07", "HS12", "HS17", "HS22"]);
 
-        std::fs::write(dir.path().join("HS12.csv"), "code\n85\n85395\n").unwrap();
+        std::fs::write(dir.path().join("HS02.csv"), "code\n85\n85395\n").unwrap();
         let err = Nomenclatures::with_dir(dir.path()).unwrap_err().to_string();
         assert!(
-            err.contains("HS12.csv, line 3") && err.contains("\"85395\""),
+            err.contains("HS02.csv, line 3") && err.contains("\"85395\""),
             "{err}"
         );
 
-        std::fs::remove_file(dir.path().join("HS12.csv")).unwrap();
+        std::fs::remove_file(dir.path().join("HS02.csv")).unwrap();
         std::fs::write(dir.path().join("hs2017-list.csv"), "code\n").unwrap();
         let err = Nomenclatures::with_dir(dir.path()).unwrap_err().to_string();
         assert!(
