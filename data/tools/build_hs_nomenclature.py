@@ -28,7 +28,7 @@ src.add_argument("--un-table")
 ap.add_argument("--column", help="column of --un-table holding the revision's codes")
 ap.add_argument("--add", nargs="*", default=[],
                 help="subheadings the table leaves out (the HS2017-BEC table omits monetary gold 710820 and "
-                     "coin 711890; the HS2012 one Comtrade's 999999)")
+                     "coin 711890, the HS2007 one those and Comtrade's 999999, the HS2012 one 999999)")
 args = ap.parse_args()
 if not re.fullmatch(r"HS(92|96|02|07|12|17|22)", args.revision):
     ap.error(f"unknown revision {args.revision}")
@@ -42,7 +42,8 @@ else:
     if not args.column:
         ap.error("--un-table needs --column")
     for r in csv.DictReader(open(args.un_table, encoding="utf-8-sig")):
-        c = r[args.column].strip()
+        # The HS2007 tables write codes as 0101.10.
+        c = r[args.column].strip().replace(".", "")
         if c:
             c = c.zfill(6)
             codes.update([c, c[:4], c[:2]])

@@ -1,7 +1,7 @@
 //! HS nomenclatures: the codes each HS revision has (chapters, headings, subheadings), for
 //! the rule `in-nomenclature` of the normalize stage.
 //!
-//! Embedded: HS12, HS17 and HS22 (`data/hs/`, provenance in `data/README.md`). A directory named by
+//! Embedded: HS07, HS12, HS17 and HS22 (`data/hs/`, provenance in `data/README.md`). A directory named by
 //! `[normalize] nomenclatures` adds or replaces revisions: one file per revision, named by
 //! its canonical name (`HS17.csv`), one column `code`; `data/tools/build_hs_nomenclature.py`
 //! writes such files from the UN's published correlation tables. A revision without a list
@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 
 use crate::rules::{hs_revision_name, is_valid_hs};
 
+const HS07_CSV: &str = include_str!("../../../data/hs/HS07.csv");
 const HS12_CSV: &str = include_str!("../../../data/hs/HS12.csv");
 const HS17_CSV: &str = include_str!("../../../data/hs/HS17.csv");
 const HS22_CSV: &str = include_str!("../../../data/hs/HS22.csv");
@@ -45,6 +46,7 @@ impl Nomenclatures {
             |text, path: &str| parse(text, Path::new(path)).expect("embedded lists are valid (tested)");
         Nomenclatures {
             lists: BTreeMap::from([
+                ("HS07", list(HS07_CSV, "data/hs/HS07.csv")),
                 ("HS12", list(HS12_CSV, "data/hs/HS12.csv")),
                 ("HS17", list(HS17_CSV, "data/hs/HS17.csv")),
                 ("HS22", list(HS22_CSV, "data/hs/HS22.csv")),
@@ -138,8 +140,9 @@ mod tests {
         let (hs17, hs22) = (n.get("HS2017").unwrap(), n.get("HS2022").unwrap());
         let count = |list: &HashSet<String>, len| list.iter().filter(|c| c.len() == len).count();
         let levels = |list| (count(list, 2), count(list, 4), count(list, 6));
-        // The WCO editions (HS 2017: 1,222 headings and 5,387 subheadings; HS 2022: 1,228
-        // and 5,612; 96 chapters), plus Comtrade's chapter 99 (99, 9999, 999999).
+        // The editions as the UN publishes them (HS 2017: 1,222 headings and 5,387
+        // subheadings; HS 2022: 1,228 and 5,612; 96 chapters), plus Comtrade's chapter 99
+        // (99, 9999, 999999).
         assert_eq!(levels(hs17), (97, 1223, 5388));
         assert_eq!(levels(hs22), (97, 1229, 5613));
         // New in 2022: flat panel modules (8524), e-waste (8549), drones (8806); LED lamps
@@ -162,20 +165,27 @@ mod tests {
             assert!(hs17.contains(code) && !hs12.contains(code), "{code}");
         }
         assert!(hs12.contains("852841") && !hs17.contains("852841"));
-        assert!(n.get("HS07").is_none());
-        assert_eq!(n.revisions(), vec!["HS12", "HS17", "HS22"]);
+        // HS 2007: 1,221 headings. New in 2012: lithium-ion batteries (850760), video game
+        // consoles (950450), sanitary towels and napkins (961900).
+        let hs07 = n.get("HS07").unwrap();
+        assert_eq!(levels(hs07), (97, 1222, 5052));
+        for code in ["850760", "950450", "961900"] {
+            assert!(hs12.contains(code) && !hs07.contains(code), "{code}");
+        }
+        assert!(n.get("HS02").is_none());
+        assert_eq!(n.revisions(), vec!["HS07", "HS12", "HS17", "HS22"]);
     }
 
     #[test]
     fn a_directory_adds_revisions_and_names_what_is_wrong() {
         let dir = tempfile::tempdir().unwrap();
         // A revision added, an embedded one replaced.
-        std::fs::write(dir.path().join("HS07.csv"), "code\n85\n8539\n853931\n").unwrap();
+        std::fs::write(dir.path().join("HS96.csv"), "code\n85\n8539\n853931\n").unwrap();
         std::fs::write(dir.path().join("HS17.csv"), "code\n85\n8539\n853950\n").unwrap();
         let n = Nomenclatures::with_dir(dir.path()).unwrap();
-        assert!(n.get("hs2007").unwrap().contains("853931"));
+        assert!(n.get("hs1996").unwrap().contains("853931"));
         assert_eq!(n.get("hs17").unwrap().len(), 3);
-        assert_eq!(n.revisions(), vec!["HS07", "HS12", "HS17", "HS22"]);
+        assert_eq!(n.revisions(), vec!["HS96", "HS07", "HS12", "HS17", "HS22"]);
 
         std::fs::write(dir.path().join("HS02.csv"), "code\n85\n85395\n").unwrap();
         let err = Nomenclatures::with_dir(dir.path()).unwrap_err().to_string();
