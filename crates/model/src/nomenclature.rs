@@ -1,7 +1,7 @@
 //! HS nomenclatures: the codes each HS revision has (chapters, headings, subheadings), for
 //! the rule `in-nomenclature` of the normalize stage.
 //!
-//! Embedded: HS07, HS12, HS17 and HS22 (`data/hs/`, provenance in `data/README.md`). A directory named by
+//! Embedded: HS02, HS07, HS12, HS17 and HS22 (`data/hs/`, provenance in `data/README.md`). A directory named by
 //! `[normalize] nomenclatures` adds or replaces revisions: one file per revision, named by
 //! its canonical name (`HS17.csv`), one column `code`; `data/tools/build_hs_nomenclature.py`
 //! writes such files from the UN's published correlation tables. A revision without a list
@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 
 use crate::rules::{hs_revision_name, is_valid_hs};
 
+const HS02_CSV: &str = include_str!("../../../data/hs/HS02.csv");
 const HS07_CSV: &str = include_str!("../../../data/hs/HS07.csv");
 const HS12_CSV: &str = include_str!("../../../data/hs/HS12.csv");
 const HS17_CSV: &str = include_str!("../../../data/hs/HS17.csv");
@@ -46,6 +47,7 @@ impl Nomenclatures {
             |text, path: &str| parse(text, Path::new(path)).expect("embedded lists are valid (tested)");
         Nomenclatures {
             lists: BTreeMap::from([
+                ("HS02", list(HS02_CSV, "data/hs/HS02.csv")),
                 ("HS07", list(HS07_CSV, "data/hs/HS07.csv")),
                 ("HS12", list(HS12_CSV, "data/hs/HS12.csv")),
                 ("HS17", list(HS17_CSV, "data/hs/HS17.csv")),
@@ -172,8 +174,16 @@ mod tests {
         for code in ["850760", "950450", "961900"] {
             assert!(hs12.contains(code) && !hs07.contains(code), "{code}");
         }
-        assert!(n.get("HS02").is_none());
-        assert_eq!(n.revisions(), vec!["HS07", "HS12", "HS17", "HS22"]);
+        // HS 2002: 1,244 headings and 5,224 subheadings. Gone in 2007: sound recorders (8520),
+        // recorded media (8524); new: semiconductor-making machines (8486).
+        let hs02 = n.get("HS02").unwrap();
+        assert_eq!(levels(hs02), (97, 1245, 5225));
+        for code in ["852010", "852410"] {
+            assert!(hs02.contains(code) && !hs07.contains(code), "{code}");
+        }
+        assert!(hs07.contains("848610") && !hs02.contains("848610"));
+        assert!(n.get("HS96").is_none());
+        assert_eq!(n.revisions(), vec!["HS02", "HS07", "HS12", "HS17", "HS22"]);
     }
 
     #[test]
@@ -185,7 +195,10 @@ mod tests {
         let n = Nomenclatures::with_dir(dir.path()).unwrap();
         assert!(n.get("hs1996").unwrap().contains("853931"));
         assert_eq!(n.get("hs17").unwrap().len(), 3);
-        assert_eq!(n.revisions(), vec!["HS96", "HS07", "HS12", "HS17", "HS22"]);
+        assert_eq!(
+            n.revisions(),
+            vec!["HS96", "HS02", "HS07", "HS12", "HS17", "HS22"]
+        );
 
         std::fs::write(dir.path().join("HS02.csv"), "code\n85\n85395\n").unwrap();
         let err = Nomenclatures::with_dir(dir.path()).unwrap_err().to_string();
