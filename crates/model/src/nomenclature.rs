@@ -1,7 +1,8 @@
 //! HS nomenclatures: the codes each HS revision has (chapters, headings, subheadings), for
 //! the rule `in-nomenclature` of the normalize stage.
 //!
-//! Embedded: HS02, HS07, HS12, HS17 and HS22 (`data/hs/`, provenance in `data/README.md`). A directory named by
+//! Embedded: HS96, HS02, HS07, HS12, HS17 and HS22 (`data/hs/`, provenance in
+//! `data/README.md`). A directory named by
 //! `[normalize] nomenclatures` adds or replaces revisions: one file per revision, named by
 //! its canonical name (`HS17.csv`), one column `code`; `data/tools/build_hs_nomenclature.py`
 //! writes such files from the UN's published correlation tables. A revision without a list
@@ -12,6 +13,7 @@ use std::path::{Path, PathBuf};
 
 use crate::rules::{hs_revision_name, is_valid_hs};
 
+const HS96_CSV: &str = include_str!("../../../data/hs/HS96.csv");
 const HS02_CSV: &str = include_str!("../../../data/hs/HS02.csv");
 const HS07_CSV: &str = include_str!("../../../data/hs/HS07.csv");
 const HS12_CSV: &str = include_str!("../../../data/hs/HS12.csv");
@@ -47,6 +49,7 @@ impl Nomenclatures {
             |text, path: &str| parse(text, Path::new(path)).expect("embedded lists are valid (tested)");
         Nomenclatures {
             lists: BTreeMap::from([
+                ("HS96", list(HS96_CSV, "data/hs/HS96.csv")),
                 ("HS02", list(HS02_CSV, "data/hs/HS02.csv")),
                 ("HS07", list(HS07_CSV, "data/hs/HS07.csv")),
                 ("HS12", list(HS12_CSV, "data/hs/HS12.csv")),
@@ -182,23 +185,30 @@ mod tests {
             assert!(hs02.contains(code) && !hs07.contains(code), "{code}");
         }
         assert!(hs07.contains("848610") && !hs02.contains("848610"));
-        assert!(n.get("HS96").is_none());
-        assert_eq!(n.revisions(), vec!["HS02", "HS07", "HS12", "HS17", "HS22"]);
+        // HS 1996: 5,113 subheadings. New in 2002: knitted fabrics 6002-6006 restructured
+        // (600310); gone: petroleum oils' single subheading 271000.
+        let hs96 = n.get("HS96").unwrap();
+        assert_eq!(levels(hs96).2, 5114);
+        assert!(hs96.contains("271000") && !hs02.contains("271000"));
+        assert!(hs02.contains("600310") && !hs96.contains("600310"));
+        assert!(n.get("HS92").is_none());
+        assert_eq!(
+            n.revisions(),
+            vec!["HS96", "HS02", "HS07", "HS12", "HS17", "HS22"]
+        );
     }
 
     #[test]
     fn a_directory_adds_revisions_and_names_what_is_wrong() {
         let dir = tempfile::tempdir().unwrap();
         // A revision added, an embedded one replaced.
-        std::fs::write(dir.path().join("HS96.csv"), "code\n85\n8539\n853931\n").unwrap();
+        std::fs::write(dir.path().join("HS92.csv"), "code\n85\n8539\n853931\n").unwrap();
         std::fs::write(dir.path().join("HS17.csv"), "code\n85\n8539\n853950\n").unwrap();
         let n = Nomenclatures::with_dir(dir.path()).unwrap();
-        assert!(n.get("hs1996").unwrap().contains("853931"));
+        assert!(n.get("hs1992").unwrap().contains("853931"));
         assert_eq!(n.get("hs17").unwrap().len(), 3);
-        assert_eq!(
-            n.revisions(),
-            vec!["HS96", "HS02", "HS07", "HS12", "HS17", "HS22"]
-        );
+        let all = ["HS92", "HS96", "HS02", "HS07", "HS12", "HS17", "HS22"];
+        assert_eq!(n.revisions(), all);
 
         std::fs::write(dir.path().join("HS02.csv"), "code\n85\n85395\n").unwrap();
         let err = Nomenclatures::with_dir(dir.path()).unwrap_err().to_string();
