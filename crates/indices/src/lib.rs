@@ -202,21 +202,11 @@ pub fn run(cfg: &Config) -> Result<IndicesSummary, IndicesError> {
             .iter()
             .flat_map(|c| concentration::compute(&d, c))
             .collect();
-        let mut product = product::rca_dense(year, &d.product_exports);
-        product::add_market_penetration(
-            &mut product,
-            &d.product_exports,
-            &d.product_partners,
-            &d.product_imports,
-        );
+        let mut product = product::ProductTable::rca(year, &d.product_exports);
+        product.add_market_penetration(&d.product_partners, &d.product_imports);
         let (pair_structure, product_pair) = structure::compute(&d, &pairs);
         let group = group::compute(&d, &cfg.indices.countries, &groups, &cfg.indices.groups, world);
         let products = !product.is_empty();
-        // Only the rows are needed from here: free the year's matrices before the frames.
-        let breakdowns = d.breakdowns;
-        drop(d.product_exports);
-        drop(d.product_imports);
-        drop(d.product_partners);
         let frame_err = |e| schema_err(&root.join("product"), e);
         let tables = ProductTables {
             product: output::product_frame(&product).map_err(frame_err)?,
@@ -224,6 +214,7 @@ pub fn run(cfg: &Config) -> Result<IndicesSummary, IndicesError> {
             product_pair: output::product_pair_frame(&product_pair).map_err(frame_err)?,
         };
         drop(product);
+        let breakdowns = d.breakdowns;
         Ok((
             YearOut {
                 bilateral,
@@ -237,9 +228,10 @@ pub fn run(cfg: &Config) -> Result<IndicesSummary, IndicesError> {
     };
     // Years in parallel, each task reading its own partition (the coded reader runs on the
     // task's thread). Product tables, the large ones, go to one writer thread as they are
-    // done, so that writing overlaps computing; the channel holds one year, so at most one
-    // year per worker plus two are in memory. The writer is not a rayon worker: polars may
-    // compress on its own pool from there without a worker of ours spinning on it.
+    // done, so that writing overlaps computing; the channel is a rendezvous, so at most one
+    // year per worker plus the one being written are in memory. The writer is not a rayon
+    // worker: polars may compress on its own pool from there without a worker of ours
+    // spinning on it.
     let (tx, rx) = std::sync::mpsc::sync_channel::<(i32, ProductTables)>(0);
     let (computed, written) = std::thread::scope(|s| {
         let writer = s.spawn(|| -> Result<Vec<i32>, IndicesError> {

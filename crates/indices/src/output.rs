@@ -13,8 +13,9 @@ use crate::breakdown::ContributionRow;
 use crate::concentration::ConcentrationRow;
 use crate::group::GroupRow;
 use crate::growth::{CagrRow, GrowthRow};
-use crate::product::ProductRow;
+use crate::product::{ProductRow, ProductTable};
 use crate::structure::{PairStructureRow, ProductPairRow};
+use tradepipe_model::products::level_of;
 
 fn f64s<T>(name: &str, rows: &[T], f: impl Fn(&T) -> Option<f64>) -> Column {
     Column::new(name.into(), rows.iter().map(f).collect::<Vec<_>>())
@@ -155,22 +156,34 @@ pub(crate) fn concentration_rows(
         .collect())
 }
 
-pub(crate) fn product_frame(rows: &[ProductRow]) -> PolarsResult<DataFrame> {
+/// The product table's columns, built straight from its cells (no row structs: a BACI year
+/// has a million of them).
+pub(crate) fn product_frame(t: &ProductTable<'_>) -> PolarsResult<DataFrame> {
+    let n: Vec<usize> = (0..t.len()).collect();
+    let code = |name: &str, pick: usize| {
+        let of = |i: usize| {
+            let (r, c, p) = t.codes(i);
+            [r, c, p][pick]
+        };
+        Column::new(name.into(), n.iter().map(|&i| of(i)).collect::<Vec<_>>())
+    };
     DataFrame::new(
-        rows.len(),
+        t.len(),
         vec![
-            strs("reporter", rows, |r| &r.reporter),
-            strs("classification", rows, |r| &r.classification),
-            strs("product", rows, |r| &r.product),
+            code("reporter", 0),
+            code("classification", 1),
+            code("product", 2),
             Column::new(
                 "level".into(),
-                rows.iter().map(|r| r.level as u32).collect::<Vec<_>>(),
+                n.iter()
+                    .map(|&i| level_of(t.codes(i).2) as u32)
+                    .collect::<Vec<_>>(),
             ),
-            f64s("exports", rows, |r| Some(r.exports)),
-            f64s("rca", rows, |r| r.rca),
-            f64s("rca_sym", rows, |r| r.rca_sym),
-            u32s("partners", rows, |r| r.partners),
-            f64s("market_penetration", rows, |r| r.market_penetration),
+            f64s("exports", &n, |&i| Some(0.0 + t.value(i))),
+            f64s("rca", &n, |&i| t.rca[i]),
+            f64s("rca_sym", &n, |&i| t.rca_sym(i)),
+            u32s("partners", &n, |&i| t.partners[i]),
+            f64s("market_penetration", &n, |&i| t.market_penetration[i]),
         ],
     )
 }

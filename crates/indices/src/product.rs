@@ -167,84 +167,143 @@ pub fn rca(year: i32, flows: &[ProductFlow<'_>]) -> Vec<ProductRow> {
     rca_dense(year, &ProductExports::from_flows(flows))
 }
 
-/// RCA of every cell of `e`: an R×P matrix, row and column sums in index order. Products of
-/// different levels (sections, chapters, headings, subheadings) are separate universes: a
-/// reporter's total and the world's total are taken within the product's level, so coarser
-/// rows added by normalize never count twice.
+/// RCA of every cell of `e` as rows ([`ProductTable::rows`]).
 pub fn rca_dense(year: i32, e: &ProductExports) -> Vec<ProductRow> {
-    let (r, p) = (e.reporters.len(), e.products.len());
-    let level: Vec<u8> = e.products.iter().map(|(_, k)| level_of(k)).collect();
-    let mut levels = level.clone();
-    levels.sort_unstable();
-    levels.dedup();
-    let nl = levels.len();
-    let li: Vec<usize> = level
-        .iter()
-        .map(|l| levels.binary_search(l).expect("listed"))
-        .collect();
-    let mut x = vec![0.0f64; r * p];
-    for &(i, k, v) in &e.cells {
-        x[i as usize * p + k as usize] += v;
-    }
-    // Row sums per (reporter, level), in product order.
-    let mut row_sum = vec![0.0f64; r * nl];
-    for i in 0..r {
-        for k in 0..p {
-            row_sum[i * nl + li[k]] += x[i * p + k];
-        }
-    }
-    let col_sum: Vec<f64> = (0..p).map(|k| (0..r).map(|i| x[i * p + k]).sum()).collect();
-    let world: Vec<f64> = (0..nl)
-        .map(|l| (0..r).map(|i| row_sum[i * nl + l]).sum())
-        .collect();
-    e.cells
-        .iter()
-        .map(|&(i, k, _)| {
-            let (i, k) = (i as usize, k as usize);
-            let v = x[i * p + k];
-            let (rs, w) = (row_sum[i * nl + li[k]], world[li[k]]);
-            let rca = (rs > 0.0 && col_sum[k] > 0.0 && w > 0.0).then(|| (v / rs) / (col_sum[k] / w));
-            let (classification, product) = &e.products[k];
-            ProductRow {
-                year,
-                reporter: e.reporters[i].clone(),
-                classification: classification.clone(),
-                product: product.clone(),
-                level: level_of(product),
-                exports: v,
-                rca,
-                rca_sym: rca.map(|a| (a - 1.0) / (a + 1.0)),
-                partners: None,
-                market_penetration: None,
-            }
-        })
-        .collect()
+    ProductTable::rca(year, e).rows()
 }
 
-/// Fills `partners` and `market_penetration` of `rows` (the output of [`rca_dense`] on
-/// `exports`, one row per cell in cell order) from the partner counts (same codes as
-/// `exports`) and the importers of each product: `#{j: M_j^k > 0}` over `imports`' cells.
-pub fn add_market_penetration(
-    rows: &mut [ProductRow],
-    exports: &ProductExports,
-    partners: &ProductMatrix<u32>,
-    imports: &ProductExports,
-) {
-    let mut importers: FxHashMap<&(String, String), u32> = FxHashMap::default();
-    for &(_, k, v) in &imports.cells {
-        if v > 0.0 {
-            *importers.entry(&imports.products[k as usize]).or_default() += 1;
+/// One year's product table, one entry per cell of `exports`, in cell order, its codes held
+/// by index: the table stays a few bytes a cell until it becomes output columns
+/// ([`crate::output`]) or rows ([`ProductTable::rows`]).
+#[derive(Debug)]
+pub struct ProductTable<'a> {
+    pub year: i32,
+    pub exports: &'a ProductExports,
+    pub rca: Vec<Option<f64>>,
+    pub partners: Vec<Option<u32>>,
+    pub market_penetration: Vec<Option<f64>>,
+}
+
+impl<'a> ProductTable<'a> {
+    /// RCA of every cell of `e`: an R×P matrix, row and column sums in index order. Products
+    /// of different levels (sections, chapters, headings, subheadings) are separate
+    /// universes: a reporter's total and the world's total are taken within the product's
+    /// level, so coarser rows added by normalize never count twice.
+    pub fn rca(year: i32, e: &'a ProductExports) -> ProductTable<'a> {
+        let (r, p) = (e.reporters.len(), e.products.len());
+        let level: Vec<u8> = e.products.iter().map(|(_, k)| level_of(k)).collect();
+        let mut levels = level.clone();
+        levels.sort_unstable();
+        levels.dedup();
+        let nl = levels.len();
+        let li: Vec<usize> = level
+            .iter()
+            .map(|l| levels.binary_search(l).expect("listed"))
+            .collect();
+        let mut x = vec![0.0f64; r * p];
+        for &(i, k, v) in &e.cells {
+            x[i as usize * p + k as usize] += v;
+        }
+        // Row sums per (reporter, level), in product order.
+        let mut row_sum = vec![0.0f64; r * nl];
+        for i in 0..r {
+            for k in 0..p {
+                row_sum[i * nl + li[k]] += x[i * p + k];
+            }
+        }
+        let col_sum: Vec<f64> = (0..p).map(|k| (0..r).map(|i| x[i * p + k]).sum()).collect();
+        let world: Vec<f64> = (0..nl)
+            .map(|l| (0..r).map(|i| row_sum[i * nl + l]).sum())
+            .collect();
+        let rca = e
+            .cells
+            .iter()
+            .map(|&(i, k, _)| {
+                let (i, k) = (i as usize, k as usize);
+                let v = x[i * p + k];
+                let (rs, w) = (row_sum[i * nl + li[k]], world[li[k]]);
+                (rs > 0.0 && col_sum[k] > 0.0 && w > 0.0).then(|| (v / rs) / (col_sum[k] / w))
+            })
+            .collect();
+        let n = e.cells.len();
+        ProductTable {
+            year,
+            exports: e,
+            rca,
+            partners: vec![None; n],
+            market_penetration: vec![None; n],
         }
     }
-    let mut counts = partners.cells.iter().peekable();
-    for (row, &(r, k, _)) in rows.iter_mut().zip(&exports.cells) {
-        while counts.next_if(|c| (c.0, c.1) < (r, k)).is_some() {}
-        let Some(&(_, _, n)) = counts.next_if(|c| (c.0, c.1) == (r, k)) else {
-            continue;
-        };
-        row.partners = Some(n);
-        let m = importers.get(&exports.products[k as usize]).copied().unwrap_or(0);
-        row.market_penetration = crate::formulas::market_penetration(n, m);
+
+    pub fn len(&self) -> usize {
+        self.rca.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rca.is_empty()
+    }
+
+    /// `X_i^k` of entry `n` (the cell's exports; a key's several flows were summed).
+    pub fn value(&self, n: usize) -> f64 {
+        self.exports.cells[n].2
+    }
+
+    /// `(RCA − 1) / (RCA + 1)` of entry `n`.
+    pub fn rca_sym(&self, n: usize) -> Option<f64> {
+        self.rca[n].map(|a| (a - 1.0) / (a + 1.0))
+    }
+
+    /// Reporter, classification and product codes of entry `n`.
+    pub fn codes(&self, n: usize) -> (&'a str, &'a str, &'a str) {
+        let (i, k, _) = self.exports.cells[n];
+        let (c, p) = &self.exports.products[k as usize];
+        (&self.exports.reporters[i as usize], c, p)
+    }
+
+    /// Fills `partners` and `market_penetration` from the partner counts (same codes as
+    /// `exports`) and the importers of each product: `#{j: M_j^k > 0}` over `imports`' cells.
+    pub fn add_market_penetration(&mut self, partners: &ProductMatrix<u32>, imports: &ProductExports) {
+        let mut importers: FxHashMap<&(String, String), u32> = FxHashMap::default();
+        for &(_, k, v) in &imports.cells {
+            if v > 0.0 {
+                *importers.entry(&imports.products[k as usize]).or_default() += 1;
+            }
+        }
+        let mut counts = partners.cells.iter().peekable();
+        for (n, &(r, k, _)) in self.exports.cells.iter().enumerate() {
+            while counts.next_if(|c| (c.0, c.1) < (r, k)).is_some() {}
+            let Some(&(_, _, c)) = counts.next_if(|c| (c.0, c.1) == (r, k)) else {
+                continue;
+            };
+            self.partners[n] = Some(c);
+            let m = importers
+                .get(&self.exports.products[k as usize])
+                .copied()
+                .unwrap_or(0);
+            self.market_penetration[n] = crate::formulas::market_penetration(c, m);
+        }
+    }
+
+    /// The table as rows.
+    pub fn rows(&self) -> Vec<ProductRow> {
+        (0..self.len())
+            .map(|n| {
+                let (reporter, classification, product) = self.codes(n);
+                // `x[i·P + k]` in the RCA: the cell's value, a key's flows summed once.
+                ProductRow {
+                    year: self.year,
+                    reporter: reporter.to_owned(),
+                    classification: classification.to_owned(),
+                    product: product.to_owned(),
+                    level: level_of(product),
+                    exports: 0.0 + self.value(n),
+                    rca: self.rca[n],
+                    rca_sym: self.rca_sym(n),
+                    partners: self.partners[n],
+                    market_penetration: self.market_penetration[n],
+                }
+            })
+            .collect()
     }
 }
 
