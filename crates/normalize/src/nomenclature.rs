@@ -43,20 +43,10 @@ pub(crate) fn check(
         let classification = t.text.get(classification);
         let code = t.text.get(product);
         let message = format!("not a code of {classification}");
+        let file = locations.get(source).copied().unwrap_or(source);
         rejects.record(
             Rule::InNomenclature,
-            Reject {
-                line: None,
-                year: Some(year),
-                rows,
-                ..Reject::at(
-                    locations.get(source).copied().unwrap_or(source),
-                    0,
-                    "product",
-                    code,
-                    &message,
-                )
-            },
+            Reject::in_table(file, "product", code, year, rows, &message),
         );
     }
 }

@@ -130,6 +130,17 @@ impl Rejects {
 }
 
 impl Reject {
+    /// A group of `rows` failing rows found by a check of the whole table (`valid-for-year`,
+    /// `in-nomenclature`): same file, column, value and year, no line.
+    pub fn in_table(file: &str, column: &str, value: &str, year: i32, rows: usize, message: &str) -> Reject {
+        Reject {
+            line: None,
+            year: Some(year),
+            rows,
+            ..Reject::at(file, 0, column, value, message)
+        }
+    }
+
     /// A failing cell at a line of a file; its rule and severity are set when it is recorded
     /// ([`Rejects::record`]), so that the severity always comes from the config.
     pub fn at(file: &str, line: usize, column: &str, value: &str, message: &str) -> Reject {

@@ -61,20 +61,10 @@ pub(crate) fn check(
         } else if !e.predecessors.is_empty() {
             message.push_str(&format!("; before: {}", e.predecessors.join(" ")));
         }
+        let file = locations.get(source).copied().unwrap_or(source);
         rejects.record(
             Rule::ValidForYear,
-            Reject {
-                line: None,
-                year: Some(year),
-                rows,
-                ..Reject::at(
-                    locations.get(source).copied().unwrap_or(source),
-                    0,
-                    column,
-                    code,
-                    &message,
-                )
-            },
+            Reject::in_table(file, column, code, year, rows, &message),
         );
     }
 }
