@@ -234,15 +234,13 @@ pub fn run(cfg: &Config) -> Result<IndicesSummary, IndicesError> {
     // spinning on it.
     let (tx, rx) = std::sync::mpsc::sync_channel::<(i32, ProductTables)>(0);
     let (computed, written) = std::thread::scope(|s| {
-        let writer = s.spawn(|| -> Result<Vec<i32>, IndicesError> {
-            let mut years = Vec::new();
+        let writer = s.spawn(|| -> Result<(), IndicesError> {
             for (year, p) in rx {
                 write("product", year, Ok(p.product))?;
                 write("pair_structure", year, Ok(p.pair_structure))?;
                 write("product_pair", year, Ok(p.product_pair))?;
-                years.push(year);
             }
-            Ok(years)
+            Ok(())
         });
         let computed = years
             .par_iter()

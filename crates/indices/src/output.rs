@@ -15,7 +15,6 @@ use crate::group::GroupRow;
 use crate::growth::{CagrRow, GrowthRow};
 use crate::product::{ProductRow, ProductTable};
 use crate::structure::{PairStructureRow, ProductPairRow};
-use tradepipe_model::products::level_of;
 
 fn f64s<T>(name: &str, rows: &[T], f: impl Fn(&T) -> Option<f64>) -> Column {
     Column::new(name.into(), rows.iter().map(f).collect::<Vec<_>>())
@@ -175,11 +174,9 @@ pub(crate) fn product_frame(t: &ProductTable<'_>) -> PolarsResult<DataFrame> {
             code("product", 2),
             Column::new(
                 "level".into(),
-                n.iter()
-                    .map(|&i| level_of(t.codes(i).2) as u32)
-                    .collect::<Vec<_>>(),
+                n.iter().map(|&i| t.level(i) as u32).collect::<Vec<_>>(),
             ),
-            f64s("exports", &n, |&i| Some(0.0 + t.value(i))),
+            f64s("exports", &n, |&i| Some(t.value(i))),
             f64s("rca", &n, |&i| t.rca[i]),
             f64s("rca_sym", &n, |&i| t.rca_sym(i)),
             u32s("partners", &n, |&i| t.partners[i]),

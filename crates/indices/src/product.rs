@@ -243,9 +243,15 @@ impl<'a> ProductTable<'a> {
         self.rca.is_empty()
     }
 
-    /// `X_i^k` of entry `n` (the cell's exports; a key's several flows were summed).
+    /// `X_i^k` of entry `n`: `x[i·P + k]` of the RCA, the cell's value summed from zero
+    /// (`0.0 + v`, so that `-0.0` reads as the RCA's matrix holds it).
     pub fn value(&self, n: usize) -> f64 {
-        self.exports.cells[n].2
+        0.0 + self.exports.cells[n].2
+    }
+
+    /// Digits of entry `n`'s product code; 0 for an HS section.
+    pub fn level(&self, n: usize) -> u8 {
+        level_of(self.codes(n).2)
     }
 
     /// `(RCA − 1) / (RCA + 1)` of entry `n`.
@@ -289,14 +295,13 @@ impl<'a> ProductTable<'a> {
         (0..self.len())
             .map(|n| {
                 let (reporter, classification, product) = self.codes(n);
-                // `x[i·P + k]` in the RCA: the cell's value, a key's flows summed once.
                 ProductRow {
                     year: self.year,
                     reporter: reporter.to_owned(),
                     classification: classification.to_owned(),
                     product: product.to_owned(),
-                    level: level_of(product),
-                    exports: 0.0 + self.value(n),
+                    level: self.level(n),
+                    exports: self.value(n),
                     rca: self.rca[n],
                     rca_sym: self.rca_sym(n),
                     partners: self.partners[n],
