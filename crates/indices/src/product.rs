@@ -65,21 +65,6 @@ impl<T> Default for ProductMatrix<T> {
 /// Exports (or imports) by (reporter, product), US dollars.
 pub type ProductExports = ProductMatrix<f64>;
 
-impl<T> ProductMatrix<T> {
-    /// The same codes with each cell mapped; cells mapped to `None` are dropped.
-    pub fn map<U>(&self, f: impl Fn(&T) -> Option<U>) -> ProductMatrix<U> {
-        ProductMatrix {
-            reporters: self.reporters.clone(),
-            products: self.products.clone(),
-            cells: self
-                .cells
-                .iter()
-                .filter_map(|(r, k, v)| Some((*r, *k, f(v)?)))
-                .collect(),
-        }
-    }
-}
-
 impl ProductExports {
     /// Builds the dense form from flows keyed by text (several flows of a key are summed).
     pub fn from_flows(flows: &[ProductFlow<'_>]) -> ProductExports {
@@ -87,46 +72,32 @@ impl ProductExports {
         for f in flows {
             b.add(f.reporter, f.classification, f.product, f.value);
         }
-        b.finish().map(|v| Some(*v))
+        b.finish()
     }
 }
 
-/// Accumulates values keyed by borrowed codes, hashing each code once per row and sorting
-/// only the distinct codes at the end.
+/// Accumulates exports keyed by borrowed codes, hashing each code once per flow and sorting
+/// only the distinct codes at the end. (The index stage's year data use the dense
+/// [`crate::product_acc::ProductCells`]; this serves flows given as text.)
 #[derive(Debug, Default)]
-pub struct ProductExportsBuilder<'a, T: Default = f64> {
+pub struct ProductExportsBuilder<'a> {
     reporters: FxHashMap<&'a str, u32>,
     products: FxHashMap<(&'a str, &'a str), u32>,
-    cells: FxHashMap<(u32, u32), T>,
+    cells: FxHashMap<(u32, u32), f64>,
 }
 
-impl<'a, T: Default> ProductExportsBuilder<'a, T> {
-    /// The dense id of a country code.
-    pub fn country(&mut self, code: &'a str) -> u32 {
+impl<'a> ProductExportsBuilder<'a> {
+    /// Adds `value` to (reporter, classification, product).
+    pub fn add(&mut self, reporter: &'a str, classification: &'a str, product: &'a str, value: f64) {
         let n = self.reporters.len() as u32;
-        *self.reporters.entry(code).or_insert(n)
-    }
-
-    /// The dense id of a product.
-    pub fn product(&mut self, classification: &'a str, product: &'a str) -> u32 {
+        let r = *self.reporters.entry(reporter).or_insert(n);
         let n = self.products.len() as u32;
-        *self.products.entry((classification, product)).or_insert(n)
-    }
-
-    /// The accumulator of (country id, product id).
-    pub fn at(&mut self, country: u32, product: u32) -> &mut T {
-        self.cells.entry((country, product)).or_default()
-    }
-
-    /// The accumulator of (reporter, classification, product).
-    pub fn cell(&mut self, reporter: &'a str, classification: &'a str, product: &'a str) -> &mut T {
-        let r = self.country(reporter);
-        let k = self.product(classification, product);
-        self.at(r, k)
+        let k = *self.products.entry((classification, product)).or_insert(n);
+        *self.cells.entry((r, k)).or_default() += value;
     }
 
     /// Sorts codes and cells.
-    pub fn finish(self) -> ProductMatrix<T> {
+    pub fn finish(self) -> ProductExports {
         let mut reporters: Vec<(&str, u32)> = self.reporters.into_iter().collect();
         reporters.sort_unstable();
         let mut products: Vec<((&str, &str), u32)> = self.products.into_iter().collect();
@@ -139,7 +110,7 @@ impl<'a, T: Default> ProductExportsBuilder<'a, T> {
         for (rank, (_, id)) in products.iter().enumerate() {
             p_rank[*id as usize] = rank as u32;
         }
-        let mut cells: Vec<(u32, u32, T)> = self
+        let mut cells: Vec<(u32, u32, f64)> = self
             .cells
             .into_iter()
             .map(|((r, k), v)| (r_rank[r as usize], p_rank[k as usize], v))
@@ -153,12 +124,6 @@ impl<'a, T: Default> ProductExportsBuilder<'a, T> {
                 .collect(),
             cells,
         }
-    }
-}
-
-impl<'a> ProductExportsBuilder<'a, f64> {
-    pub fn add(&mut self, reporter: &'a str, classification: &'a str, product: &'a str, value: f64) {
-        *self.cell(reporter, classification, product) += value;
     }
 }
 

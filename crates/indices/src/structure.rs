@@ -198,7 +198,7 @@ mod tests {
         for &(r, k, v) in cells {
             b.add(r, "HS92", k, v);
         }
-        b.finish().map(|v| Some(*v))
+        b.finish()
     }
 
     fn flow(r: &str, p: &str, flow: Flow, k: &str, value: f64) -> PairProduct {
