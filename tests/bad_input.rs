@@ -1,7 +1,7 @@
 //! The bad-input corpus (`tests/fixtures/bad-input`), one table-driven test: every file's
 //! expected outcome, and after every failure the previous good table left intact.
 
-use crate::util::{Pipeline, fixture, tree};
+use crate::util::{Pipeline, fixture, read_json, tree};
 
 const COLUMNS: &str = "[source.columns]\nyear = \"Year\"\nreporter = \"Reporter\"\npartner = \"Partner\"\nflow = \"Flow\"\nvalue = \"Value\"\n";
 
@@ -52,9 +52,7 @@ fn rejects_of(p: &Pipeline) -> Vec<RejectRow> {
 }
 
 fn rows_of(p: &Pipeline) -> u64 {
-    let prov: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(p.output().join("parquet/trade/_provenance.json")).unwrap())
-            .unwrap();
+    let prov: serde_json::Value = read_json(&p.output().join("parquet/trade/_provenance.json"));
     prov["sources"][0]["rows"].as_u64().unwrap()
 }
 

@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use crate::util::{Pipeline, fixture};
+use crate::util::{Pipeline, fixture, read_json};
 
 /// The first `n` data lines of the real fixture, with `edit` applied to the text.
 fn bad_file(
@@ -207,8 +207,7 @@ fn manifest_lists_every_output_file_and_orphans_are_removed() {
     std::fs::write(&orphan, b"half a file").unwrap();
     p.run(["report"]).success();
     assert!(!orphan.exists(), "leftover temporary file was not removed");
-    let m: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(p.output().join("manifest.json")).unwrap()).unwrap();
+    let m: serde_json::Value = read_json(&p.output().join("manifest.json"));
     assert_eq!(m["command"], "report");
     let files = m["files"].as_array().unwrap();
     let listed: Vec<&str> = files.iter().map(|f| f["path"].as_str().unwrap()).collect();

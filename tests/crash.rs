@@ -8,11 +8,10 @@ use std::time::{Duration, Instant};
 
 use tradepipe_model::hash::sha256_file;
 
-use crate::util::{repo, tree};
+use crate::util::{read_json, repo, tree};
 
 fn validate_manifest(out: &std::path::Path) -> usize {
-    let m: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    let m: serde_json::Value = read_json(&out.join("manifest.json"));
     let files = m["files"].as_array().unwrap();
     for f in files {
         let path = out.join(f["path"].as_str().unwrap());

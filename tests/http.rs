@@ -11,7 +11,7 @@ use wiremock::matchers::{header, method, path, query_param};
 use wiremock::{Mock as Route, ResponseTemplate};
 
 use crate::mock::{Mock, RawServer};
-use crate::util::{Pipeline, fixture, tree};
+use crate::util::{Pipeline, fixture, read_json, tree};
 
 /// A planted key: it must never appear in anything the pipeline writes or prints.
 const KEY: &str = "tp-planted-key-5c2e9d1a7b3f4e60";
@@ -92,8 +92,7 @@ fn comtrade_with_a_key_fetches_once_normalizes_and_never_leaks_the_key() {
         Some(6_115_764_185.0)
     );
     // The manifest entry records the request without the key.
-    let manifest: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(p.output().join("raw/manifest.json")).unwrap()).unwrap();
+    let manifest: serde_json::Value = read_json(&p.output().join("raw/manifest.json"));
     let e = &manifest["entries"][0];
     assert_eq!(e["format"], "comtrade-v1-json");
     assert_eq!(e["http"]["status"], 200);
@@ -405,8 +404,7 @@ fn the_daily_budget_stops_the_run_and_keeps_what_was_fetched() {
     .in_dir_of(p);
     p.run(["fetch"]).success();
     assert_eq!(mock.requests().len(), 2);
-    let budget: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(p.output().join("raw/http/budget.json")).unwrap()).unwrap();
+    let budget: serde_json::Value = read_json(&p.output().join("raw/http/budget.json"));
     assert_eq!(budget["calls"]["comtrade"], 2);
 }
 
@@ -447,9 +445,7 @@ fn imf_sdmx3_values_are_dollars_despite_scale_and_match_the_legacy_service() {
     );
     let legacy_2023 = 2_019_551.635133e6;
     assert!((2_019_551_635_133.0f64 - legacy_2023).abs() < 1.0);
-    let prov: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(p.output().join("parquet/trade/_provenance.json")).unwrap())
-            .unwrap();
+    let prov: serde_json::Value = read_json(&p.output().join("parquet/trade/_provenance.json"));
     assert_eq!(
         prov["sources"][1]["superseded_rows"], 1,
         "the legacy 2023 row gave way"

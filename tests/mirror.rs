@@ -5,7 +5,7 @@ use std::path::Path;
 
 use polars::prelude::*;
 
-use crate::util::Pipeline;
+use crate::util::{Pipeline, read_json};
 
 fn frame(root: &Path, year: i32) -> DataFrame {
     tradepipe_parquet::read_partition(root, year, None).unwrap()
@@ -54,9 +54,7 @@ fn the_discrepancy_table_pairs_both_reports_and_agrees_with_the_index_table() {
     let t = tradepipe_indices::read_tables(&p.output()).unwrap();
     let b = t.bilateral(2010, "CHN", "KAZ").unwrap();
     assert!((b.mirror_ratio.unwrap() - mirror / own).abs() < 1e-12);
-    let prov: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(p.output().join("parquet/trade/_provenance.json")).unwrap())
-            .unwrap();
+    let prov: serde_json::Value = read_json(&p.output().join("parquet/trade/_provenance.json"));
     assert_eq!(prov["mirror"]["policy"], "reported");
     assert_eq!(prov["mirror"]["filled"], 0);
     assert!(prov["mirror"]["paired"].as_u64().unwrap() > 100);
@@ -65,9 +63,7 @@ fn the_discrepancy_table_pairs_both_reports_and_agrees_with_the_index_table() {
 #[test]
 fn fill_gaps_takes_missing_flows_from_the_partner_and_says_so() {
     let p = run("fill-gaps");
-    let prov: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(p.output().join("parquet/trade/_provenance.json")).unwrap())
-            .unwrap();
+    let prov: serde_json::Value = read_json(&p.output().join("parquet/trade/_provenance.json"));
     let filled = prov["mirror"]["filled"].as_u64().unwrap();
     assert!(filled > 0, "the slice has flows only one side reported");
     let mut checked = 0;

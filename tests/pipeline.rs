@@ -2,7 +2,7 @@
 
 use tradepipe_indices::read_tables;
 
-use crate::util::{Pipeline, repo, run_in_repo, tree};
+use crate::util::{Pipeline, item, read_json, repo, run_in_repo, tree};
 
 #[test]
 fn run_produces_tables_figures_and_reports() {
@@ -217,22 +217,9 @@ fn partner_landscape_of_the_five_states_on_the_embedded_data() {
     // 6,346.496276 of a world total 46,926.834907 + 38,142.889390 = 18.0446 %.
     let md = std::fs::read_to_string(dir.join("report.md")).unwrap();
     assert!(md.contains("| 2020 | 18.0 (2) |"), "KAZ 2020 row");
-    let json: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(dir.join("report.json")).unwrap()).unwrap();
-    let series = json["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["name"] == "trade_share KAZ->CHN")
-        .unwrap();
-    let v2020 = series["points"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p[0] == 2020)
-        .unwrap()[1]
-        .as_f64()
-        .unwrap();
+    let json = read_json(&dir.join("report.json"));
+    let series = item(&json["data"], "name", "trade_share KAZ->CHN");
+    let v2020 = item(&series["points"], 0, 2020)[1].as_f64().unwrap();
     assert!((v2020 - 0.180_446_138).abs() < 1e-8, "{v2020}");
     assert!(
         md.contains("Turkmenistan: in 2004–2020 some of its figures"),
@@ -355,22 +342,9 @@ fn group_rows_follow_membership_and_sum_the_members_reports() {
         assert!((got - want).abs() <= 1e-9 * want, "{y}: {got} vs {want}");
     }
     // The report shows the same numbers: the EU's 2020 row of the groups table.
-    let json: serde_json::Value = serde_json::from_slice(
-        &std::fs::read(out.path().join("reports/china-central-asia/report.json")).unwrap(),
-    )
-    .unwrap();
-    let table = json["tables"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t["id"] == "groups")
-        .expect("a groups table");
-    let eu = table["rows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r[0] == "European Union (EU)")
-        .unwrap();
+    let json = read_json(&out.path().join("reports/china-central-asia/report.json"));
+    let table = item(&json["tables"], "id", "groups");
+    let eu = item(&table["rows"], 0, "European Union (EU)");
     assert_eq!(eu[1], "27 of 27");
     assert_eq!(eu[2], format!("{:.2}", row(2020).exports.unwrap() / 1e9));
     assert_eq!(table["align"][0], "left");
@@ -409,14 +383,8 @@ fn a_report_of_one_year() {
         .collect();
     files.sort();
     assert_eq!(files, ["fig-map.svg"]);
-    let json: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(p.report_dir().join("report.json")).unwrap()).unwrap();
-    let totals = json["tables"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t["id"] == "total-by-partner")
-        .unwrap();
+    let json = read_json(&p.report_dir().join("report.json"));
+    let totals = item(&json["tables"], "id", "total-by-partner");
     assert_eq!(totals["rows"].as_array().unwrap().len(), 1);
     assert_eq!(totals["rows"][0][0], "2020");
     let msg = p

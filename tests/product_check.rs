@@ -11,7 +11,7 @@ use std::path::Path;
 use std::process::Command;
 
 use crate::reference_check::{num, python, read_csv, same};
-use crate::util::{Pipeline, fixture, repo};
+use crate::util::{Pipeline, fixture, read_json, repo};
 
 /// Sources TOML for the ILLUSTRATIVE customs tables (values in USD million).
 pub fn customs_example_sources() -> String {
@@ -259,9 +259,7 @@ fn contributions_match_the_pandas_reference_on_the_illustrative_customs_tables()
     let p = customs_example_with_report();
     p.run(["-q", "run"]).success();
     // The yearly report shows the structure and breakdown tables, each with its footnote.
-    let json: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(p.output().join("reports/customs/report.json")).unwrap())
-            .unwrap();
+    let json = read_json(&p.output().join("reports/customs/report.json"));
     let tables = json["tables"].as_array().unwrap();
     let ids: Vec<&str> = tables.iter().map(|t| t["id"].as_str().unwrap()).collect();
     for id in [

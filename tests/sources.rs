@@ -1,7 +1,7 @@
 //! Several sources into one canonical table: the same flow from UN Comtrade and from the IMF
 //! lands on the same key, and the source listed first wins.
 
-use crate::util::{Pipeline, fixture, repo};
+use crate::util::{Pipeline, fixture, read_json, repo};
 
 fn comtrade_and_imf(first_comtrade: bool) -> String {
     let comtrade = format!(
@@ -32,9 +32,7 @@ fn run(first_comtrade: bool) -> (tradepipe_indices::IndexTables, serde_json::Val
         .edit("cagr-windows = [[2010, 2020]]", "cagr-windows = []")
         .without_reports();
     p.run(["run"]).success();
-    let prov =
-        serde_json::from_slice(&std::fs::read(p.output().join("parquet/trade/_provenance.json")).unwrap())
-            .unwrap();
+    let prov = read_json(&p.output().join("parquet/trade/_provenance.json"));
     (tradepipe_indices::read_tables(&p.output()).unwrap(), prov)
 }
 
@@ -127,9 +125,7 @@ fn imf_legacy_json_and_the_embedded_matrix_agree_on_one_key() {
     // The legacy body: 233,754.7771 million (UNIT_MULT 6); listed first, so it wins.
     assert_eq!(r.exports, Some(233_754.7771e6));
     assert_eq!(r.reporter_world_exports, Some(1_429_995.404019e6));
-    let prov: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(p.output().join("parquet/trade/_provenance.json")).unwrap())
-            .unwrap();
+    let prov: serde_json::Value = read_json(&p.output().join("parquet/trade/_provenance.json"));
     assert_eq!(
         prov["sources"][0]["rows"], 2,
         "2020 only: the EU and the World rows"

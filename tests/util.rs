@@ -253,3 +253,25 @@ pub fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// A JSON file the pipeline wrote (`report.json`, `_provenance.json`, ...).
+pub fn read_json(path: &Path) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())))
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// The element of the JSON array `array` whose `key` (a field name or a position) equals
+/// `want`: a report's table by `"id"`, a series by `"name"`, a row by its first cell.
+pub fn item<'a, K, W>(array: &'a serde_json::Value, key: K, want: W) -> &'a serde_json::Value
+where
+    K: serde_json::value::Index + Copy,
+    W: std::fmt::Debug + Copy,
+    serde_json::Value: PartialEq<W>,
+{
+    array
+        .as_array()
+        .expect("a JSON array")
+        .iter()
+        .find(|e| e[key] == want)
+        .unwrap_or_else(|| panic!("no element with {want:?}"))
+}
