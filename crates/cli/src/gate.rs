@@ -5,6 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
 use tradepipe_model::fsio::{TMP_PREFIX, WriteError};
 use tradepipe_model::hash::{Digest, Sha256, hex, sha256_file};
 
@@ -37,13 +38,18 @@ impl Inputs {
         collect(dir, &mut files)?;
         files.sort();
         self = self.text("tree", label);
-        for f in files {
+        // Files are hashed in parallel (a year of BACI is tens of megabytes) and fed to the
+        // fingerprint in path order.
+        let hashes = files
+            .par_iter()
+            .map(|f| sha256_file(f))
+            .collect::<std::io::Result<Vec<_>>>()?;
+        for (f, (sha, _)) in files.iter().zip(hashes) {
             let rel = f
                 .strip_prefix(dir)
                 .expect("below dir")
                 .to_string_lossy()
                 .into_owned();
-            let (sha, _) = sha256_file(&f)?;
             self = self.text(&rel, &sha);
         }
         Ok(self)

@@ -6,6 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
 use serde::Serialize;
 use tradepipe_model::Config;
 use tradepipe_model::fsio::TMP_PREFIX;
@@ -81,27 +82,32 @@ pub fn write(
     let mut files = Vec::new();
     walk(dir, &mut files).map_err(err)?;
     files.sort();
-    let mut entries = Vec::new();
-    for f in files {
-        let rel = f
-            .strip_prefix(dir)
-            .expect("walked below dir")
-            .to_string_lossy()
-            .replace('\\', "/");
-        if rel == MANIFEST
-            || rel == LOCK_FILE
-            || rel.rsplit('/').next().is_some_and(|n| n.starts_with(TMP_PREFIX))
-            || rel.ends_with(crate::gate::MARKER)
-        {
-            continue;
-        }
-        let (sha256, bytes) = sha256_file(&f).map_err(err)?;
-        entries.push(FileEntry {
-            path: rel,
-            bytes,
-            sha256,
-        });
-    }
+    let listed: Vec<(String, PathBuf)> = files
+        .into_iter()
+        .map(|f| {
+            let rel = f
+                .strip_prefix(dir)
+                .expect("walked below dir")
+                .to_string_lossy()
+                .replace('\\', "/");
+            (rel, f)
+        })
+        .filter(|(rel, _)| {
+            !(rel == MANIFEST
+                || rel == LOCK_FILE
+                || rel.rsplit('/').next().is_some_and(|n| n.starts_with(TMP_PREFIX))
+                || rel.ends_with(crate::gate::MARKER))
+        })
+        .collect();
+    // Hashed in parallel: the output holds the whole canonical table and the product tables.
+    let entries = listed
+        .into_par_iter()
+        .map(|(path, f)| {
+            let (sha256, bytes) = sha256_file(&f)?;
+            Ok(FileEntry { path, bytes, sha256 })
+        })
+        .collect::<std::io::Result<Vec<FileEntry>>>()
+        .map_err(err)?;
     let (config_sha256, _) = sha256_file(&cfg.path).map_err(err)?;
     let manifest = Manifest {
         tool: "tradepipe",

@@ -143,7 +143,7 @@ struct YearOut {
 /// year's task (columns take a third of the rows' memory), written by the product writer
 /// and dropped, not kept until every year is done.
 struct ProductTables {
-    product: DataFrame,
+    product: arrow_array::RecordBatch,
     pair_structure: DataFrame,
     product_pair: DataFrame,
 }
@@ -188,8 +188,11 @@ pub fn run(cfg: &Config) -> Result<IndicesSummary, IndicesError> {
         let mut df = frame.map_err(|e| schema_err(&dir, e))?;
         tradepipe_parquet::write_partition(&dir, year, &mut df).map_err(IndicesError::from)
     };
+    let started = std::time::Instant::now();
     let compute_year = |year: i32| -> Result<(YearOut, ProductTables), IndicesError> {
+        let t0 = std::time::Instant::now();
         let coded = year_data::read_year(&trade, year)?;
+        let read_ms = t0.elapsed().as_millis();
         let d = YearData::from_coded(&trade, year, &coded, &registry, &cfg.indices.countries)?;
         drop(coded);
         let bilateral = pairs
@@ -209,12 +212,21 @@ pub fn run(cfg: &Config) -> Result<IndicesSummary, IndicesError> {
         let products = !product.is_empty();
         let frame_err = |e| schema_err(&root.join("product"), e);
         let tables = ProductTables {
-            product: output::product_frame(&product).map_err(frame_err)?,
+            product: output::product_batch(&product).map_err(|e| IndicesError::Schema {
+                path: root.join("product").display().to_string(),
+                message: e.to_string(),
+            })?,
             pair_structure: output::pair_structure_frame(&pair_structure).map_err(frame_err)?,
             product_pair: output::product_pair_frame(&product_pair).map_err(frame_err)?,
         };
         drop(product);
         let breakdowns = d.breakdowns;
+        tracing::debug!(
+            year,
+            read_ms,
+            total_ms = t0.elapsed().as_millis(),
+            "year computed"
+        );
         Ok((
             YearOut {
                 bilateral,
@@ -234,14 +246,20 @@ pub fn run(cfg: &Config) -> Result<IndicesSummary, IndicesError> {
     // spinning on it.
     let (tx, rx) = std::sync::mpsc::sync_channel::<(i32, ProductTables)>(0);
     let (computed, written) = std::thread::scope(|s| {
-        let writer = s.spawn(|| -> Result<(), IndicesError> {
-            for (year, p) in rx {
-                write("product", year, Ok(p.product))?;
-                write("pair_structure", year, Ok(p.pair_structure))?;
-                write("product_pair", year, Ok(p.product_pair))?;
-            }
-            Ok(())
-        });
+        let writer = std::thread::Builder::new()
+            .name("product-writer".into())
+            .spawn_scoped(s, || -> Result<(), IndicesError> {
+                for (year, p) in rx {
+                    let t0 = std::time::Instant::now();
+                    tradepipe_parquet::batch::write_partition(&root.join("product"), year, &p.product)?;
+                    tracing::debug!(year, ms = t0.elapsed().as_millis(), "product table written");
+                    write("pair_structure", year, Ok(p.pair_structure))?;
+                    write("product_pair", year, Ok(p.product_pair))?;
+                    tracing::debug!(year, ms = t0.elapsed().as_millis(), "product tables written");
+                }
+                Ok(())
+            })
+            .expect("the product writer thread starts");
         let computed = years
             .par_iter()
             .map(|&year| {
@@ -262,6 +280,10 @@ pub fn run(cfg: &Config) -> Result<IndicesSummary, IndicesError> {
     });
     written?;
     let computed = computed?;
+    tracing::debug!(
+        ms = started.elapsed().as_millis(),
+        "years computed and product tables written"
+    );
 
     let breakdowns: Vec<(i32, &[year_data::Breakdown])> = years
         .iter()
@@ -326,6 +348,7 @@ pub fn run(cfg: &Config) -> Result<IndicesSummary, IndicesError> {
     let mut json = serde_json::to_vec_pretty(&meta).expect("meta serializes");
     json.push(b'\n');
     tradepipe_model::fsio::write_atomic(&root.join("_meta.json"), &json)?;
+    tracing::debug!(ms = started.elapsed().as_millis(), "index tables written");
     Ok(IndicesSummary {
         years,
         bilateral_rows: all.len(),

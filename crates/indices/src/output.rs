@@ -5,7 +5,13 @@
 
 use std::path::Path;
 
+use std::sync::Arc;
+
+use arrow_array::types::UInt32Type;
+use arrow_array::{ArrayRef, DictionaryArray, Float64Array, RecordBatch, StringArray, UInt32Array};
+use arrow_schema::ArrowError;
 use polars::prelude::*;
+use tradepipe_model::products::level_of;
 
 use crate::IndicesError;
 use crate::bilateral::BilateralRow;
@@ -157,32 +163,63 @@ pub(crate) fn concentration_rows(
 
 /// The product table's columns, built straight from its cells (no row structs: a BACI year
 /// has a million of them).
-pub(crate) fn product_frame(t: &ProductTable<'_>) -> PolarsResult<DataFrame> {
-    let n: Vec<usize> = (0..t.len()).collect();
-    let code = |name: &str, pick: usize| {
-        let of = |i: usize| {
-            let (r, c, p) = t.codes(i);
-            [r, c, p][pick]
-        };
-        Column::new(name.into(), n.iter().map(|&i| of(i)).collect::<Vec<_>>())
+/// The product table as a record batch: reporter, classification and product are dictionary
+/// columns keyed by the matrix's indices, so no string is built per row.
+pub(crate) fn product_batch(t: &ProductTable<'_>) -> Result<RecordBatch, ArrowError> {
+    let e = t.exports;
+    let cells = &e.cells;
+    let dictionary = |keys: Vec<u32>, values: Vec<&str>| -> ArrayRef {
+        Arc::new(DictionaryArray::<UInt32Type>::new(
+            UInt32Array::from(keys),
+            Arc::new(StringArray::from(values)),
+        ))
     };
-    DataFrame::new(
-        t.len(),
-        vec![
-            code("reporter", 0),
-            code("classification", 1),
-            code("product", 2),
-            Column::new(
-                "level".into(),
-                n.iter().map(|&i| t.level(i) as u32).collect::<Vec<_>>(),
+    // Classifications are few; each product names its own.
+    let mut classes: Vec<&str> = e.products.iter().map(|(c, _)| c.as_str()).collect();
+    classes.sort_unstable();
+    classes.dedup();
+    let class_of: Vec<u32> = e
+        .products
+        .iter()
+        .map(|(c, _)| classes.binary_search(&c.as_str()).expect("listed") as u32)
+        .collect();
+    let levels: Vec<u32> = e.products.iter().map(|(_, k)| u32::from(level_of(k))).collect();
+    let f64s = |v: Vec<Option<f64>>| -> ArrayRef { Arc::new(Float64Array::from(v)) };
+    let n = 0..t.len();
+    RecordBatch::try_from_iter([
+        (
+            "reporter",
+            dictionary(
+                cells.iter().map(|c| c.0).collect(),
+                e.reporters.iter().map(String::as_str).collect(),
             ),
-            f64s("exports", &n, |&i| Some(t.value(i))),
-            f64s("rca", &n, |&i| t.rca[i]),
-            f64s("rca_sym", &n, |&i| t.rca_sym(i)),
-            u32s("partners", &n, |&i| t.partners[i]),
-            f64s("market_penetration", &n, |&i| t.market_penetration[i]),
-        ],
-    )
+        ),
+        (
+            "classification",
+            dictionary(cells.iter().map(|c| class_of[c.1 as usize]).collect(), classes),
+        ),
+        (
+            "product",
+            dictionary(
+                cells.iter().map(|c| c.1).collect(),
+                e.products.iter().map(|(_, k)| k.as_str()).collect(),
+            ),
+        ),
+        (
+            "level",
+            Arc::new(UInt32Array::from_iter_values(
+                cells.iter().map(|c| levels[c.1 as usize]),
+            )) as ArrayRef,
+        ),
+        ("exports", f64s(n.clone().map(|i| Some(t.value(i))).collect())),
+        ("rca", f64s(t.rca.clone())),
+        ("rca_sym", f64s(n.map(|i| t.rca_sym(i)).collect())),
+        (
+            "partners",
+            Arc::new(UInt32Array::from(t.partners.clone())) as ArrayRef,
+        ),
+        ("market_penetration", f64s(t.market_penetration.clone())),
+    ])
 }
 
 pub(crate) fn product_rows(df: &DataFrame, path: &Path, year: i32) -> Result<Vec<ProductRow>, IndicesError> {

@@ -234,12 +234,26 @@ impl<'a> ProductTable<'a> {
     /// Fills `partners` and `market_penetration` from the partner counts (same codes as
     /// `exports`) and the importers of each product: `#{j: M_j^k > 0}` over `imports`' cells.
     pub fn add_market_penetration(&mut self, partners: &ProductMatrix<u32>, imports: &ProductExports) {
-        let mut importers: FxHashMap<&(String, String), u32> = FxHashMap::default();
+        // Importers counted by the imports' product index, then looked up by the exports'
+        // product index: the year's matrices share one product list, so that is the identity
+        // (otherwise each product is looked up by code once, not once per cell).
+        let mut by_import_product = vec![0u32; imports.products.len()];
         for &(_, k, v) in &imports.cells {
             if v > 0.0 {
-                *importers.entry(&imports.products[k as usize]).or_default() += 1;
+                by_import_product[k as usize] += 1;
             }
         }
+        let importers: Vec<u32> = if imports.products == self.exports.products {
+            by_import_product
+        } else {
+            let index: FxHashMap<&(String, String), usize> =
+                imports.products.iter().enumerate().map(|(k, p)| (p, k)).collect();
+            self.exports
+                .products
+                .iter()
+                .map(|p| index.get(p).map_or(0, |&k| by_import_product[k]))
+                .collect()
+        };
         let mut counts = partners.cells.iter().peekable();
         for (n, &(r, k, _)) in self.exports.cells.iter().enumerate() {
             while counts.next_if(|c| (c.0, c.1) < (r, k)).is_some() {}
@@ -247,10 +261,7 @@ impl<'a> ProductTable<'a> {
                 continue;
             };
             self.partners[n] = Some(c);
-            let m = importers
-                .get(&self.exports.products[k as usize])
-                .copied()
-                .unwrap_or(0);
+            let m = importers[k as usize];
             self.market_penetration[n] = crate::formulas::market_penetration(c, m);
         }
     }

@@ -82,7 +82,16 @@ pub struct ProductCells {
     /// Country id → whether the country is listed in the matrix.
     listed: Vec<bool>,
     rows: Vec<Vec<Acc>>,
+    /// Mirror values not yet added, per importing country, in row order. A row adds to its
+    /// reporter's row, which stays in cache while the (sorted) rows of one reporter pass, and
+    /// to its partner's row, which is a different one every few rows: adding there at once
+    /// costs a cache miss a row. Queued per partner and added a batch at a time, the same
+    /// sums come out in the same order.
+    mirror_queue: Vec<Vec<(u32, f64)>>,
 }
+
+/// Mirror values a country queues before they are added to its row.
+const MIRROR_BATCH: usize = 8192;
 
 impl ProductCells {
     /// Cells for `countries` country ids, `classifications` × `product_ids` product keys.
@@ -94,6 +103,7 @@ impl ProductCells {
             products: Vec::new(),
             listed: vec![false; countries],
             rows: vec![Vec::new(); countries],
+            mirror_queue: vec![Vec::new(); countries],
         }
     }
 
@@ -117,11 +127,15 @@ impl ProductCells {
     /// Adds `v` to one side of (country, product index).
     pub fn add(&mut self, country: u32, product: u32, side: Side, v: f64) {
         self.listed[country as usize] = true;
-        let row = &mut self.rows[country as usize];
-        if row.len() <= product as usize {
-            row.resize(self.n_products.max(product as usize + 1), EMPTY);
+        if side == Side::Mirror {
+            let queue = &mut self.mirror_queue[country as usize];
+            queue.push((product, v));
+            if queue.len() >= MIRROR_BATCH {
+                self.add_queued_mirror(country);
+            }
+            return;
         }
-        let a = &mut row[product as usize];
+        let a = self.cell(country, product);
         match side {
             Side::WorldExports => add(&mut a.world_exports, v),
             Side::WorldImports => add(&mut a.world_imports, v),
@@ -130,26 +144,49 @@ impl ProductCells {
                 a.partners += u32::from(v > 0.0);
             }
             Side::PartnerImports => add(&mut a.partner_imports, v),
-            // The first value as it is, then sums: what the mirror column always held.
-            Side::Mirror => {
-                a.mirror_imports = if a.mirror_imports.is_nan() {
-                    v
-                } else {
-                    a.mirror_imports + v
-                }
-            }
+            Side::Mirror => unreachable!("queued above"),
         }
+    }
+
+    fn cell(&mut self, country: u32, product: u32) -> &mut Acc {
+        let row = &mut self.rows[country as usize];
+        if row.len() <= product as usize {
+            row.resize(self.n_products.max(product as usize + 1), EMPTY);
+        }
+        &mut row[product as usize]
+    }
+
+    /// Adds `country`'s queued mirror values to its row, in the order they came.
+    fn add_queued_mirror(&mut self, country: u32) {
+        let queue = std::mem::take(&mut self.mirror_queue[country as usize]);
+        for &(product, v) in &queue {
+            let a = self.cell(country, product);
+            // The first value as it is, then sums: what the mirror column always held.
+            a.mirror_imports = if a.mirror_imports.is_nan() {
+                v
+            } else {
+                a.mirror_imports + v
+            };
+        }
+        // The emptied queue keeps its buffer for the next batch.
+        let mut queue = queue;
+        queue.clear();
+        self.mirror_queue[country as usize] = queue;
     }
 
     /// The matrices, codes sorted: `country(id)`, `classification(id)` and `product(id)`
     /// give the text of the coded table's ids. Built straight from the dense rows, with no
     /// intermediate cell list (a year's cells are a million on BACI).
     pub fn finish<'a>(
-        self,
+        mut self,
         country: impl Fn(u32) -> &'a str,
         classification: impl Fn(u32) -> &'a str,
         product: impl Fn(u32) -> &'a str,
     ) -> ProductTotals {
+        for c in 0..self.mirror_queue.len() as u32 {
+            self.add_queued_mirror(c);
+        }
+        self.mirror_queue = Vec::new();
         let mut countries: Vec<u32> = (0..self.listed.len() as u32)
             .filter(|&c| self.listed[c as usize])
             .collect();
@@ -267,5 +304,35 @@ mod tests {
         );
         assert_eq!(r.imports.cells, [(0, 0, 3.5)]);
         assert_eq!(r.mirrored_importers, ["CHN"]);
+    }
+
+    #[test]
+    fn queued_mirror_values_sum_as_they_came() {
+        // More values than one batch, in an order whose float sum depends on the order: the
+        // queue must add them exactly as a running sum in row order would.
+        let values: Vec<f64> = (0..MIRROR_BATCH * 2 + 7)
+            .map(|i| if i % 3 == 0 { 1e16 } else { 1.0 + i as f64 * 1e-3 })
+            .map(|v| if v > 1.0 && v < 2.0 { v } else { -v })
+            .collect();
+        let mut m = ProductCells::new(2, 1, 2);
+        let (a, b) = (m.product(0, 0), m.product(0, 1));
+        for (i, &v) in values.iter().enumerate() {
+            m.add(1, if i % 2 == 0 { a } else { b }, Side::Mirror, v);
+        }
+        let running = |parity: usize| {
+            let mut sum = f64::NAN;
+            for &v in values.iter().skip(parity).step_by(2) {
+                sum = if sum.is_nan() { v } else { sum + v };
+            }
+            sum
+        };
+        let r = m.finish(
+            |c| ["CHN", "KAZ"][c as usize],
+            |_| "HS",
+            |p| ["01", "02"][p as usize],
+        );
+        let got: Vec<u64> = r.imports.cells.iter().map(|c| c.2.to_bits()).collect();
+        assert_eq!(got, [running(0).to_bits(), running(1).to_bits()]);
+        assert_eq!(r.mirrored_importers, ["KAZ"]);
     }
 }

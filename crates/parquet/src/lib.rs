@@ -3,9 +3,12 @@
 //! * Reads: one Parquet file, or one partition `year=YYYY/part-0.parquet` of a
 //!   Hive-partitioned table.
 //! * Reads for the index stage: a file's text columns as integer codes ([`coded`]).
+//! * Writes for the index stage: Arrow record batches with dictionary text columns
+//!   ([`batch`]), the product table's path that builds no string per row.
 //! * Writes: Parquet files atomically (temporary file in the same directory, then rename),
 //!   zstd-compressed, with no timestamp or host name inside, so equal frames give equal bytes.
 
+pub mod batch;
 pub mod coded;
 
 use std::path::{Path, PathBuf};
