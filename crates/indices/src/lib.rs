@@ -14,8 +14,8 @@
 //! The hot path: a partition is read as integer codes (`tradepipe_parquet::coded`: the
 //! Parquet dictionary keys, no string per row), each code's facts (economy, configured,
 //! section) are looked up once, and product rows are summed into dense per-country arrays
-//! ([`product_acc`]). At most one year per worker thread is in memory, plus the one the
-//! product writer thread is writing.
+//! ([`product_acc`]). At most one year per worker thread is in memory: a year's task writes
+//! its product tables before it ends.
 
 pub mod bilateral;
 pub mod breakdown;
@@ -137,15 +137,9 @@ struct YearOut {
     breakdowns: Vec<year_data::Breakdown>,
     /// Whether the year had product rows (and so product tables were written).
     products: bool,
-}
-
-/// A year's product-level tables (a million rows a year on BACI) as frames, built in the
-/// year's task (columns take a third of the rows' memory), written by the product writer
-/// and dropped, not kept until every year is done.
-struct ProductTables {
-    product: arrow_array::RecordBatch,
-    pair_structure: DataFrame,
-    product_pair: DataFrame,
+    /// Product-level tables of the configured pairs, small: written with the country tables.
+    pair_structure: Vec<PairStructureRow>,
+    product_pair: Vec<ProductPairRow>,
 }
 
 /// What an index run produced.
@@ -189,7 +183,12 @@ pub fn run(cfg: &Config) -> Result<IndicesSummary, IndicesError> {
         tradepipe_parquet::write_partition(&dir, year, &mut df).map_err(IndicesError::from)
     };
     let started = std::time::Instant::now();
-    let compute_year = |year: i32| -> Result<(YearOut, ProductTables), IndicesError> {
+    // Years in parallel, each task reading its own partition and writing its product table
+    // (the large one) before it ends, so at most one year per worker is in memory. The
+    // product table's columns are encoded on threads of their own, which take the core a
+    // worker leaves idle when no year is left for it. Nothing in a task calls into polars,
+    // whose pool a worker would wait on by taking another year.
+    let year_task = |year: i32| -> Result<YearOut, IndicesError> {
         let t0 = std::time::Instant::now();
         let coded = year_data::read_year(&trade, year)?;
         let read_ms = t0.elapsed().as_millis();
@@ -210,76 +209,37 @@ pub fn run(cfg: &Config) -> Result<IndicesSummary, IndicesError> {
         let (pair_structure, product_pair) = structure::compute(&d, &pairs);
         let group = group::compute(&d, &cfg.indices.countries, &groups, &cfg.indices.groups, world);
         let products = !product.is_empty();
-        let frame_err = |e| schema_err(&root.join("product"), e);
-        let tables = ProductTables {
-            product: output::product_batch(&product).map_err(|e| IndicesError::Schema {
-                path: root.join("product").display().to_string(),
-                message: e.to_string(),
-            })?,
-            pair_structure: output::pair_structure_frame(&pair_structure).map_err(frame_err)?,
-            product_pair: output::product_pair_frame(&product_pair).map_err(frame_err)?,
-        };
+        let product_batch = output::product_batch(&product).map_err(|e| IndicesError::Schema {
+            path: root.join("product").display().to_string(),
+            message: e.to_string(),
+        })?;
         drop(product);
         let breakdowns = d.breakdowns;
+        let compute_ms = t0.elapsed().as_millis();
+        if products {
+            tradepipe_parquet::batch::write_partition(&root.join("product"), year, &product_batch)?;
+        }
         tracing::debug!(
             year,
             read_ms,
+            compute_ms,
             total_ms = t0.elapsed().as_millis(),
-            "year computed"
+            "year computed and its product tables written"
         );
-        Ok((
-            YearOut {
-                bilateral,
-                concentration,
-                group,
-                breakdowns,
-                products,
-            },
-            tables,
-        ))
+        Ok(YearOut {
+            bilateral,
+            concentration,
+            group,
+            breakdowns,
+            products,
+            pair_structure,
+            product_pair,
+        })
     };
-    // Years in parallel, each task reading its own partition (the coded reader runs on the
-    // task's thread). Product tables, the large ones, go to one writer thread as they are
-    // done, so that writing overlaps computing; the channel is a rendezvous, so at most one
-    // year per worker plus the one being written are in memory. The writer is not a rayon
-    // worker: polars may compress on its own pool from there without a worker of ours
-    // spinning on it.
-    let (tx, rx) = std::sync::mpsc::sync_channel::<(i32, ProductTables)>(0);
-    let (computed, written) = std::thread::scope(|s| {
-        let writer = std::thread::Builder::new()
-            .name("product-writer".into())
-            .spawn_scoped(s, || -> Result<(), IndicesError> {
-                for (year, p) in rx {
-                    let t0 = std::time::Instant::now();
-                    tradepipe_parquet::batch::write_partition(&root.join("product"), year, &p.product)?;
-                    tracing::debug!(year, ms = t0.elapsed().as_millis(), "product table written");
-                    write("pair_structure", year, Ok(p.pair_structure))?;
-                    write("product_pair", year, Ok(p.product_pair))?;
-                    tracing::debug!(year, ms = t0.elapsed().as_millis(), "product tables written");
-                }
-                Ok(())
-            })
-            .expect("the product writer thread starts");
-        let computed = years
-            .par_iter()
-            .map(|&year| {
-                let (o, p) = compute_year(year)?;
-                if o.products && tx.send((year, p)).is_err() {
-                    // The writer stopped on an error, which it returns below.
-                    return Err(IndicesError::Meta {
-                        path: root.join("product"),
-                        message: "the product table writer stopped".into(),
-                    });
-                }
-                Ok(o)
-            })
-            .collect::<Result<Vec<YearOut>, IndicesError>>();
-        drop(tx);
-        let written = writer.join().expect("the product writer does not panic");
-        (computed, written)
-    });
-    written?;
-    let computed = computed?;
+    let computed = years
+        .par_iter()
+        .map(|&year| year_task(year))
+        .collect::<Result<Vec<YearOut>, IndicesError>>()?;
     tracing::debug!(
         ms = started.elapsed().as_millis(),
         "years computed and product tables written"
@@ -315,6 +275,12 @@ pub fn run(cfg: &Config) -> Result<IndicesSummary, IndicesError> {
         write("group", year, output::group_frame(&c.group))?;
         if c.products {
             product_years.push(year);
+            write(
+                "pair_structure",
+                year,
+                output::pair_structure_frame(&c.pair_structure),
+            )?;
+            write("product_pair", year, output::product_pair_frame(&c.product_pair))?;
         }
     }
     let cagr_path = root.join("cagr").join(PART_FILE);

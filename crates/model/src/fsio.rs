@@ -25,7 +25,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
 /// Writes `path` atomically through `fill`, which gets a buffered writer to the temporary file.
 pub fn write_atomic_with<F>(path: &Path, fill: F) -> Result<(), WriteError>
 where
-    F: FnOnce(&mut dyn Write) -> std::io::Result<()>,
+    F: FnOnce(&mut (dyn Write + Send)) -> std::io::Result<()>,
 {
     let err = |source| WriteError {
         path: path.to_path_buf(),

@@ -12,14 +12,18 @@
 //! not shrink, only slow. Nothing in it depends on the time or host, so equal batches give
 //! equal bytes.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
+
+use std::sync::Arc;
 
 use arrow_array::RecordBatch;
 use arrow_schema::Schema;
-use parquet::arrow::ArrowWriter;
-use parquet::arrow::arrow_writer::ArrowWriterOptions;
+use parquet::arrow::ArrowSchemaConverter;
+use parquet::arrow::arrow_writer::{ArrowColumnChunk, ArrowRowGroupWriterFactory, compute_leaves};
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::properties::WriterProperties;
+use parquet::file::writer::SerializedFileWriter;
 use parquet::schema::types::ColumnPath;
 use tradepipe_model::schema::{PART_FILE, partition_dir};
 
@@ -42,26 +46,69 @@ fn properties(schema: &Schema) -> WriterProperties {
     builder.build()
 }
 
-/// Writes `batch` to `path` atomically. The file is encoded in memory first (the Arrow
-/// writer wants a writer it can own), then written through a temporary file.
+/// Rows per row group, as the Arrow writer's default: a year of BACI products is about one.
+const ROW_GROUP_ROWS: usize = 1024 * 1024;
+
+/// Writes `batch` to `path` atomically (through a temporary file), each column encoded on a
+/// thread of its own. Plain threads, not rayon tasks: a rayon worker waiting for its columns
+/// would meanwhile start another of the caller's tasks (another year of data) and hold both
+/// in memory.
 pub fn write(path: &Path, batch: &RecordBatch) -> Result<(), ParquetError> {
-    let options = ArrowWriterOptions::new()
-        .with_properties(properties(&batch.schema()))
-        .with_skip_arrow_metadata(true);
-    let mut bytes = Vec::new();
-    ArrowWriter::try_new_with_options(&mut bytes, batch.schema(), options)
-        .and_then(|mut writer| {
-            writer.write(batch)?;
-            writer.close().map(|_| ())
+    let mut parquet_err = None;
+    tradepipe_model::fsio::write_atomic_with(path, |w| {
+        encode(batch, w).map_err(|e| {
+            parquet_err = Some(e.to_string());
+            std::io::Error::other("the Parquet writer failed")
         })
-        .map_err(|e| ParquetError::Write {
-            path: path.into(),
-            message: e.to_string(),
-        })?;
-    tradepipe_model::fsio::write_atomic(path, &bytes).map_err(|e| ParquetError::Write {
-        path: path.into(),
-        message: e.source.to_string(),
     })
+    .map_err(|e| ParquetError::Write {
+        path: path.into(),
+        message: parquet_err.unwrap_or_else(|| e.source.to_string()),
+    })
+}
+
+fn encode(batch: &RecordBatch, out: &mut (dyn Write + Send)) -> parquet::errors::Result<()> {
+    let schema = batch.schema();
+    let props = Arc::new(properties(&schema));
+    let parquet_schema = ArrowSchemaConverter::new()
+        .with_coerce_types(props.coerce_types())
+        .convert(&schema)?;
+    // The file writer itself, not `ArrowWriter`: that one would embed the Arrow schema.
+    let mut writer = SerializedFileWriter::new(out, parquet_schema.root_schema_ptr(), props)?;
+    let factory = ArrowRowGroupWriterFactory::new(&writer, Arc::clone(&schema));
+    let groups = batch.num_rows().div_ceil(ROW_GROUP_ROWS).max(1);
+    for g in 0..groups {
+        let offset = g * ROW_GROUP_ROWS;
+        let rows = batch.slice(offset, ROW_GROUP_ROWS.min(batch.num_rows() - offset));
+        let mut leaves = Vec::new();
+        for (array, field) in rows.columns().iter().zip(schema.fields()) {
+            leaves.extend(compute_leaves(field, array)?);
+        }
+        let writers = factory.create_column_writers(g)?;
+        let chunks = std::thread::scope(|s| {
+            let encoding: Vec<_> = writers
+                .into_iter()
+                .zip(leaves)
+                .map(|(mut column, leaf)| {
+                    s.spawn(move || {
+                        column.write(&leaf)?;
+                        column.close()
+                    })
+                })
+                .collect();
+            encoding
+                .into_iter()
+                .map(|t| t.join().expect("a column encoder does not panic"))
+                .collect::<parquet::errors::Result<Vec<ArrowColumnChunk>>>()
+        })?;
+        let mut group = writer.next_row_group()?;
+        for chunk in chunks {
+            chunk.append_to_row_group(&mut group)?;
+        }
+        group.close()?;
+    }
+    writer.close()?;
+    Ok(())
 }
 
 /// Writes one year's partition of the table rooted at `root`.
@@ -120,6 +167,30 @@ mod tests {
             .collect();
         assert_eq!(rca[..2], [Some(1.5), None]);
         assert!(rca[2].unwrap().is_sign_negative(), "-0.0 keeps its sign");
+    }
+
+    #[test]
+    fn a_batch_over_a_row_group_is_split_and_reads_back_whole() {
+        let n = ROW_GROUP_ROWS + 5;
+        let batch = RecordBatch::try_from_iter([(
+            "partners",
+            Arc::new(UInt32Array::from_iter_values((0..n as u32).map(|i| i % 7))) as ArrayRef,
+        )])
+        .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.parquet");
+        write(&path, &batch).unwrap();
+        let file = std::fs::File::open(&path).unwrap();
+        let meta = parquet::file::reader::FileReader::metadata(
+            &parquet::file::reader::SerializedFileReader::new(file).unwrap(),
+        )
+        .clone();
+        assert_eq!(meta.num_row_groups(), 2);
+        assert_eq!(meta.row_group(1).num_rows(), 5);
+        let df = crate::read(&path, None).unwrap();
+        assert_eq!(df.height(), n);
+        let last = df.column("partners").unwrap().u32().unwrap().get(n - 1);
+        assert_eq!(last, Some(((n - 1) % 7) as u32));
     }
 
     #[test]
