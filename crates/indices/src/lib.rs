@@ -192,7 +192,7 @@ pub fn run(cfg: &Config) -> Result<IndicesSummary, IndicesError> {
         let t0 = std::time::Instant::now();
         let coded = year_data::read_year(&trade, year)?;
         let read_ms = t0.elapsed().as_millis();
-        let d = YearData::from_coded(&trade, year, &coded, &registry, &cfg.indices.countries)?;
+        let mut d = YearData::from_coded(&trade, year, &coded, &registry, &cfg.indices.countries)?;
         drop(coded);
         let bilateral = pairs
             .iter()
@@ -214,7 +214,9 @@ pub fn run(cfg: &Config) -> Result<IndicesSummary, IndicesError> {
             message: e.to_string(),
         })?;
         drop(product);
-        let breakdowns = d.breakdowns;
+        // The year's matrices are not needed past this point: freed before the write.
+        let breakdowns = std::mem::take(&mut d.breakdowns);
+        drop(d);
         let compute_ms = t0.elapsed().as_millis();
         if products {
             tradepipe_parquet::batch::write_partition(&root.join("product"), year, &product_batch)?;
@@ -224,7 +226,7 @@ pub fn run(cfg: &Config) -> Result<IndicesSummary, IndicesError> {
             read_ms,
             compute_ms,
             total_ms = t0.elapsed().as_millis(),
-            "year computed and its product tables written"
+            "year computed and its product table written"
         );
         Ok(YearOut {
             bilateral,
