@@ -4,7 +4,6 @@
 //! name only). Column names are the field names of the row structs.
 
 use std::path::Path;
-
 use std::sync::Arc;
 
 use arrow_array::types::UInt32Type;
@@ -161,10 +160,9 @@ pub(crate) fn concentration_rows(
         .collect())
 }
 
-/// The product table's columns, built straight from its cells (no row structs: a BACI year
-/// has a million of them).
-/// The product table as a record batch: reporter, classification and product are dictionary
-/// columns keyed by the matrix's indices, so no string is built per row.
+/// The product table as a record batch, built straight from its cells (no row structs: a BACI
+/// year has a million of them). Reporter, classification and product are dictionary columns
+/// keyed by the matrix's indices, so no string is built per row.
 pub(crate) fn product_batch(t: &ProductTable<'_>) -> Result<RecordBatch, ArrowError> {
     let e = t.exports;
     let cells = &e.cells;

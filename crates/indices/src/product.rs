@@ -231,29 +231,20 @@ impl<'a> ProductTable<'a> {
         (&self.exports.reporters[i as usize], c, p)
     }
 
-    /// Fills `partners` and `market_penetration` from the partner counts (same codes as
-    /// `exports`) and the importers of each product: `#{j: M_j^k > 0}` over `imports`' cells.
+    /// Fills `partners` and `market_penetration` from the partner counts and the importers of
+    /// each product: `#{j: M_j^k > 0}` over `imports`' cells. Both matrices have the same codes
+    /// as `exports` (as [`crate::product_acc::ProductTotals`] gives them), so a product's index
+    /// is the same in all three.
     pub fn add_market_penetration(&mut self, partners: &ProductMatrix<u32>, imports: &ProductExports) {
-        // Importers counted by the imports' product index, then looked up by the exports'
-        // product index: the year's matrices share one product list, so that is the identity
-        // (otherwise each product is looked up by code once, not once per cell).
-        let mut by_import_product = vec![0u32; imports.products.len()];
+        debug_assert!(
+            imports.products == self.exports.products && partners.products == self.exports.products
+        );
+        let mut importers = vec![0u32; imports.products.len()];
         for &(_, k, v) in &imports.cells {
             if v > 0.0 {
-                by_import_product[k as usize] += 1;
+                importers[k as usize] += 1;
             }
         }
-        let importers: Vec<u32> = if imports.products == self.exports.products {
-            by_import_product
-        } else {
-            let index: FxHashMap<&(String, String), usize> =
-                imports.products.iter().enumerate().map(|(k, p)| (p, k)).collect();
-            self.exports
-                .products
-                .iter()
-                .map(|p| index.get(p).map_or(0, |&k| by_import_product[k]))
-                .collect()
-        };
         let mut counts = partners.cells.iter().peekable();
         for (n, &(r, k, _)) in self.exports.cells.iter().enumerate() {
             while counts.next_if(|c| (c.0, c.1) < (r, k)).is_some() {}

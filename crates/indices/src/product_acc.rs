@@ -158,7 +158,7 @@ impl ProductCells {
 
     /// Adds `country`'s queued mirror values to its row, in the order they came.
     fn add_queued_mirror(&mut self, country: u32) {
-        let queue = std::mem::take(&mut self.mirror_queue[country as usize]);
+        let mut queue = std::mem::take(&mut self.mirror_queue[country as usize]);
         for &(product, v) in &queue {
             let a = self.cell(country, product);
             // The first value as it is, then sums: what the mirror column always held.
@@ -169,7 +169,6 @@ impl ProductCells {
             };
         }
         // The emptied queue keeps its buffer for the next batch.
-        let mut queue = queue;
         queue.clear();
         self.mirror_queue[country as usize] = queue;
     }

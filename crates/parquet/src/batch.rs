@@ -14,7 +14,6 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-
 use std::sync::Arc;
 
 use arrow_array::RecordBatch;
@@ -120,8 +119,6 @@ pub fn write_partition(root: &Path, year: i32, batch: &RecordBatch) -> Result<Pa
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-
     use arrow_array::types::UInt32Type;
     use arrow_array::{ArrayRef, DictionaryArray, Float64Array, StringArray, UInt32Array};
     use polars::prelude::DataType;
