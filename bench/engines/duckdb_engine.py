@@ -9,19 +9,29 @@ con.execute("SET threads = 2")
 con.execute(
     f"""
 COPY (
-  WITH x AS (
-    SELECT year, reporter, product, SUM(value_usd) AS exports
+  WITH t AS (
+    SELECT year, reporter, partner, product, value_usd
     FROM read_parquet('{trade}/**/*.parquet', hive_partitioning = true)
     WHERE flow = 'export' AND product <> 'TOTAL' AND partner <> reporter
-    GROUP BY ALL
+  ), x AS (
+    -- Keys are unique in the canonical table, so a positive row is one partner market.
+    SELECT year, reporter, product, SUM(value_usd) AS exports,
+      CAST(COUNT(*) FILTER (WHERE value_usd > 0) AS UINTEGER) AS partners
+    FROM t GROUP BY ALL
+  ), m AS (
+    -- Mirror imports (the data are exports only): j imports k if any exporter reports it.
+    SELECT year, product, COUNT(DISTINCT partner) AS importers
+    FROM t WHERE value_usd > 0 GROUP BY ALL
   ), r AS (
-    SELECT *,
+    SELECT x.*,
       (exports / SUM(exports) OVER (PARTITION BY year, reporter))
         / (SUM(exports) OVER (PARTITION BY year, product) / SUM(exports) OVER (PARTITION BY year)) AS rca
     FROM x
   )
-  SELECT year, reporter, product, exports, rca, (rca - 1) / (rca + 1) AS rca_sym
-  FROM r ORDER BY year, reporter, product
+  SELECT r.year, reporter, r.product, exports, rca, (rca - 1) / (rca + 1) AS rca_sym, partners,
+    partners / importers AS market_penetration
+  FROM r LEFT JOIN m ON r.year = m.year AND r.product = m.product
+  ORDER BY r.year, reporter, r.product
 ) TO '{out}' (FORMAT parquet)
 """
 )

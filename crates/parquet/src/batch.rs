@@ -4,7 +4,7 @@
 //! Why not polars here: a polars frame needs one string per row for the text columns, which
 //! the writer then hashes back into a dictionary and samples for a cardinality estimate. A
 //! batch's text columns are dictionary arrays (the codes' ids as keys, each distinct text
-//! once), so nothing per row is allocated.
+//! once), so nothing per row is allocated. They are written plain (see [`properties`]).
 //!
 //! The file reads like one polars writes: text as plain UTF-8 columns (no Arrow schema is
 //! embedded, so readers do not turn them into categoricals), `u32` as unsigned INT32. It is
@@ -17,32 +17,26 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use arrow_array::RecordBatch;
-use arrow_schema::Schema;
 use parquet::arrow::ArrowSchemaConverter;
 use parquet::arrow::arrow_writer::{ArrowColumnChunk, ArrowRowGroupWriterFactory, compute_leaves};
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::properties::WriterProperties;
 use parquet::file::writer::SerializedFileWriter;
-use parquet::schema::types::ColumnPath;
 use tradepipe_model::schema::{PART_FILE, partition_dir};
 
 use crate::ParquetError;
 
-/// Dictionary encoding only where values repeat: text and integer columns. Floats (values,
-/// ratios) are nearly all distinct, so trying a dictionary on them only costs a hash per value
-/// before the writer falls back to plain encoding.
-fn properties(schema: &Schema) -> WriterProperties {
-    let mut builder = WriterProperties::builder()
+/// Plain encoding throughout, zstd over it. The writer builds a dictionary by hashing every
+/// value of a row, whatever the Arrow array's own dictionary: for the product table that was
+/// a sixth of the index stage's CPU time, and on sorted code columns zstd shrinks the plain
+/// text as well (measured on BACI-shaped data: 17.14 MB a year either way).
+fn properties() -> WriterProperties {
+    WriterProperties::builder()
         .set_compression(Compression::ZSTD(
             ZstdLevel::try_new(1).expect("level 1 is valid"),
         ))
-        .set_dictionary_enabled(false);
-    for field in schema.fields() {
-        if !field.data_type().is_floating() {
-            builder = builder.set_column_dictionary_enabled(ColumnPath::from(field.name().as_str()), true);
-        }
-    }
-    builder.build()
+        .set_dictionary_enabled(false)
+        .build()
 }
 
 /// Rows per row group, as the Arrow writer's default: a year of BACI products is about one.
@@ -68,7 +62,7 @@ pub fn write(path: &Path, batch: &RecordBatch) -> Result<(), ParquetError> {
 
 fn encode(batch: &RecordBatch, out: &mut (dyn Write + Send)) -> parquet::errors::Result<()> {
     let schema = batch.schema();
-    let props = Arc::new(properties(&schema));
+    let props = Arc::new(properties());
     let parquet_schema = ArrowSchemaConverter::new()
         .with_coerce_types(props.coerce_types())
         .convert(&schema)?;
