@@ -4,6 +4,8 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use crate::hash::{Digest, Sha256, hex};
+
 /// Prefix of every temporary file the pipeline writes; leftovers of a killed run are removed
 /// by the next run (they are never listed in a manifest).
 pub const TMP_PREFIX: &str = ".tradepipe-tmp-";
@@ -40,14 +42,38 @@ where
         .prefix(TMP_PREFIX)
         .tempfile_in(dir)
         .map_err(err)?;
-    {
-        let mut w = std::io::BufWriter::new(tmp.as_file());
+    let digest = {
+        let mut w = std::io::BufWriter::new(Hashing {
+            file: tmp.as_file(),
+            sha: Sha256::new(),
+        });
         fill(&mut w).map_err(err)?;
-        w.flush().map_err(err)?;
-    }
+        let hashing = w.into_inner().map_err(|e| err(e.into_error()))?;
+        hex(&hashing.sha.finalize())
+    };
     tmp.as_file().sync_all().map_err(err)?;
     tmp.persist(path).map_err(|e| err(e.error))?;
+    // The manifest lists every output with its hash: known now, it need not be read back.
+    crate::hash::remember(path, digest).map_err(err)?;
     Ok(())
+}
+
+/// A file writer that hashes what it writes.
+struct Hashing<'a> {
+    file: &'a std::fs::File,
+    sha: Sha256,
+}
+
+impl Write for Hashing<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.file.write(buf)?;
+        self.sha.update(&buf[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.flush()
+    }
 }
 
 /// Checks, without leaving anything behind, that `dir` could be created and written: a
