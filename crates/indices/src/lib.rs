@@ -219,7 +219,12 @@ pub fn run(cfg: &Config) -> Result<IndicesSummary, IndicesError> {
         drop(d);
         let compute_ms = t0.elapsed().as_millis();
         if products {
-            tradepipe_parquet::batch::write_partition(&root.join("product"), year, &product_batch)?;
+            tradepipe_parquet::batch::write_partition(
+                &root.join("product"),
+                year,
+                &product_batch,
+                output::PRODUCT_RAW,
+            )?;
         }
         tracing::debug!(
             year,
