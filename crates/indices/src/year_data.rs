@@ -89,9 +89,6 @@ pub fn read_year(trade_root: &Path, year: i32) -> Result<Coded, IndicesError> {
         (col::CLASSIFICATION, Want::Text(col::CLASSIFICATION)),
         (col::PRODUCT, Want::Text(col::PRODUCT)),
         (col::VALUE_USD, Want::F64),
-        (col::IS_ESTIMATE, Want::Bool),
-        (col::SOURCE, Want::Text(col::SOURCE)),
-        (col::VINTAGE, Want::Text(col::VINTAGE)),
     ];
     // A table another tool wrote may have no breakdown columns: then every row is whole.
     let file =
@@ -103,7 +100,23 @@ pub fn read_year(trade_root: &Path, year: i32) -> Result<Coded, IndicesError> {
     {
         wanted.extend([(col::PROVINCE, Want::Text(PART)), (col::REGIME, Want::Text(PART))]);
     }
-    Ok(tradepipe_parquet::coded::read_coded(&file, &wanted)?)
+    let mut coded = tradepipe_parquet::coded::read_coded(&file, &wanted)?;
+    // Estimate flags and provenance are used on total-product rows only (the country
+    // tables). Product-level data (BACI) has none, and its millions of rows are not decoded
+    // for three columns nothing reads.
+    if coded
+        .spaces
+        .get(col::PRODUCT)
+        .is_some_and(|p| p.id(TOTAL).is_some())
+    {
+        let provenance = [
+            (col::IS_ESTIMATE, Want::Bool),
+            (col::SOURCE, Want::Text(col::SOURCE)),
+            (col::VINTAGE, Want::Text(col::VINTAGE)),
+        ];
+        coded.extend(tradepipe_parquet::coded::read_coded(&file, &provenance)?);
+    }
+    Ok(coded)
 }
 
 /// The id space of reporter and partner codes, and of province and regime names.
@@ -197,16 +210,28 @@ impl YearData {
         let (flow, flows) = text(col::FLOW, col::FLOW)?;
         let (class, classes) = text(col::CLASSIFICATION, col::CLASSIFICATION)?;
         let (prod, products) = text(col::PRODUCT, col::PRODUCT)?;
-        let (src, sources_space) = text(col::SOURCE, col::SOURCE)?;
-        let (vin, vintages) = text(col::VINTAGE, col::VINTAGE)?;
-        let (val, est) = match (t.f64.get(col::VALUE_USD), t.bool.get(col::IS_ESTIMATE)) {
-            (Some(v), Some(e)) => (v, e),
-            _ => {
-                return Err(IndicesError::Schema {
-                    path: path(),
-                    message: "no value_usd or is_estimate column".into(),
-                });
-            }
+        let val = t.f64.get(col::VALUE_USD).ok_or_else(|| IndicesError::Schema {
+            path: path(),
+            message: "no value_usd column".into(),
+        })?;
+        // Read (by `read_year`) where the table has total-product rows, the only ones that
+        // use them.
+        let provenance = || -> Result<_, IndicesError> {
+            let est = t.bool.get(col::IS_ESTIMATE).ok_or_else(|| IndicesError::Schema {
+                path: path(),
+                message: "no is_estimate column".into(),
+            })?;
+            Ok((
+                text(col::SOURCE, col::SOURCE)?,
+                text(col::VINTAGE, col::VINTAGE)?,
+                est,
+            ))
+        };
+        let total = products.id(TOTAL);
+        let provenance = if total.is_some() {
+            Some(provenance()?)
+        } else {
+            None
         };
         // Breakdowns by province or customs regime are parts of a total, not totals.
         let parts = t.text(col::PROVINCE, PART).zip(t.text(col::REGIME, PART));
@@ -228,7 +253,6 @@ impl YearData {
             .collect();
         let world = country.id(WORLD);
         let flow_of: Vec<Option<Flow>> = flows.values().iter().map(|f| f.parse().ok()).collect();
-        let total = products.id(TOTAL);
         let is_section: Vec<bool> = products.values().iter().map(|k| level_of(k) == 0).collect();
 
         let mut rows = Vec::new();
@@ -328,6 +352,9 @@ impl YearData {
                 }
                 continue;
             }
+            let Some(((src, _), (vin, _), est)) = provenance else {
+                unreachable!("a total-product row means the product codes include TOTAL")
+            };
             if [r, p, f].contains(&NULL) || v.is_nan() {
                 return Err(IndicesError::Schema {
                     path: path(),
@@ -350,7 +377,10 @@ impl YearData {
         let mut d = YearData::from_rows(year, rows.iter().cloned(), registry);
         d.sources = source_ids
             .into_iter()
-            .map(|(s, v)| (name(sources_space, s).to_owned(), name(vintages, v).to_owned()))
+            .map(|(s, v)| {
+                let ((_, sources), (_, vintages), _) = provenance.expect("rows had provenance");
+                (name(sources, s).to_owned(), name(vintages, v).to_owned())
+            })
             .collect::<std::collections::BTreeSet<_>>()
             .into_iter()
             .collect();

@@ -79,6 +79,15 @@ pub struct Coded {
 }
 
 impl Coded {
+    /// Adds the columns and spaces of `other`, read from the same rows of the same file.
+    pub fn extend(&mut self, other: Coded) {
+        debug_assert_eq!(self.height, other.height);
+        self.spaces.extend(other.spaces);
+        self.text.extend(other.text);
+        self.f64.extend(other.f64);
+        self.bool.extend(other.bool);
+    }
+
     /// The ids of text column `name` and the space they index.
     pub fn text(&self, name: &str, space: &str) -> Option<(&[u32], &Space)> {
         Some((self.text.get(name)?, self.spaces.get(space)?))
@@ -120,19 +129,16 @@ pub fn read_coded(path: &Path, columns: &[(&str, Want<'_>)]) -> Result<Coded, Pa
             .map(|t| t.join().expect("a column reader does not panic"))
             .collect::<Result<Vec<Coded>, ParquetError>>()
     })?;
-    let mut out = Coded::default();
-    for (i, part) in parts.into_iter().enumerate() {
-        if i > 0 && part.height != out.height {
+    let mut parts = parts.into_iter();
+    let mut out = parts.next().unwrap_or_default();
+    for part in parts {
+        if part.height != out.height {
             return Err(ParquetError::Read {
                 path: path.into(),
                 message: format!("columns of {} and {} rows", out.height, part.height),
             });
         }
-        out.height = part.height;
-        out.spaces.extend(part.spaces);
-        out.text.extend(part.text);
-        out.f64.extend(part.f64);
-        out.bool.extend(part.bool);
+        out.extend(part);
     }
     Ok(out)
 }
