@@ -81,6 +81,9 @@ pub struct ProductCells {
     products: Vec<(u32, u32)>,
     /// Country id → whether the country is listed in the matrix.
     listed: Vec<bool>,
+    /// Country id → whether the country reports product imports at all (a world or partner
+    /// import row), noted as rows arrive rather than by a scan of its cells.
+    reports_imports: Vec<bool>,
     rows: Vec<Vec<Acc>>,
     /// Mirror values not yet added, per importing country, in row order. A row adds to its
     /// reporter's row, which stays in cache while the (sorted) rows of one reporter pass, and
@@ -102,6 +105,7 @@ impl ProductCells {
             n_product_ids: product_ids,
             products: Vec::new(),
             listed: vec![false; countries],
+            reports_imports: vec![false; countries],
             rows: vec![Vec::new(); countries],
             mirror_queue: vec![Vec::new(); countries],
         }
@@ -134,6 +138,9 @@ impl ProductCells {
                 self.add_queued_mirror(country);
             }
             return;
+        }
+        if matches!(side, Side::WorldImports | Side::PartnerImports) {
+            self.reports_imports[country as usize] = true;
         }
         let a = self.cell(country, product);
         match side {
@@ -215,9 +222,7 @@ impl ProductCells {
         for (r_rank, &c) in countries.iter().enumerate() {
             let row = &self.rows[c as usize];
             // An importer that reports product imports at all is taken at its word.
-            let reports_imports = row
-                .iter()
-                .any(|a| !a.world_imports.is_nan() || !a.partner_imports.is_nan());
+            let reports_imports = self.reports_imports[c as usize];
             let mut mirrored = false;
             for (p_rank, &k) in order.iter().enumerate() {
                 let Some(a) = row.get(k as usize) else { continue };
