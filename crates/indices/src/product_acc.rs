@@ -215,10 +215,9 @@ impl ProductCells {
         // At most one cell per allocated row entry: reserved once, the lists (tens of MB on
         // BACI) are not copied as they grow.
         let bound: usize = countries.iter().map(|&c| self.rows[c as usize].len()).sum();
-        for cells in [&mut t.exports.cells, &mut t.imports.cells] {
-            cells.reserve_exact(bound);
-        }
+        t.exports.cells.reserve_exact(bound);
         t.partners.cells.reserve_exact(bound);
+        t.imports.cells.reserve_exact(bound);
         for (r_rank, &c) in countries.iter().enumerate() {
             let row = &self.rows[c as usize];
             // An importer that reports product imports at all is taken at its word.

@@ -375,15 +375,15 @@ impl YearData {
             source_ids.insert((src[i], vin[i]));
         }
         let mut d = YearData::from_rows(year, rows.iter().cloned(), registry);
-        d.sources = source_ids
-            .into_iter()
-            .map(|(s, v)| {
-                let ((_, sources), (_, vintages), _) = provenance.expect("rows had provenance");
-                (name(sources, s).to_owned(), name(vintages, v).to_owned())
-            })
-            .collect::<std::collections::BTreeSet<_>>()
-            .into_iter()
-            .collect();
+        // Ids are recorded on total-product rows only, which exist only with provenance.
+        if let Some(((_, sources), (_, vintages), _)) = provenance {
+            d.sources = source_ids
+                .into_iter()
+                .map(|(s, v)| (name(sources, s).to_owned(), name(vintages, v).to_owned()))
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .collect();
+        }
         let totals = cells.finish(|c| name(country, c), |c| name(classes, c), |k| name(products, k));
         d.product_exports = totals.exports;
         d.product_partners = totals.partners;

@@ -72,8 +72,10 @@ pub fn remember(path: &Path, digest: String) -> std::io::Result<()> {
 pub fn sha256_file(path: &Path) -> std::io::Result<(String, u64)> {
     let mut f = fs_err::File::open(path)?;
     let before = key(&f.metadata()?);
-    if let Some(digest) = before.and_then(known) {
-        return Ok((digest, before.map_or(0, |k| k.len)));
+    if let Some(k) = before
+        && let Some(digest) = known(k)
+    {
+        return Ok((digest, k.len));
     }
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 1 << 20];

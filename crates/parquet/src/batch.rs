@@ -8,9 +8,8 @@
 //!
 //! The file reads like one polars writes: text as plain UTF-8 columns (no Arrow schema is
 //! embedded, so readers do not turn them into categoricals), `u32` as unsigned INT32. It is
-//! zstd-compressed at level 1: product values are near-random doubles that higher levels do
-//! not shrink, only slow. Nothing in it depends on the time or host, so equal batches give
-//! equal bytes.
+//! zstd-compressed at level 1, except for the columns the caller names as raw. Nothing in it
+//! depends on the time or host, so equal batches give equal bytes.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -48,10 +47,9 @@ fn properties(raw: &[&str]) -> WriterProperties {
 const ROW_GROUP_ROWS: usize = 1024 * 1024;
 
 /// Writes `batch` to `path` atomically (through a temporary file), each column encoded on a
-/// thread of its own. Columns named in `raw` are stored uncompressed: for near-random doubles
-/// zstd saves 5-10 % of their size at a tenth of the index stage's CPU time. Plain threads, not rayon tasks: a rayon worker waiting for its columns
-/// would meanwhile start another of the caller's tasks (another year of data) and hold both
-/// in memory.
+/// thread of its own; columns named in `raw` are stored uncompressed. Plain threads, not rayon
+/// tasks: a rayon worker waiting for its columns would meanwhile start another of the caller's
+/// tasks (another year of data) and hold both in memory.
 pub fn write(path: &Path, batch: &RecordBatch, raw: &[&str]) -> Result<(), ParquetError> {
     let mut parquet_err = None;
     tradepipe_model::fsio::write_atomic_with(path, |w| {
