@@ -177,16 +177,9 @@ pub(crate) fn product_batch(t: &ProductTable<'_>) -> Result<RecordBatch, ArrowEr
             Arc::new(StringArray::from(values)),
         ))
     };
-    // Classifications are few; each product names its own.
-    let mut classes: Vec<&str> = e.products.iter().map(|(c, _)| c.as_str()).collect();
-    classes.sort_unstable();
-    classes.dedup();
-    let class_of: Vec<u32> = e
-        .products
-        .iter()
-        .map(|(c, _)| classes.binary_search(&c.as_str()).expect("listed") as u32)
-        .collect();
-    let levels: Vec<u32> = e.products.iter().map(|(_, k)| u32::from(level_of(k))).collect();
+    // Classifications and levels are few; each product has one of each.
+    let (class_of, classes) = distinct(e.products.iter().map(|(c, _)| c.as_str()));
+    let (level_of_product, levels) = distinct(e.products.iter().map(|(_, k)| u32::from(level_of(k))));
     let f64s = |v: Vec<Option<f64>>| -> ArrayRef { Arc::new(Float64Array::from(v)) };
     let n = 0..t.len();
     RecordBatch::try_from_iter([
@@ -210,8 +203,9 @@ pub(crate) fn product_batch(t: &ProductTable<'_>) -> Result<RecordBatch, ArrowEr
         ),
         (
             "level",
-            Arc::new(UInt32Array::from_iter_values(
-                cells.iter().map(|c| levels[c.1 as usize]),
+            Arc::new(DictionaryArray::<UInt32Type>::new(
+                cells.iter().map(|c| level_of_product[c.1 as usize]).collect(),
+                Arc::new(UInt32Array::from(levels)),
             )) as ArrayRef,
         ),
         ("exports", f64s(n.clone().map(|i| Some(t.value(i))).collect())),
@@ -223,6 +217,17 @@ pub(crate) fn product_batch(t: &ProductTable<'_>) -> Result<RecordBatch, ArrowEr
         ),
         ("market_penetration", f64s(t.market_penetration.clone())),
     ])
+}
+
+/// Each item's index among the distinct items (sorted), and those items.
+fn distinct<T: Ord + Copy>(items: impl Iterator<Item = T> + Clone) -> (Vec<u32>, Vec<T>) {
+    let mut values: Vec<T> = items.clone().collect();
+    values.sort_unstable();
+    values.dedup();
+    let keys = items
+        .map(|v| values.binary_search(&v).expect("listed") as u32)
+        .collect();
+    (keys, values)
 }
 
 pub(crate) fn product_rows(df: &DataFrame, path: &Path, year: i32) -> Result<Vec<ProductRow>, IndicesError> {

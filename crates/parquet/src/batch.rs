@@ -3,34 +3,39 @@
 //!
 //! Why not polars here: a polars frame needs one string per row for the text columns, which
 //! the writer then hashes back into a dictionary and samples for a cardinality estimate. A
-//! batch's text columns are dictionary arrays (the codes' ids as keys, each distinct text
-//! once), so nothing per row is allocated. They are written plain (see [`properties`]).
+//! batch's code columns are dictionary arrays (the codes' ids as keys, each distinct value
+//! once), so nothing per row is allocated, and they are written as dictionary-encoded chunks
+//! straight from their keys ([`crate::dictionary`]). Other columns go through the Arrow
+//! writer, plain-encoded (see [`properties`]).
 //!
-//! The file reads like one polars writes: text as plain UTF-8 columns (no Arrow schema is
-//! embedded, so readers do not turn them into categoricals), `u32` as unsigned INT32. It is
-//! zstd-compressed at level 1, except for the columns the caller names as raw. Nothing in it
-//! depends on the time or host, so equal batches give equal bytes.
+//! The file reads like one polars writes: text as UTF-8 columns (no Arrow schema is embedded,
+//! so readers do not turn them into categoricals), `u32` as unsigned INT32. The Arrow writer's
+//! columns are zstd-compressed at level 1, except those the caller names as raw; dictionary
+//! indices are stored uncompressed. Nothing in it depends on the time or host, so equal
+//! batches give equal bytes.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use arrow_array::RecordBatch;
+use arrow_array::types::UInt32Type;
+use arrow_array::{ArrayRef, DictionaryArray, RecordBatch};
+use arrow_schema::Field;
 use parquet::arrow::ArrowSchemaConverter;
-use parquet::arrow::arrow_writer::{ArrowColumnChunk, ArrowRowGroupWriterFactory, compute_leaves};
+use parquet::arrow::arrow_writer::{
+    ArrowColumnChunk, ArrowColumnWriter, ArrowRowGroupWriterFactory, compute_leaves,
+};
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::properties::WriterProperties;
 use parquet::file::writer::SerializedFileWriter;
-use parquet::schema::types::ColumnPath;
+use parquet::schema::types::{ColumnDescPtr, ColumnPath};
 use tradepipe_model::schema::{PART_FILE, partition_dir};
 
-use crate::ParquetError;
+use crate::{ParquetError, dictionary};
 
-/// Plain encoding throughout, zstd over it. The writer builds a dictionary by hashing every
-/// value of a row, whatever the Arrow array's own dictionary: for the product table that was
-/// a sixth of the index stage's CPU time, and on sorted code columns zstd shrinks the plain
-/// text as well (measured on BACI-shaped data: 17.14 MB a year either way). The `raw`
-/// columns are stored uncompressed.
+/// Plain encoding, zstd over it, for the columns the Arrow writer encodes: its dictionary
+/// encoding hashes every row's value, and the columns with few distinct values reach it
+/// only when they are not dictionary arrays. The `raw` columns are stored uncompressed.
 fn properties(raw: &[&str]) -> WriterProperties {
     let mut builder = WriterProperties::builder()
         .set_compression(Compression::ZSTD(
@@ -77,35 +82,60 @@ fn encode(batch: &RecordBatch, raw: &[&str], out: &mut (dyn Write + Send)) -> pa
     for g in 0..groups {
         let offset = g * ROW_GROUP_ROWS;
         let rows = batch.slice(offset, ROW_GROUP_ROWS.min(batch.num_rows() - offset));
-        let mut leaves = Vec::new();
-        for (array, field) in rows.columns().iter().zip(schema.fields()) {
-            leaves.extend(compute_leaves(field, array)?);
-        }
         let writers = factory.create_column_writers(g)?;
+        if writers.len() != schema.fields().len() {
+            return Err(parquet::errors::ParquetError::NYI(
+                "nested columns in a record batch".into(),
+            ));
+        }
+        let columns = rows.columns().iter().zip(schema.fields()).zip(writers);
         let chunks = std::thread::scope(|s| {
-            let encoding: Vec<_> = writers
-                .into_iter()
-                .zip(leaves)
-                .map(|(mut column, leaf)| {
-                    s.spawn(move || {
-                        column.write(&leaf)?;
-                        column.close()
-                    })
+            let encoding: Vec<_> = columns
+                .enumerate()
+                .map(|(c, ((array, field), writer))| {
+                    let descr = parquet_schema.column(c);
+                    s.spawn(move || encode_column(descr, field, array, writer))
                 })
                 .collect();
             encoding
                 .into_iter()
                 .map(|t| t.join().expect("a column encoder does not panic"))
-                .collect::<parquet::errors::Result<Vec<ArrowColumnChunk>>>()
+                .collect::<parquet::errors::Result<Vec<Encoded>>>()
         })?;
         let mut group = writer.next_row_group()?;
         for chunk in chunks {
-            chunk.append_to_row_group(&mut group)?;
+            match chunk {
+                Encoded::Arrow(chunk) => chunk.append_to_row_group(&mut group)?,
+                Encoded::Dictionary(chunk) => group.append_column(&chunk.data, chunk.close)?,
+            }
         }
         group.close()?;
     }
     writer.close()?;
     Ok(())
+}
+
+/// A column chunk encoded by the Arrow writer or, for dictionary arrays, from their keys.
+enum Encoded {
+    Arrow(ArrowColumnChunk),
+    Dictionary(dictionary::Chunk),
+}
+
+fn encode_column(
+    descr: ColumnDescPtr,
+    field: &Field,
+    array: &ArrayRef,
+    mut writer: ArrowColumnWriter,
+) -> parquet::errors::Result<Encoded> {
+    if let Some(keyed) = array.as_any().downcast_ref::<DictionaryArray<UInt32Type>>()
+        && let Some(chunk) = dictionary::chunk(descr, keyed)?
+    {
+        return Ok(Encoded::Dictionary(chunk));
+    }
+    for leaf in compute_leaves(field, array)? {
+        writer.write(&leaf)?;
+    }
+    writer.close().map(Encoded::Arrow)
 }
 
 /// Writes one year's partition of the table rooted at `root`.
@@ -182,8 +212,8 @@ mod tests {
         let zstd = Compression::ZSTD(ZstdLevel::try_new(1).unwrap());
         assert_eq!(
             compression,
-            [zstd, zstd, Compression::UNCOMPRESSED],
-            "rca is stored raw"
+            [Compression::UNCOMPRESSED, zstd, Compression::UNCOMPRESSED],
+            "dictionary indices and rca are stored raw"
         );
     }
 

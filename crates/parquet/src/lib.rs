@@ -12,6 +12,8 @@
 
 pub mod batch;
 pub mod coded;
+mod dictionary;
+mod rle;
 
 use std::path::{Path, PathBuf};
 
