@@ -149,6 +149,21 @@ pub struct IndicesSummary {
     pub bilateral_rows: usize,
 }
 
+/// How many years run at once on `threads` worker threads. A year is one coarse task, so
+/// `years` on `threads` end in a round of `years % threads` tasks with cores left idle
+/// (five years on two cores: the fifth runs alone). One more worker than threads then lets
+/// the kernel share the cores among the years of the last two rounds. Measured at 10M rows
+/// on two cores, five years: 5-11 % less wall time (medians of interleaved runs), 20 % more
+/// peak memory; four years on three workers instead of two: 10 % slower, hence only when the
+/// rounds do not come out even.
+fn year_workers(years: usize, threads: usize) -> usize {
+    if threads > 1 && years > threads && !years.is_multiple_of(threads) {
+        threads + 1
+    } else {
+        threads
+    }
+}
+
 /// Computes and writes every index table.
 pub fn run(cfg: &Config) -> Result<IndicesSummary, IndicesError> {
     let trade = trade_dir(&cfg.output_dir);
@@ -243,10 +258,21 @@ pub fn run(cfg: &Config) -> Result<IndicesSummary, IndicesError> {
             product_pair,
         })
     };
-    let computed = years
-        .par_iter()
-        .map(|&year| year_task(year))
-        .collect::<Result<Vec<YearOut>, IndicesError>>()?;
+    let workers = year_workers(years.len(), rayon::current_num_threads());
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(workers)
+        .thread_name(|i| format!("year-{i}"))
+        .build()
+        .map_err(|e| IndicesError::Meta {
+            path: trade.clone(),
+            message: format!("cannot start {workers} worker threads: {e}"),
+        })?;
+    let computed = pool.install(|| {
+        years
+            .par_iter()
+            .map(|&year| year_task(year))
+            .collect::<Result<Vec<YearOut>, IndicesError>>()
+    })?;
     tracing::debug!(
         ms = started.elapsed().as_millis(),
         "years computed and product tables written"
@@ -388,4 +414,20 @@ pub fn read_tables(output_dir: &Path) -> Result<IndexTables, IndicesError> {
         contribution,
         group,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn years_get_a_spare_worker_only_when_rounds_are_uneven() {
+        assert_eq!(year_workers(5, 2), 3);
+        assert_eq!(year_workers(3, 2), 3);
+        assert_eq!(year_workers(4, 2), 2);
+        assert_eq!(year_workers(12, 2), 2);
+        assert_eq!(year_workers(2, 2), 2);
+        assert_eq!(year_workers(1, 2), 2);
+        assert_eq!(year_workers(5, 1), 1, "one thread asked for stays one");
+    }
 }
