@@ -206,6 +206,9 @@ fn read_group(path: &Path, columns: &[(&str, Want<'_>)]) -> Result<Coded, Parque
             Want::Bool => drop(out.bool.insert(name.to_owned(), Vec::with_capacity(rows))),
         }
     }
+    // Per text column, the last batch's dictionary and its ids: the batches of one column
+    // chunk share their dictionary, translated once rather than once per batch.
+    let mut translated: HashMap<&str, (ArrayRef, Vec<u32>)> = HashMap::new();
     for batch in reader {
         let batch = batch.map_err(|e| err(e.to_string()))?;
         out.height += batch.num_rows();
@@ -217,7 +220,8 @@ fn read_group(path: &Path, columns: &[(&str, Want<'_>)]) -> Result<Coded, Parque
                 Want::Text(space) => {
                     let space = out.spaces.entry(space.to_owned()).or_default();
                     let ids = out.text.entry(name.to_owned()).or_default();
-                    extend_text(array, space, ids).map_err(|m| err(format!("column {name:?}: {m}")))?;
+                    let last = translated.entry(name).or_insert_with(untranslated);
+                    extend_text(array, space, last, ids).map_err(|m| err(format!("column {name:?}: {m}")))?;
                 }
                 Want::F64 => {
                     let a = array
@@ -247,8 +251,19 @@ fn read_group(path: &Path, columns: &[(&str, Want<'_>)]) -> Result<Coded, Parque
     Ok(out)
 }
 
-/// Appends the file-wide ids of a dictionary array's rows.
-fn extend_text(array: &ArrayRef, space: &mut Space, ids: &mut Vec<u32>) -> Result<(), String> {
+/// No dictionary translated yet: an empty array no batch's dictionary is.
+fn untranslated() -> (ArrayRef, Vec<u32>) {
+    (Arc::new(arrow_array::NullArray::new(0)), Vec::new())
+}
+
+/// Appends the file-wide ids of a dictionary array's rows; `last` is the dictionary last
+/// translated and its ids, reused when this array shares it.
+fn extend_text(
+    array: &ArrayRef,
+    space: &mut Space,
+    last: &mut (ArrayRef, Vec<u32>),
+    ids: &mut Vec<u32>,
+) -> Result<(), String> {
     let dict = array
         .as_dictionary_opt::<Int32Type>()
         .ok_or_else(|| format!("is {}, not text", array.data_type()))?;
@@ -257,15 +272,19 @@ fn extend_text(array: &ArrayRef, space: &mut Space, ids: &mut Vec<u32>) -> Resul
         .as_string_opt::<i32>()
         .ok_or_else(|| format!("dictionary of {}, not text", dict.values().data_type()))?;
     // The batch's dictionary translated once; each row is then one lookup.
-    let map: Vec<u32> = (0..values.len())
-        .map(|i| {
-            if values.is_null(i) {
-                NULL
-            } else {
-                space.intern(values.value(i))
-            }
-        })
-        .collect();
+    if !Arc::ptr_eq(&last.0, dict.values()) {
+        last.1 = (0..values.len())
+            .map(|i| {
+                if values.is_null(i) {
+                    NULL
+                } else {
+                    space.intern(values.value(i))
+                }
+            })
+            .collect();
+        last.0 = Arc::clone(dict.values());
+    }
+    let map = &last.1;
     let keys = dict.keys();
     if keys.null_count() == 0 {
         ids.extend(keys.values().iter().map(|&k| map[k as usize]));
