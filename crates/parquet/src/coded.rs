@@ -300,6 +300,36 @@ mod tests {
     use polars::prelude::*;
 
     #[test]
+    fn ids_hold_across_batches_and_row_groups() {
+        // Several 64K-row batches share a chunk's dictionary; the second row group has a
+        // dictionary of its own, in another order.
+        let n = ROWS_PER_GROUP * 2;
+        let codes: Vec<&str> = (0..n)
+            .map(|i| match (i < ROWS_PER_GROUP, i % 7) {
+                (true, 0) => "UZB",
+                (true, _) => "KAZ",
+                (false, 0 | 1) => "AFG",
+                (false, _) => "UZB",
+            })
+            .collect();
+        let mut df = DataFrame::new(n, vec![Column::new("reporter".into(), codes.clone())]).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.parquet");
+        let file = std::fs::File::create(&path).unwrap();
+        ParquetWriter::new(file)
+            .with_row_group_size(Some(ROWS_PER_GROUP))
+            .finish(&mut df)
+            .unwrap();
+        let c = read_coded(&path, &[("reporter", Want::Text("country"))]).unwrap();
+        let (ids, countries) = c.text("reporter", "country").unwrap();
+        let back: Vec<&str> = ids.iter().map(|&i| countries.get(i).unwrap()).collect();
+        assert_eq!(back, codes);
+        assert_eq!(countries.values(), ["UZB", "KAZ", "AFG"]);
+    }
+
+    const ROWS_PER_GROUP: usize = 150_000;
+
+    #[test]
     fn text_columns_share_a_space_and_keep_nulls() {
         let dir = tempfile::tempdir().unwrap();
         let mut df = DataFrame::new(
