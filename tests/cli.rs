@@ -240,6 +240,26 @@ fn manifest_lists_every_output_file_and_orphans_are_removed() {
             path.display()
         );
     }
+    // The digest cache the next run starts from agrees with the manifest, file by file
+    // (matched by inode and size, as the cache keys them).
+    let cache = std::fs::read_to_string(p.output().join(".tradepipe-digests.tsv")).unwrap();
+    let cached: std::collections::HashMap<(u64, u64), &str> = cache
+        .lines()
+        .map(|l| {
+            let f: Vec<&str> = l.split('\t').collect();
+            ((f[1].parse().unwrap(), f[2].parse().unwrap()), f[8])
+        })
+        .collect();
+    let mut checked = 0;
+    for f in files {
+        use std::os::unix::fs::MetadataExt;
+        let meta = std::fs::metadata(p.output().join(f["path"].as_str().unwrap())).unwrap();
+        if let Some(digest) = cached.get(&(meta.ino(), meta.len())) {
+            assert_eq!(*digest, f["sha256"].as_str().unwrap(), "{}", f["path"]);
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, files.len(), "every listed file is in the digest cache");
 }
 
 #[test]

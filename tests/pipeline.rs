@@ -110,11 +110,15 @@ fn stages_run_alone_and_reruns_are_byte_identical() {
     }
     let strip = |v: Vec<(String, Vec<u8>)>, dir: &std::path::Path| -> Vec<(String, Vec<u8>)> {
         // The raw manifest names the config's own directory; the run manifest carries the run
-        // time and the lock file the pid, by design. Nothing else may differ.
+        // time, the lock file the pid and the digest cache file times, by design. Nothing else
+        // may differ.
         let d = dir.display().to_string();
         v.into_iter()
             // Input fingerprints hash the provenance, which names the directory too.
-            .filter(|(n, _)| n != "manifest.json" && n != ".tradepipe.lock" && !n.ends_with(".inputs.sha256"))
+            .filter(|(n, _)| {
+                !["manifest.json", ".tradepipe.lock", ".tradepipe-digests.tsv"].contains(&n.as_str())
+                    && !n.ends_with(".inputs.sha256")
+            })
             .map(|(n, b)| {
                 (
                     n,

@@ -103,6 +103,7 @@ pub fn run(cli: &Cli) -> Result<(), CliError> {
                     "removed temporary files left by an interrupted run"
                 );
             }
+            tradepipe_model::hash::load_cache(&cfg.output_dir.join(manifest::DIGEST_CACHE));
             Some(lock)
         }
     };
@@ -194,6 +195,11 @@ pub fn run(cli: &Cli) -> Result<(), CliError> {
     }
     if _lock.is_some() {
         manifest::write(&cfg, name, started)?;
+        let cache = cfg.output_dir.join(manifest::DIGEST_CACHE);
+        if let Err(e) = tradepipe_model::hash::save_cache(&cache) {
+            // Only the next run's speed depends on it.
+            tracing::warn!(error = %e, "digest cache not saved");
+        }
     }
     tracing::info!(
         command = name,

@@ -13,6 +13,9 @@ use tradepipe_model::fsio::TMP_PREFIX;
 use tradepipe_model::hash::sha256_file;
 
 const LOCK_FILE: &str = ".tradepipe.lock";
+/// File digests of the last run, by file identity and times (`tradepipe_model::hash`): a
+/// cache, not an output, so the manifest leaves it out.
+pub const DIGEST_CACHE: &str = ".tradepipe-digests.tsv";
 const MANIFEST: &str = "manifest.json";
 
 #[derive(Debug, Serialize)]
@@ -95,6 +98,7 @@ pub fn write(
         .filter(|(rel, _)| {
             !(rel == MANIFEST
                 || rel == LOCK_FILE
+                || rel == DIGEST_CACHE
                 || rel.rsplit('/').next().is_some_and(|n| n.starts_with(TMP_PREFIX))
                 || rel.ends_with(crate::gate::MARKER))
         })
