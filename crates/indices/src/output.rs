@@ -180,7 +180,7 @@ pub(crate) fn product_batch(t: &ProductTable<'_>) -> Result<RecordBatch, ArrowEr
     // Classifications and levels are few; each product has one of each.
     let (class_of, classes) = distinct(e.products.iter().map(|(c, _)| c.as_str()));
     let (level_of_product, levels) = distinct(e.products.iter().map(|(_, k)| u32::from(level_of(k))));
-    let f64s = |v: Vec<Option<f64>>| -> ArrayRef { Arc::new(Float64Array::from(v)) };
+    let f64s = |v: &[Option<f64>]| -> ArrayRef { Arc::new(v.iter().copied().collect::<Float64Array>()) };
     let n = 0..t.len();
     RecordBatch::try_from_iter([
         (
@@ -208,14 +208,17 @@ pub(crate) fn product_batch(t: &ProductTable<'_>) -> Result<RecordBatch, ArrowEr
                 Arc::new(UInt32Array::from(levels)),
             )) as ArrayRef,
         ),
-        ("exports", f64s(n.clone().map(|i| Some(t.value(i))).collect())),
-        ("rca", f64s(t.rca.clone())),
-        ("rca_sym", f64s(n.map(|i| t.rca_sym(i)).collect())),
+        (
+            "exports",
+            Arc::new(Float64Array::from_iter_values(n.clone().map(|i| t.value(i)))),
+        ),
+        ("rca", f64s(&t.rca)),
+        ("rca_sym", f64s(&n.map(|i| t.rca_sym(i)).collect::<Vec<_>>())),
         (
             "partners",
-            Arc::new(UInt32Array::from(t.partners.clone())) as ArrayRef,
+            Arc::new(t.partners.iter().copied().collect::<UInt32Array>()) as ArrayRef,
         ),
-        ("market_penetration", f64s(t.market_penetration.clone())),
+        ("market_penetration", f64s(&t.market_penetration)),
     ])
 }
 
