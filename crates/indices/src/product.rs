@@ -176,7 +176,14 @@ impl<'a> ProductTable<'a> {
                 row_sum[i * nl + li[k]] += x[i * p + k];
             }
         }
-        let col_sum: Vec<f64> = (0..p).map(|k| (0..r).map(|i| x[i * p + k]).sum()).collect();
+        // Column sums row by row (one pass over the matrix, not a stride of P per value):
+        // each column still adds its reporters in index order, so the sums are the same.
+        let mut col_sum = vec![0.0f64; p];
+        for row in x.chunks_exact(p.max(1)) {
+            for (c, v) in col_sum.iter_mut().zip(row) {
+                *c += v;
+            }
+        }
         let world: Vec<f64> = (0..nl)
             .map(|l| (0..r).map(|i| row_sum[i * nl + l]).sum())
             .collect();
