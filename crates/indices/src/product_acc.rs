@@ -2,35 +2,51 @@
 //! arrays indexed by the codes' integer ids ([`tradepipe_parquet::coded`]): a row costs a
 //! few array lookups, no hashing and no string comparison.
 //!
-//! Countries are rows, allocated when a country first has a product cell, each as long as
-//! the products seen; an empty sum is NaN until its first value, so a cell takes 48 bytes
-//! (a year of 226 × 5,381 HS6 cells is under 60 MB). Sums run in row order, as the values
-//! arrive, and [`ProductCells::finish`] emits cells sorted by (country code, classification,
-//! product code): the same numbers and order on any thread.
+//! Each side of a cell (world or partner exports, world or partner imports, mirror imports,
+//! partner count) has rows of its own, one per country, allocated when the country first has a
+//! value on that side and as long as the products seen; an empty sum is NaN until its first
+//! value. Data reported by partner and exports only (BACI) use three sides, 20 bytes a cell: a
+//! year of 226 × 5,381 HS6 cells takes 24 MB, where one struct of all six took 58 MB. Sums run in
+//! row order, as the values arrive, and [`ProductCells::finish`] emits cells sorted by (country
+//! code, classification, product code): the same numbers and order on any thread.
 
 use crate::product::ProductMatrix;
 
-/// One cell's sums; NaN where no row contributed.
-#[derive(Debug, Clone, Copy)]
-struct Acc {
-    world_exports: f64,
-    partner_exports: f64,
-    world_imports: f64,
-    partner_imports: f64,
-    /// Partner economies' exports to this country.
-    mirror_imports: f64,
-    /// Partners with a positive export value.
-    partners: u32,
+/// One side of every cell: a row per country, empty until the country's first value on this
+/// side, then as long as the products seen (`empty` where no row contributed).
+#[derive(Debug)]
+struct SideCells<T> {
+    rows: Vec<Vec<T>>,
+    empty: T,
 }
 
-const EMPTY: Acc = Acc {
-    world_exports: f64::NAN,
-    partner_exports: f64::NAN,
-    world_imports: f64::NAN,
-    partner_imports: f64::NAN,
-    mirror_imports: f64::NAN,
-    partners: 0,
-};
+impl<T: Copy> SideCells<T> {
+    fn new(countries: usize, empty: T) -> Self {
+        SideCells {
+            rows: vec![Vec::new(); countries],
+            empty,
+        }
+    }
+
+    fn cell(&mut self, country: u32, product: u32, n_products: usize) -> &mut T {
+        let row = &mut self.rows[country as usize];
+        if row.len() <= product as usize {
+            row.resize(n_products.max(product as usize + 1), self.empty);
+        }
+        &mut row[product as usize]
+    }
+
+    fn get(&self, country: u32, product: u32) -> T {
+        self.rows[country as usize]
+            .get(product as usize)
+            .copied()
+            .unwrap_or(self.empty)
+    }
+
+    fn row_len(&self, country: u32) -> usize {
+        self.rows[country as usize].len()
+    }
+}
 
 /// Adds `v` to a sum that starts at zero on its first value (`0.0 + v`, as
 /// [`crate::formulas::accumulate`] does, so that `-0.0` reads the same).
@@ -84,7 +100,14 @@ pub struct ProductCells {
     /// Country id → whether the country reports product imports at all (a world or partner
     /// import row), noted as rows arrive rather than by a scan of its cells.
     reports_imports: Vec<bool>,
-    rows: Vec<Vec<Acc>>,
+    world_exports: SideCells<f64>,
+    partner_exports: SideCells<f64>,
+    world_imports: SideCells<f64>,
+    partner_imports: SideCells<f64>,
+    /// Partner economies' exports to this country.
+    mirror_imports: SideCells<f64>,
+    /// Partners with a positive export value.
+    partners: SideCells<u32>,
     /// Mirror values not yet added, per importing country, in row order. A row adds to its
     /// reporter's row, which stays in cache while the (sorted) rows of one reporter pass, and
     /// to its partner's row, which is a different one every few rows: adding there at once
@@ -106,7 +129,12 @@ impl ProductCells {
             products: Vec::new(),
             listed: vec![false; countries],
             reports_imports: vec![false; countries],
-            rows: vec![Vec::new(); countries],
+            world_exports: SideCells::new(countries, f64::NAN),
+            partner_exports: SideCells::new(countries, f64::NAN),
+            world_imports: SideCells::new(countries, f64::NAN),
+            partner_imports: SideCells::new(countries, f64::NAN),
+            mirror_imports: SideCells::new(countries, f64::NAN),
+            partners: SideCells::new(countries, 0),
             mirror_queue: vec![Vec::new(); countries],
         }
     }
@@ -142,38 +170,26 @@ impl ProductCells {
         if matches!(side, Side::WorldImports | Side::PartnerImports) {
             self.reports_imports[country as usize] = true;
         }
-        let a = self.cell(country, product);
+        let n = self.n_products;
         match side {
-            Side::WorldExports => add(&mut a.world_exports, v),
-            Side::WorldImports => add(&mut a.world_imports, v),
+            Side::WorldExports => add(self.world_exports.cell(country, product, n), v),
+            Side::WorldImports => add(self.world_imports.cell(country, product, n), v),
             Side::PartnerExports => {
-                add(&mut a.partner_exports, v);
-                a.partners += u32::from(v > 0.0);
+                add(self.partner_exports.cell(country, product, n), v);
+                *self.partners.cell(country, product, n) += u32::from(v > 0.0);
             }
-            Side::PartnerImports => add(&mut a.partner_imports, v),
+            Side::PartnerImports => add(self.partner_imports.cell(country, product, n), v),
             Side::Mirror => unreachable!("queued above"),
         }
-    }
-
-    fn cell(&mut self, country: u32, product: u32) -> &mut Acc {
-        let row = &mut self.rows[country as usize];
-        if row.len() <= product as usize {
-            row.resize(self.n_products.max(product as usize + 1), EMPTY);
-        }
-        &mut row[product as usize]
     }
 
     /// Adds `country`'s queued mirror values to its row, in the order they came.
     fn add_queued_mirror(&mut self, country: u32) {
         let mut queue = std::mem::take(&mut self.mirror_queue[country as usize]);
         for &(product, v) in &queue {
-            let a = self.cell(country, product);
+            let m = self.mirror_imports.cell(country, product, self.n_products);
             // The first value as it is, then sums: what the mirror column always held.
-            a.mirror_imports = if a.mirror_imports.is_nan() {
-                v
-            } else {
-                a.mirror_imports + v
-            };
+            *m = if m.is_nan() { v } else { *m + v };
         }
         // The emptied queue keeps its buffer for the next batch.
         queue.clear();
@@ -214,29 +230,45 @@ impl ProductCells {
         let mut t = ProductTotals::default();
         // At most one cell per allocated row entry: reserved once, the lists (tens of MB on
         // BACI) are not copied as they grow.
-        let bound: usize = countries.iter().map(|&c| self.rows[c as usize].len()).sum();
+        let bound: usize = countries
+            .iter()
+            .map(|&c| {
+                [
+                    &self.world_exports,
+                    &self.partner_exports,
+                    &self.world_imports,
+                    &self.partner_imports,
+                    &self.mirror_imports,
+                ]
+                .iter()
+                .map(|side| side.row_len(c))
+                .max()
+                .unwrap_or(0)
+            })
+            .sum();
         t.exports.cells.reserve_exact(bound);
         t.partners.cells.reserve_exact(bound);
         t.imports.cells.reserve_exact(bound);
         for (r_rank, &c) in countries.iter().enumerate() {
-            let row = &self.rows[c as usize];
             // An importer that reports product imports at all is taken at its word.
             let reports_imports = self.reports_imports[c as usize];
             let mut mirrored = false;
             for (p_rank, &k) in order.iter().enumerate() {
-                let Some(a) = row.get(k as usize) else { continue };
                 let (r, p) = (r_rank as u32, p_rank as u32);
-                if let Some(x) = present(a.world_exports).or(present(a.partner_exports)) {
+                let partner_exports = self.partner_exports.get(c, k);
+                let exports = present(self.world_exports.get(c, k)).or(present(partner_exports));
+                if let Some(x) = exports {
                     t.exports.cells.push((r, p, x));
                 }
-                if !a.partner_exports.is_nan() {
-                    t.partners.cells.push((r, p, a.partners));
+                if !partner_exports.is_nan() {
+                    t.partners.cells.push((r, p, self.partners.get(c, k)));
                 }
                 let m = if reports_imports {
-                    present(a.world_imports).or(present(a.partner_imports))
+                    present(self.world_imports.get(c, k)).or(present(self.partner_imports.get(c, k)))
                 } else {
-                    mirrored |= !a.mirror_imports.is_nan();
-                    present(a.mirror_imports)
+                    let mirror = self.mirror_imports.get(c, k);
+                    mirrored |= !mirror.is_nan();
+                    present(mirror)
                 };
                 if let Some(m) = m {
                     t.imports.cells.push((r, p, m));
