@@ -36,11 +36,10 @@ impl<T: Copy> SideCells<T> {
         &mut row[product as usize]
     }
 
-    fn get(&self, country: u32, product: u32) -> T {
-        self.rows[country as usize]
-            .get(product as usize)
-            .copied()
-            .unwrap_or(self.empty)
+    /// `country`'s row, read by product index (`empty` past its end).
+    fn row(&self, country: u32) -> impl Fn(u32) -> T + '_ {
+        let row = self.rows[country as usize].as_slice();
+        move |product| row.get(product as usize).copied().unwrap_or(self.empty)
     }
 
     fn row_len(&self, country: u32) -> usize {
@@ -253,20 +252,23 @@ impl ProductCells {
             // An importer that reports product imports at all is taken at its word.
             let reports_imports = self.reports_imports[c as usize];
             let mut mirrored = false;
+            let (world_exports, partner_exports) = (self.world_exports.row(c), self.partner_exports.row(c));
+            let (world_imports, partner_imports) = (self.world_imports.row(c), self.partner_imports.row(c));
+            let (mirror_imports, partners) = (self.mirror_imports.row(c), self.partners.row(c));
             for (p_rank, &k) in order.iter().enumerate() {
                 let (r, p) = (r_rank as u32, p_rank as u32);
-                let partner_exports = self.partner_exports.get(c, k);
-                let exports = present(self.world_exports.get(c, k)).or(present(partner_exports));
+                let partner_exports = partner_exports(k);
+                let exports = present(world_exports(k)).or(present(partner_exports));
                 if let Some(x) = exports {
                     t.exports.cells.push((r, p, x));
                 }
                 if !partner_exports.is_nan() {
-                    t.partners.cells.push((r, p, self.partners.get(c, k)));
+                    t.partners.cells.push((r, p, partners(k)));
                 }
                 let m = if reports_imports {
-                    present(self.world_imports.get(c, k)).or(present(self.partner_imports.get(c, k)))
+                    present(world_imports(k)).or(present(partner_imports(k)))
                 } else {
-                    let mirror = self.mirror_imports.get(c, k);
+                    let mirror = mirror_imports(k);
                     mirrored |= !mirror.is_nan();
                     present(mirror)
                 };
