@@ -49,7 +49,12 @@ struct Dictionary {
 /// `array` as a dictionary-encoded chunk of `descr`, or `None` if it is not a case handled
 /// here (see the module docs).
 pub(crate) fn chunk(descr: ColumnDescPtr, array: &DictionaryArray<UInt32Type>) -> Result<Option<Chunk>> {
-    if descr.max_rep_level() > 0 || array.keys().null_count() > 0 || array.values().null_count() > 0 {
+    // An empty chunk (a dictionary page and no data page) is left to the Arrow writer.
+    if array.is_empty()
+        || descr.max_rep_level() > 0
+        || array.keys().null_count() > 0
+        || array.values().null_count() > 0
+    {
         return Ok(None);
     }
     let keys = array.keys().values();
@@ -184,7 +189,7 @@ fn encode(descr: ColumnDescPtr, keys: &[u32], entries: usize, dictionary: Dictio
         .set_total_uncompressed_size(total)
         .set_num_values(keys.len() as i64)
         .set_dictionary_page_offset(Some(dictionary_page.offset as i64))
-        .set_data_page_offset(locations.first().map_or(total, |l| l.offset))
+        .set_data_page_offset(locations[0].offset)
         .set_statistics(dictionary.statistics)
         .set_unencoded_byte_array_data_bytes(dictionary.unencoded_bytes)
         .build()?;
@@ -336,6 +341,13 @@ mod tests {
             .map(|v| v.map(str::to_owned))
             .collect();
         assert_eq!(c, [Some("a".to_owned()), None]);
+    }
+
+    #[test]
+    fn an_empty_batch_writes_a_readable_empty_file() {
+        let batch = RecordBatch::try_from_iter([("c", text(Vec::new(), &["a"]))]).unwrap();
+        let (_dir, path) = write(&batch);
+        assert_eq!(crate::read(&path, None).unwrap().height(), 0);
     }
 
     proptest! {

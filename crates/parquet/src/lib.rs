@@ -4,9 +4,9 @@
 //!   Hive-partitioned table.
 //! * Reads for the index stage: a file's text columns as integer codes ([`coded`]), its
 //!   columns decoded on parallel threads.
-//! * Writes for the index stage: Arrow record batches whose text columns are dictionary
-//!   arrays in memory and plain text in the file ([`batch`]), the product table's path that
-//!   builds no string per row.
+//! * Writes for the index stage: Arrow record batches whose code columns are dictionary
+//!   arrays, written as dictionary-encoded chunks straight from their keys ([`batch`],
+//!   `dictionary`, `rle`): the product table's path that builds no string per row.
 //! * Writes: Parquet files atomically (temporary file in the same directory, then rename),
 //!   zstd-compressed, with no timestamp or host name inside, so equal frames give equal bytes.
 
