@@ -228,11 +228,7 @@ impl YearData {
             ))
         };
         let total = products.id(TOTAL);
-        let provenance = if total.is_some() {
-            Some(provenance()?)
-        } else {
-            None
-        };
+        let provenance = total.map(|_| provenance()).transpose()?;
         // Breakdowns by province or customs regime are parts of a total, not totals.
         let parts = t.text(col::PROVINCE, PART).zip(t.text(col::REGIME, PART));
         let part_total = parts.and_then(|((_, space), _)| space.id(TOTAL));

@@ -142,15 +142,18 @@ pub fn save_cache(path: &Path) -> Result<(), crate::fsio::WriteError> {
         .unwrap_or_else(|e| e.into_inner())
         .iter()
         .filter(|(_, e)| e.live && e.digest.len() == 64)
-        .map(|(k, e)| {
-            format!(
-                "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\n",
-                k.dev, k.ino, k.len, k.mtime.0, k.mtime.1, k.ctime.0, k.ctime.1, e.taken, e.digest
-            )
-        })
+        .map(|(k, e)| cache_line(k, e.taken, &e.digest))
         .collect();
     lines.sort();
     crate::fsio::write_atomic(path, lines.concat().as_bytes())
+}
+
+/// One line of the cache file, as [`parse_line`] reads it.
+fn cache_line(k: &FileKey, taken: i64, digest: &str) -> String {
+    format!(
+        "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{taken}\t{digest}\n",
+        k.dev, k.ino, k.len, k.mtime.0, k.mtime.1, k.ctime.0, k.ctime.1
+    )
 }
 
 /// Records `digest` as the content hash of the file now at `path` (its writer hashed the
@@ -226,18 +229,7 @@ mod tests {
         // so "taken" is put well after it for the settled file, and at it for the fresh one.
         let line = |p: &Path, taken_after_change: i64| {
             let k = key(&std::fs::metadata(p).unwrap()).unwrap();
-            let taken = k.mtime.0.max(k.ctime.0) + taken_after_change;
-            format!(
-                "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{taken}\t{}\n",
-                k.dev,
-                k.ino,
-                k.len,
-                k.mtime.0,
-                k.mtime.1,
-                k.ctime.0,
-                k.ctime.1,
-                "e".repeat(64)
-            )
+            cache_line(&k, k.mtime.0.max(k.ctime.0) + taken_after_change, &"e".repeat(64))
         };
         let cache = dir.path().join("cache");
         let text = line(&settled, 10) + &line(&fresh, 0) + "not a line\n";

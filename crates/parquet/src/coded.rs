@@ -208,7 +208,7 @@ fn read_group(path: &Path, columns: &[(&str, Want<'_>)]) -> Result<Coded, Parque
     }
     // Per text column, the last batch's dictionary and its ids: the batches of one column
     // chunk share their dictionary, translated once rather than once per batch.
-    let mut translated: HashMap<&str, (ArrayRef, Vec<u32>)> = HashMap::new();
+    let mut translated: HashMap<&str, Option<(ArrayRef, Vec<u32>)>> = HashMap::new();
     for batch in reader {
         let batch = batch.map_err(|e| err(e.to_string()))?;
         out.height += batch.num_rows();
@@ -220,7 +220,7 @@ fn read_group(path: &Path, columns: &[(&str, Want<'_>)]) -> Result<Coded, Parque
                 Want::Text(space) => {
                     let space = out.spaces.entry(space.to_owned()).or_default();
                     let ids = out.text.entry(name.to_owned()).or_default();
-                    let last = translated.entry(name).or_insert_with(untranslated);
+                    let last = translated.entry(name).or_default();
                     extend_text(array, space, last, ids).map_err(|m| err(format!("column {name:?}: {m}")))?;
                 }
                 Want::F64 => {
@@ -251,17 +251,12 @@ fn read_group(path: &Path, columns: &[(&str, Want<'_>)]) -> Result<Coded, Parque
     Ok(out)
 }
 
-/// No dictionary translated yet: an empty array no batch's dictionary is.
-fn untranslated() -> (ArrayRef, Vec<u32>) {
-    (Arc::new(arrow_array::NullArray::new(0)), Vec::new())
-}
-
 /// Appends the file-wide ids of a dictionary array's rows; `last` is the dictionary last
 /// translated and its ids, reused when this array shares it.
 fn extend_text(
     array: &ArrayRef,
     space: &mut Space,
-    last: &mut (ArrayRef, Vec<u32>),
+    last: &mut Option<(ArrayRef, Vec<u32>)>,
     ids: &mut Vec<u32>,
 ) -> Result<(), String> {
     let dict = array
@@ -272,19 +267,21 @@ fn extend_text(
         .as_string_opt::<i32>()
         .ok_or_else(|| format!("dictionary of {}, not text", dict.values().data_type()))?;
     // The batch's dictionary translated once; each row is then one lookup.
-    if !Arc::ptr_eq(&last.0, dict.values()) {
-        last.1 = (0..values.len())
-            .map(|i| {
-                if values.is_null(i) {
-                    NULL
-                } else {
-                    space.intern(values.value(i))
-                }
-            })
-            .collect();
-        last.0 = Arc::clone(dict.values());
-    }
-    let map = &last.1;
+    let map = match last {
+        Some((seen, map)) if Arc::ptr_eq(seen, dict.values()) => map,
+        _ => {
+            let map = (0..values.len())
+                .map(|i| {
+                    if values.is_null(i) {
+                        NULL
+                    } else {
+                        space.intern(values.value(i))
+                    }
+                })
+                .collect();
+            &last.insert((Arc::clone(dict.values()), map)).1
+        }
+    };
     let keys = dict.keys();
     if keys.null_count() == 0 {
         ids.extend(keys.values().iter().map(|&k| map[k as usize]));

@@ -232,6 +232,16 @@ mod tests {
         df.column(name).unwrap().as_materialized_series().rechunk()
     }
 
+    /// A text column as polars reads it.
+    fn strings(df: &polars::prelude::DataFrame, name: &str) -> Vec<Option<String>> {
+        column(df, name)
+            .str()
+            .unwrap()
+            .iter()
+            .map(|v| v.map(str::to_owned))
+            .collect()
+    }
+
     fn write(batch: &RecordBatch) -> (tempfile::TempDir, std::path::PathBuf) {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("t.parquet");
@@ -288,22 +298,13 @@ mod tests {
 
         let df = crate::read(&path, None).unwrap();
         assert_eq!(df.column("reporter").unwrap().dtype(), &DataType::String);
-        let reporter: Vec<_> = column(&df, "reporter")
-            .str()
-            .unwrap()
-            .iter()
-            .map(|v| v.map(str::to_owned))
-            .collect();
-        assert_eq!(reporter, ["KAZ", "KAZ", "CHN", "UZB"].map(|s| Some(s.to_owned())));
+        assert_eq!(
+            strings(&df, "reporter"),
+            ["KAZ", "KAZ", "CHN", "UZB"].map(|s| Some(s.to_owned()))
+        );
         let level: Vec<_> = column(&df, "level").u32().unwrap().iter().collect();
         assert_eq!(level, [Some(6), Some(6), Some(2), Some(6)]);
-        let one: Vec<_> = column(&df, "one")
-            .str()
-            .unwrap()
-            .iter()
-            .map(|v| v.map(str::to_owned))
-            .collect();
-        assert_eq!(one, vec![Some("HS".to_owned()); 4]);
+        assert_eq!(strings(&df, "one"), vec![Some("HS".to_owned()); 4]);
 
         let meta = metadata(&path);
         let columns = meta.row_group(0).columns();
@@ -334,13 +335,7 @@ mod tests {
         let batch = RecordBatch::try_from_iter([("c", Arc::new(array) as ArrayRef)]).unwrap();
         let (_dir, path) = write(&batch);
         let df = crate::read(&path, None).unwrap();
-        let c: Vec<_> = column(&df, "c")
-            .str()
-            .unwrap()
-            .iter()
-            .map(|v| v.map(str::to_owned))
-            .collect();
-        assert_eq!(c, [Some("a".to_owned()), None]);
+        assert_eq!(strings(&df, "c"), [Some("a".to_owned()), None]);
     }
 
     #[test]
