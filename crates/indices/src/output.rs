@@ -161,8 +161,8 @@ pub(crate) fn concentration_rows(
 }
 
 /// Product columns of near-random doubles, stored uncompressed: zstd shrinks them by 5-10 %
-/// (measured on BACI-shaped data) for a tenth of the stage's CPU time. Market penetration, a
-/// ratio of small counts, repeats and stays compressed.
+/// (measured on BACI-shaped data) for a tenth of the stage's CPU time. Partner counts and
+/// market penetration, ratios of small counts, repeat: they are dictionary columns.
 pub(crate) const PRODUCT_RAW: &[&str] = &["exports", "rca", "rca_sym"];
 
 /// The product table as a record batch, built straight from its cells (no row structs: a BACI
@@ -214,12 +214,66 @@ pub(crate) fn product_batch(t: &ProductTable<'_>) -> Result<RecordBatch, ArrowEr
         ),
         ("rca", f64s(&t.rca)),
         ("rca_sym", f64s(&n.map(|i| t.rca_sym(i)).collect::<Vec<_>>())),
-        (
-            "partners",
-            Arc::new(t.partners.iter().copied().collect::<UInt32Array>()) as ArrayRef,
-        ),
-        ("market_penetration", f64s(&t.market_penetration)),
+        ("partners", partners_column(&t.partners)),
+        ("market_penetration", penetration_column(t)),
     ])
+}
+
+/// Partner counts as a dictionary column whose entries are `0..=max`: a count is its own key.
+fn partners_column(partners: &[Option<u32>]) -> ArrayRef {
+    let max = partners.iter().flatten().max().copied().unwrap_or(0);
+    Arc::new(DictionaryArray::<UInt32Type>::new(
+        partners.iter().copied().collect::<UInt32Array>(),
+        Arc::new(UInt32Array::from_iter_values(0..=max)),
+    ))
+}
+
+/// Most (partners, importers) pairs a market-penetration dictionary is built over; past it
+/// (hundreds of thousands of countries) the column is written as plain doubles.
+const PENETRATION_PAIRS: usize = 1 << 22;
+
+/// Market penetration as a dictionary column: a ratio of two counts below the number of
+/// countries takes few distinct values (a few thousand on BACI), so each (partners,
+/// importers) pair that occurs is given the id of its ratio among the distinct ratios,
+/// in ascending order. The values are [`crate::formulas::market_penetration`]'s own.
+fn penetration_column(t: &ProductTable<'_>) -> ArrayRef {
+    let max_c = t.partners.iter().flatten().max().map_or(0, |&c| c as usize);
+    let max_m = t.importers.iter().max().map_or(0, |&m| m as usize);
+    let width = max_m + 1;
+    let Some(pairs) = (max_c + 1).checked_mul(width).filter(|&n| n <= PENETRATION_PAIRS) else {
+        let values: Vec<_> = (0..t.len()).map(|n| t.market_penetration(n)).collect();
+        return Arc::new(Float64Array::from(values));
+    };
+    let pair = |n: usize| -> Option<(usize, f64)> {
+        let c = t.partners[n]?;
+        let m = t.importers[t.exports.cells[n].1 as usize];
+        let v = crate::formulas::market_penetration(c, m)?;
+        Some((c as usize * width + m as usize, v))
+    };
+    const UNUSED: u32 = u32::MAX;
+    let mut id = vec![UNUSED; pairs];
+    let mut used = Vec::new();
+    for (slot, v) in (0..t.len()).filter_map(pair) {
+        if id[slot] == UNUSED {
+            id[slot] = 0;
+            used.push((v, slot));
+        }
+    }
+    // Ratios are finite and non-negative, so `total_cmp` orders them as numbers; equal
+    // ratios of different pairs (1/2, 2/4) share one entry.
+    used.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    let mut values: Vec<f64> = Vec::with_capacity(used.len());
+    for (v, slot) in used {
+        if values.last() != Some(&v) {
+            values.push(v);
+        }
+        id[slot] = (values.len() - 1) as u32;
+    }
+    let keys: UInt32Array = (0..t.len()).map(|n| pair(n).map(|(slot, _)| id[slot])).collect();
+    Arc::new(DictionaryArray::<UInt32Type>::new(
+        keys,
+        Arc::new(Float64Array::from(values)),
+    ))
 }
 
 /// Each item's index among the distinct items (sorted), and those items.
@@ -634,4 +688,90 @@ pub(crate) fn group_rows(df: &DataFrame, path: &Path, year: i32) -> Result<Vec<G
             trade_share: s[k],
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use arrow_array::Array;
+    use arrow_array::cast::AsArray;
+    use arrow_array::types::Float64Type;
+
+    use super::*;
+    use crate::product::{ProductExports, ProductFlow, ProductTable};
+
+    fn exports(cells: &[(&'static str, &'static str)]) -> ProductExports {
+        let flows: Vec<ProductFlow<'_>> = cells
+            .iter()
+            .map(|&(reporter, product)| ProductFlow {
+                reporter,
+                classification: "HS92",
+                product,
+                value: 1.0,
+            })
+            .collect();
+        ProductExports::from_flows(&flows)
+    }
+
+    /// The column's values row by row, through its dictionary.
+    fn penetration(column: &ArrayRef) -> Vec<Option<f64>> {
+        let d = column.as_dictionary::<UInt32Type>();
+        let values = d.values().as_primitive::<Float64Type>();
+        d.keys()
+            .iter()
+            .map(|k| k.map(|k| values.value(k as usize)))
+            .collect()
+    }
+
+    #[test]
+    fn market_penetration_is_a_dictionary_of_the_distinct_ratios() {
+        // Four reporters, two products with 4 and 2 importers. Partner counts 2, 1, none, 3
+        // on the first product and 1 on the second: 2/4 and 1/2 are one entry.
+        let e = exports(&[
+            ("A", "0101"),
+            ("A", "0102"),
+            ("B", "0101"),
+            ("C", "0101"),
+            ("D", "0101"),
+        ]);
+        let mut t = ProductTable::rca(2000, &e);
+        t.partners = vec![Some(2), Some(1), Some(1), None, Some(3)];
+        t.importers = vec![4, 2];
+        let column = penetration_column(&t);
+        assert_eq!(
+            penetration(&column),
+            [Some(0.5), Some(0.5), Some(0.25), None, Some(0.75)]
+        );
+        let d = column.as_dictionary::<UInt32Type>();
+        let values: Vec<f64> = d.values().as_primitive::<Float64Type>().values().to_vec();
+        assert_eq!(values, [0.25, 0.5, 0.75], "distinct and ascending");
+        for n in 0..t.len() {
+            assert_eq!(penetration(&column)[n], t.market_penetration(n), "row {n}");
+        }
+
+        let partners = partners_column(&t.partners);
+        let d = partners.as_dictionary::<UInt32Type>();
+        let counts: Vec<_> = d
+            .keys()
+            .iter()
+            .map(|k| k.map(|k| d.values().as_primitive::<UInt32Type>().value(k as usize)))
+            .collect();
+        assert_eq!(counts, t.partners);
+    }
+
+    #[test]
+    fn no_importers_means_no_penetration_and_huge_counts_fall_back_to_doubles() {
+        let e = exports(&[("A", "0101"), ("B", "0101")]);
+        let mut t = ProductTable::rca(2000, &e);
+        t.partners = vec![Some(0), Some(1)];
+        t.importers = vec![0];
+        assert_eq!(penetration(&penetration_column(&t)), [None, None]);
+
+        t.importers = vec![u32::MAX - 1];
+        t.partners = vec![Some(7), Some(u32::MAX - 1)];
+        let column = penetration_column(&t);
+        let plain = column.as_primitive::<Float64Type>();
+        assert_eq!(plain.value(0), 7.0 / f64::from(u32::MAX - 1));
+        assert_eq!(plain.value(1), 1.0);
+        assert_eq!(plain.null_count(), 0);
+    }
 }

@@ -146,7 +146,11 @@ pub struct ProductTable<'a> {
     pub exports: &'a ProductExports,
     pub rca: Vec<Option<f64>>,
     pub partners: Vec<Option<u32>>,
-    pub market_penetration: Vec<Option<f64>>,
+    /// Importers of each product, by product index (`#{j: M_j^k > 0}`); empty until
+    /// [`ProductTable::add_market_penetration`]. A cell's market penetration is its partner
+    /// count over these: kept as the two counts, not a double per cell, so the output can
+    /// write it as a dictionary of the few ratios that occur.
+    pub importers: Vec<u32>,
 }
 
 impl<'a> ProductTable<'a> {
@@ -203,7 +207,7 @@ impl<'a> ProductTable<'a> {
             exports: e,
             rca,
             partners: vec![None; n],
-            market_penetration: vec![None; n],
+            importers: Vec::new(),
         }
     }
 
@@ -231,6 +235,13 @@ impl<'a> ProductTable<'a> {
         self.rca[n].map(|a| (a - 1.0) / (a + 1.0))
     }
 
+    /// Market penetration of entry `n`: its partner count over its product's importers.
+    pub fn market_penetration(&self, n: usize) -> Option<f64> {
+        let c = self.partners[n]?;
+        let m = self.importers[self.exports.cells[n].1 as usize];
+        crate::formulas::market_penetration(c, m)
+    }
+
     /// Reporter, classification and product codes of entry `n`.
     pub fn codes(&self, n: usize) -> (&'a str, &'a str, &'a str) {
         let (i, k, _) = self.exports.cells[n];
@@ -238,18 +249,18 @@ impl<'a> ProductTable<'a> {
         (&self.exports.reporters[i as usize], c, p)
     }
 
-    /// Fills `partners` and `market_penetration` from the partner counts and the importers of
-    /// each product: `#{j: M_j^k > 0}` over `imports`' cells. Both matrices have the same codes
+    /// Fills `partners` (and so [`ProductTable::market_penetration`]) from the partner counts,
+    /// and `importers` from the importers of each product: `#{j: M_j^k > 0}` over `imports`' cells. Both matrices have the same codes
     /// as `exports` (as [`crate::product_acc::ProductTotals`] gives them), so a product's index
     /// is the same in all three.
     pub fn add_market_penetration(&mut self, partners: &ProductMatrix<u32>, imports: &ProductExports) {
         debug_assert!(
             imports.products == self.exports.products && partners.products == self.exports.products
         );
-        let mut importers = vec![0u32; imports.products.len()];
+        self.importers = vec![0u32; imports.products.len()];
         for &(_, k, v) in &imports.cells {
             if v > 0.0 {
-                importers[k as usize] += 1;
+                self.importers[k as usize] += 1;
             }
         }
         let mut counts = partners.cells.iter().peekable();
@@ -259,8 +270,6 @@ impl<'a> ProductTable<'a> {
                 continue;
             };
             self.partners[n] = Some(c);
-            let m = importers[k as usize];
-            self.market_penetration[n] = crate::formulas::market_penetration(c, m);
         }
     }
 
@@ -279,7 +288,7 @@ impl<'a> ProductTable<'a> {
                     rca: self.rca[n],
                     rca_sym: self.rca_sym(n),
                     partners: self.partners[n],
-                    market_penetration: self.market_penetration[n],
+                    market_penetration: self.market_penetration(n),
                 }
             })
             .collect()

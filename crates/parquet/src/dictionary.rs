@@ -7,12 +7,14 @@
 //! dictionary as the dictionary page and its keys as the data pages' RLE / bit-packed indices:
 //! no hashing, no text per row, nothing left for a compressor.
 //!
-//! Handled: a flat column (required or optional) of `Dictionary(UInt32, Utf8 | UInt32)` with no
-//! null keys. [`chunk`] returns `None` for anything else, which the caller writes the usual way.
-//! The chunk reads as any dictionary-encoded chunk: text as text, `u32` as `u32`.
+//! Handled: a flat column of `Dictionary(UInt32, Utf8 | UInt32 | Float64)` whose values are
+//! not null; its keys may be null if the column is optional (they become definition levels).
+//! [`chunk`] returns `None` for anything else, which the caller writes the usual way. The
+//! chunk reads as any dictionary-encoded chunk: text as text, `u32` as `u32`, `f64` as `f64`.
 
 use arrow_array::types::UInt32Type;
-use arrow_array::{Array, DictionaryArray, StringArray, UInt32Array};
+use arrow_array::{Array, DictionaryArray, Float64Array, StringArray, UInt32Array};
+use arrow_buffer::NullBuffer;
 use bytes::Bytes;
 use parquet::basic::{Compression, Encoding, EncodingMask, PageType};
 use parquet::column::page::{CompressedPage, Page, PageWriter};
@@ -49,32 +51,39 @@ struct Dictionary {
 /// `array` as a dictionary-encoded chunk of `descr`, or `None` if it is not a case handled
 /// here (see the module docs).
 pub(crate) fn chunk(descr: ColumnDescPtr, array: &DictionaryArray<UInt32Type>) -> Result<Option<Chunk>> {
-    // An empty chunk (a dictionary page and no data page) is left to the Arrow writer.
+    let nulls = array.keys().nulls().filter(|n| n.null_count() > 0);
+    // An empty chunk (a dictionary page and no data page) is left to the Arrow writer, and so
+    // is a chunk of nulls only (no value to put in the statistics).
     if array.is_empty()
         || descr.max_rep_level() > 0
-        || array.keys().null_count() > 0
+        || nulls.is_some_and(|n| descr.max_def_level() == 0 || n.null_count() == n.len())
         || array.values().null_count() > 0
     {
         return Ok(None);
     }
     let keys = array.keys().values();
     let values = array.values();
-    // How often each entry is used: the statistics cover only what the rows hold.
+    // How often each entry is used: the statistics cover only what the rows hold. A null
+    // row's key is whatever the buffer holds, so it is not read.
     let mut uses = vec![0u64; values.len()];
-    for &k in keys.iter() {
-        uses[k as usize] += 1;
+    match nulls {
+        None => keys.iter().for_each(|&k| uses[k as usize] += 1),
+        Some(n) => n.valid_indices().for_each(|i| uses[keys[i] as usize] += 1),
     }
+    let nulls_written = nulls.map_or(0, |n| n.null_count() as u64);
     let dictionary = if let Some(text) = values.as_any().downcast_ref::<StringArray>() {
-        text_dictionary(text, &uses)
+        text_dictionary(text, &uses, nulls_written)
     } else if let Some(ints) = values.as_any().downcast_ref::<UInt32Array>() {
-        u32_dictionary(ints, &uses)
+        u32_dictionary(ints, &uses, nulls_written)
+    } else if let Some(doubles) = values.as_any().downcast_ref::<Float64Array>() {
+        f64_dictionary(doubles, &uses, nulls_written)
     } else {
         return Ok(None);
     };
-    encode(descr, keys, values.len(), dictionary).map(Some)
+    encode(descr, keys, nulls, values.len(), dictionary).map(Some)
 }
 
-fn text_dictionary(text: &StringArray, uses: &[u64]) -> Dictionary {
+fn text_dictionary(text: &StringArray, uses: &[u64], nulls: u64) -> Dictionary {
     let mut page = Vec::with_capacity(text.value_data().len() + 4 * text.len());
     let mut unencoded = 0u64;
     let mut range: Option<(&str, &str)> = None;
@@ -94,14 +103,14 @@ fn text_dictionary(text: &StringArray, uses: &[u64]) -> Dictionary {
             min.map(ByteArray::from),
             max.map(ByteArray::from),
             None,
-            Some(0),
+            Some(nulls),
             false,
         ),
         unencoded_bytes: Some(unencoded as i64),
     }
 }
 
-fn u32_dictionary(ints: &UInt32Array, uses: &[u64]) -> Dictionary {
+fn u32_dictionary(ints: &UInt32Array, uses: &[u64], nulls: u64) -> Dictionary {
     let page = ints.values().iter().flat_map(|v| v.to_le_bytes()).collect();
     let used = || {
         ints.values()
@@ -114,12 +123,51 @@ fn u32_dictionary(ints: &UInt32Array, uses: &[u64]) -> Dictionary {
     let (min, max) = (used().min(), used().max());
     Dictionary {
         page,
-        statistics: Statistics::new(min.map(|v| v as i32), max.map(|v| v as i32), None, Some(0), false),
+        statistics: Statistics::new(
+            min.map(|v| v as i32),
+            max.map(|v| v as i32),
+            None,
+            Some(nulls),
+            false,
+        ),
         unencoded_bytes: None,
     }
 }
 
-fn encode(descr: ColumnDescPtr, keys: &[u32], entries: usize, dictionary: Dictionary) -> Result<Chunk> {
+fn f64_dictionary(doubles: &Float64Array, uses: &[u64], nulls: u64) -> Dictionary {
+    let page = doubles.values().iter().flat_map(|v| v.to_le_bytes()).collect();
+    // The format's rules for floating-point statistics: NaN is left out, and a zero bound is
+    // written as -0.0 for the minimum and +0.0 for the maximum, whichever zero the rows hold.
+    let used = doubles
+        .values()
+        .iter()
+        .zip(uses)
+        .filter(|(v, n)| **n > 0 && !v.is_nan())
+        .map(|(v, _)| *v);
+    let range = used.fold(None, |r: Option<(f64, f64)>, v| {
+        Some(r.map_or((v, v), |(lo, hi)| (lo.min(v), hi.max(v))))
+    });
+    let (min, max) = match range {
+        Some((lo, hi)) => (
+            Some(if lo == 0.0 { -0.0 } else { lo }),
+            Some(if hi == 0.0 { 0.0 } else { hi }),
+        ),
+        None => (None, None),
+    };
+    Dictionary {
+        page,
+        statistics: Statistics::new(min, max, None, Some(nulls), false),
+        unencoded_bytes: None,
+    }
+}
+
+fn encode(
+    descr: ColumnDescPtr,
+    keys: &[u32],
+    nulls: Option<&NullBuffer>,
+    entries: usize,
+    dictionary: Dictionary,
+) -> Result<Chunk> {
     let optional = descr.max_def_level() > 0;
     let width = rle::bit_width(entries);
     let mut sink = TrackedWrite::new(Vec::new());
@@ -135,16 +183,31 @@ fn encode(descr: ColumnDescPtr, keys: &[u32], entries: usize, dictionary: Dictio
     ))?;
     let mut locations = Vec::new();
     for (p, rows) in keys.chunks(PAGE_ROWS).enumerate() {
+        let start = p * PAGE_ROWS;
+        let valid = |i: &usize| nulls.is_none_or(|n| n.is_valid(start + i));
         let mut buf = Vec::with_capacity(8 + rows.len() * usize::from(width) / 8);
         if optional {
-            // Every row is defined: one RLE run of 1s at width 1, behind its byte length.
+            // The definition levels, behind their byte length: one RLE run of 1s when every
+            // row is defined.
             let mut levels = Vec::new();
-            rle::put_run(1, rows.len(), 1, &mut levels);
+            match nulls {
+                None => rle::put_run(1, rows.len(), 1, &mut levels),
+                Some(_) => {
+                    let defined: Vec<u32> = (0..rows.len()).map(|i| u32::from(valid(&i))).collect();
+                    rle::encode(&defined, 1, &mut levels);
+                }
+            }
             buf.extend_from_slice(&(levels.len() as u32).to_le_bytes());
             buf.extend_from_slice(&levels);
         }
         buf.push(width);
-        rle::encode(rows, width, &mut buf);
+        match nulls {
+            None => rle::encode(rows, width, &mut buf),
+            Some(_) => {
+                let present: Vec<u32> = (0..rows.len()).filter(valid).map(|i| rows[i]).collect();
+                rle::encode(&present, width, &mut buf);
+            }
+        }
         let size = buf.len();
         let spec = pages.write_page(CompressedPage::new(
             Page::DataPage {
@@ -222,6 +285,10 @@ mod tests {
     use super::*;
 
     fn text(keys: Vec<u32>, values: &[&str]) -> ArrayRef {
+        text_with_nulls(keys.into_iter().map(Some).collect(), values)
+    }
+
+    fn text_with_nulls(keys: Vec<Option<u32>>, values: &[&str]) -> ArrayRef {
         Arc::new(DictionaryArray::<UInt32Type>::new(
             UInt32Array::from(keys),
             Arc::new(StringArray::from(values.to_vec())),
@@ -258,7 +325,7 @@ mod tests {
     }
 
     /// The text column as another reader decodes it: the Arrow reader of the parquet crate.
-    fn read_back(path: &std::path::Path) -> Vec<String> {
+    fn read_back(path: &std::path::Path) -> Vec<Option<String>> {
         let file = std::fs::File::open(path).unwrap();
         let reader = ParquetRecordBatchReaderBuilder::try_new(file)
             .unwrap()
@@ -269,7 +336,7 @@ mod tests {
             let batch = batch.unwrap();
             let column = batch.column(0);
             match column.as_any().downcast_ref::<StringArray>() {
-                Some(s) => out.extend(s.iter().map(|v| v.unwrap().to_owned())),
+                Some(s) => out.extend(s.iter().map(|v| v.map(str::to_owned))),
                 None => panic!("read as {:?}", column.data_type()),
             }
         }
@@ -329,13 +396,66 @@ mod tests {
     }
 
     #[test]
-    fn null_keys_go_through_the_arrow_writer() {
-        let keys = UInt32Array::from(vec![Some(0), None]);
-        let array = DictionaryArray::<UInt32Type>::new(keys, Arc::new(StringArray::from(vec!["a"])));
-        let batch = RecordBatch::try_from_iter([("c", Arc::new(array) as ArrayRef)]).unwrap();
+    fn null_keys_are_definition_levels_and_a_null_only_chunk_goes_to_the_arrow_writer() {
+        // Key 7 under a null is out of range: a null row's key must never be read.
+        let keys = UInt32Array::new(vec![0, 7, 1].into(), Some(vec![true, false, true].into()));
+        let array = DictionaryArray::<UInt32Type>::new(keys, Arc::new(StringArray::from(vec!["b", "a"])));
+        let batch = RecordBatch::try_from_iter([
+            ("c", Arc::new(array) as ArrayRef),
+            ("none", text_with_nulls(vec![None; 3], &["x"])),
+        ])
+        .unwrap();
         let (_dir, path) = write(&batch);
         let df = crate::read(&path, None).unwrap();
-        assert_eq!(strings(&df, "c"), [Some("a".to_owned()), None]);
+        assert_eq!(
+            strings(&df, "c"),
+            [Some("b".to_owned()), None, Some("a".to_owned())]
+        );
+        assert_eq!(strings(&df, "none"), [None, None, None]);
+        let meta = metadata(&path);
+        let columns = meta.row_group(0).columns();
+        assert!(columns[0].dictionary_page_offset().is_some());
+        match columns[0].statistics().unwrap() {
+            Statistics::ByteArray(s) => {
+                assert_eq!(s.min_opt().unwrap().as_utf8().unwrap(), "a");
+                assert_eq!(s.max_opt().unwrap().as_utf8().unwrap(), "b");
+                assert_eq!(s.null_count_opt(), Some(1));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(columns[0].unencoded_byte_array_data_bytes(), Some(2));
+        assert!(
+            !columns[1].encodings().any(|e| e == Encoding::RLE_DICTIONARY),
+            "a chunk of nulls only is the Arrow writer's"
+        );
+    }
+
+    #[test]
+    fn doubles_are_written_with_the_formats_zero_and_nan_rules() {
+        // Used values 0.0, 2.5 and NaN (unused: -9 and 99): the minimum is -0.0, NaN is
+        // left out of the bounds, and each row reads back bit for bit.
+        let values = Float64Array::from(vec![-9.0, 0.0, 2.5, f64::NAN, 99.0]);
+        let keys = UInt32Array::from(vec![Some(1), Some(2), None, Some(3), Some(1)]);
+        let array = DictionaryArray::<UInt32Type>::new(keys, Arc::new(values));
+        let batch = RecordBatch::try_from_iter([("v", Arc::new(array) as ArrayRef)]).unwrap();
+        let (_dir, path) = write(&batch);
+        let df = crate::read(&path, None).unwrap();
+        let read: Vec<_> = column(&df, "v").f64().unwrap().iter().collect();
+        assert_eq!(read[..3], [Some(0.0), Some(2.5), None]);
+        assert!(read[3].unwrap().is_nan());
+        assert_eq!(read[4], Some(0.0));
+        let meta = metadata(&path);
+        let chunk = &meta.row_group(0).columns()[0];
+        assert!(chunk.dictionary_page_offset().is_some());
+        match chunk.statistics().unwrap() {
+            Statistics::Double(s) => {
+                let (lo, hi) = (*s.min_opt().unwrap(), *s.max_opt().unwrap());
+                assert!(lo == 0.0 && lo.is_sign_negative(), "{lo}");
+                assert_eq!(hi, 2.5);
+                assert_eq!(s.null_count_opt(), Some(1));
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]
@@ -354,6 +474,8 @@ mod tests {
             runs in proptest::collection::vec((0u32..600, 1usize..40), 1..200),
             entries in 1usize..600,
             filler in 0usize..PAGE_ROWS + 10,
+            holes in proptest::collection::vec(any::<bool>(), 0..40),
+            null_run in (0usize..PAGE_ROWS + 20, 0usize..PAGE_ROWS + 20),
         ) {
             let mut keys: Vec<u32> = runs
                 .iter()
@@ -361,11 +483,23 @@ mod tests {
                 .collect();
             // long enough, at times, to span a page boundary
             keys.extend((0..filler).map(|i| (i % entries) as u32 / 3));
+            // Nulls (if any holes): scattered by a repeating pattern, and one run that may
+            // cover a page boundary or whole pages.
+            let keys: Vec<Option<u32>> = keys
+                .iter()
+                .enumerate()
+                .map(|(i, &k)| {
+                    let hole = !holes.is_empty() && (holes[i % holes.len()]
+                        || (null_run.0..null_run.0 + null_run.1).contains(&i));
+                    (!hole).then_some(k)
+                })
+                .collect();
             let values: Vec<String> = (0..entries).map(|i| format!("v{i}")).collect();
             let strs: Vec<&str> = values.iter().map(String::as_str).collect();
-            let batch = RecordBatch::try_from_iter([("c", text(keys.clone(), &strs))]).unwrap();
+            let batch = RecordBatch::try_from_iter([("c", text_with_nulls(keys.clone(), &strs))]).unwrap();
             let (_dir, path) = write(&batch);
-            let want: Vec<&str> = keys.iter().map(|&k| strs[k as usize]).collect();
+            let want: Vec<Option<String>> =
+                keys.iter().map(|k| k.map(|k| strs[k as usize].to_owned())).collect();
             prop_assert_eq!(read_back(&path), want);
         }
     }
