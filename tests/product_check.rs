@@ -82,6 +82,7 @@ fn compare(py: &Path, output: &Path, countries: &[&str]) -> usize {
         .unwrap();
     assert!(status.success(), "reference script failed");
     let file = |name: &str| read_csv(&output.join(format!("ref_{name}.csv")));
+    other_readers_see_our_product_table(py, output, &t.product);
     let mut compared = 0;
     let mut check = |what: String, ours: Option<f64>, theirs: &str| {
         assert!(same(ours, num(theirs)), "{what}: ours {ours:?}, pandas {theirs}");
@@ -188,6 +189,121 @@ fn compare(py: &Path, output: &Path, countries: &[&str]) -> usize {
         }
     }
     compared
+}
+
+/// DuckDB and pyarrow read the product table (whose columns tradepipe encodes itself) as
+/// tradepipe's reader does: every row, every value to the bit.
+fn other_readers_see_our_product_table(py: &Path, output: &Path, ours: &[tradepipe_indices::ProductRow]) {
+    let prefix = output.join("readers");
+    let out = Command::new(py)
+        .arg(repo().join("tests/reference/read_with.py"))
+        .arg(output.join("parquet/indices/product"))
+        .arg(&prefix)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "read_with.py: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut ours: Vec<_> = ours.iter().collect();
+    ours.sort_by(|a, b| (a.year, &a.reporter, &a.product).cmp(&(b.year, &b.reporter, &b.product)));
+    for reader in ["duckdb", "pyarrow"] {
+        let theirs = read_csv(&output.join(format!("readers_{reader}.csv")));
+        assert_eq!(theirs.len(), ours.len(), "{reader}: rows");
+        for (r, o) in theirs.iter().zip(&ours) {
+            let key = format!("{reader}: {} {} {}", o.year, o.reporter, o.product);
+            assert_eq!(
+                (r["year"].as_str(), r["reporter"].as_str(), r["product"].as_str()),
+                (
+                    o.year.to_string().as_str(),
+                    o.reporter.as_str(),
+                    o.product.as_str()
+                ),
+                "{key}"
+            );
+            assert_eq!(r["classification"], o.classification, "{key}");
+            assert_eq!(num(&r["level"]), Some(f64::from(o.level)), "{key}");
+            for (c, v) in [
+                ("exports", Some(o.exports)),
+                ("rca", o.rca),
+                ("rca_sym", o.rca_sym),
+                ("partners", o.partners.map(f64::from)),
+                ("market_penetration", o.market_penetration),
+            ] {
+                let bits = |x: Option<f64>| x.map(f64::to_bits);
+                assert_eq!(bits(num(&r[c])), bits(v), "{key} {c}: {}", r[c]);
+            }
+        }
+    }
+}
+
+/// The pages tradepipe encodes itself (text and double dictionaries, PLAIN doubles), with
+/// nulls scattered and in a run over a page boundary, read by DuckDB and pyarrow as written.
+#[test]
+fn other_readers_read_our_own_pages_with_nulls_over_several_pages() {
+    use arrow_array::types::UInt32Type;
+    use arrow_array::{ArrayRef, DictionaryArray, Float64Array, RecordBatch, StringArray, UInt32Array};
+    use std::sync::Arc;
+
+    let Some(py) = reference_python() else { return };
+    // Three pages of 64Ki rows; rows 70,000..140,000 are null in every column but `row`.
+    let n = 150_000u32;
+    let null = |i: u32| i % 7 == 3 || (70_000..140_000).contains(&i);
+    let keys = |m: u32| UInt32Array::from_iter((0..n).map(|i| (!null(i)).then_some(i % m)));
+    let codes = ["CHN", "KAZ", "KGZ", "TJK", "UZB"];
+    let ratios = [0.0, 0.25, 0.5, 1.0];
+    let value = |i: u32| (!null(i)).then(|| f64::from(i) * 1.5 - 1000.0);
+    let batch = RecordBatch::try_from_iter([
+        ("row", Arc::new(UInt32Array::from_iter_values(0..n)) as ArrayRef),
+        (
+            "code",
+            Arc::new(DictionaryArray::<UInt32Type>::new(
+                keys(5),
+                Arc::new(StringArray::from(codes.to_vec())),
+            )),
+        ),
+        (
+            "ratio",
+            Arc::new(DictionaryArray::<UInt32Type>::new(
+                keys(4),
+                Arc::new(Float64Array::from(ratios.to_vec())),
+            )),
+        ),
+        ("value", Arc::new(Float64Array::from_iter((0..n).map(value)))),
+    ])
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.parquet");
+    tradepipe_parquet::batch::write(&path, &batch, &["value"]).unwrap();
+    let prefix = dir.path().join("readers");
+    let out = Command::new(&py)
+        .arg(repo().join("tests/reference/read_with.py"))
+        .args([&path, &prefix])
+        .arg("row")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "read_with.py: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for reader in ["duckdb", "pyarrow"] {
+        let rows = read_csv(&dir.path().join(format!("readers_{reader}.csv")));
+        assert_eq!(rows.len(), n as usize, "{reader}");
+        for (i, r) in (0..n).zip(&rows) {
+            assert_eq!(r["row"], i.to_string(), "{reader}");
+            let defined = !null(i);
+            let want = |s: &str| if defined { s.to_owned() } else { String::new() };
+            assert_eq!(r["code"], want(codes[(i % 5) as usize]), "{reader} row {i}");
+            assert_eq!(
+                num(&r["ratio"]),
+                defined.then(|| ratios[(i % 4) as usize]),
+                "{reader} row {i}"
+            );
+            assert_eq!(num(&r["value"]), value(i), "{reader} row {i}");
+        }
+    }
 }
 
 fn reference_python() -> Option<std::path::PathBuf> {

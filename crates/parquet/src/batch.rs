@@ -5,8 +5,9 @@
 //! the writer then hashes back into a dictionary and samples for a cardinality estimate. A
 //! batch's code columns are dictionary arrays (the codes' ids as keys, each distinct value
 //! once), so nothing per row is allocated, and they are written as dictionary-encoded chunks
-//! straight from their keys ([`crate::dictionary`]). Other columns go through the Arrow
-//! writer, plain-encoded (see [`properties`]).
+//! straight from their keys ([`crate::dictionary`]). Uncompressed doubles are written as
+//! PLAIN chunks straight from their buffer ([`crate::plain`]). Other columns go through the
+//! Arrow writer, plain-encoded (see [`properties`]).
 //!
 //! The file reads like one polars writes: text as UTF-8 columns (no Arrow schema is embedded,
 //! so readers do not turn them into categoricals), `u32` as unsigned INT32. The Arrow writer's
@@ -19,7 +20,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use arrow_array::types::UInt32Type;
-use arrow_array::{ArrayRef, DictionaryArray, RecordBatch};
+use arrow_array::{ArrayRef, DictionaryArray, Float64Array, RecordBatch};
 use arrow_schema::Field;
 use parquet::arrow::ArrowSchemaConverter;
 use parquet::arrow::arrow_writer::{
@@ -31,7 +32,7 @@ use parquet::file::writer::SerializedFileWriter;
 use parquet::schema::types::{ColumnDescPtr, ColumnPath};
 use tradepipe_model::schema::{PART_FILE, partition_dir};
 
-use crate::{ParquetError, dictionary};
+use crate::{ParquetError, chunk, dictionary, plain};
 
 /// Plain encoding, zstd over it, for the columns the Arrow writer encodes: its dictionary
 /// encoding hashes every row's value, and the columns with few distinct values reach it
@@ -94,7 +95,8 @@ fn encode(batch: &RecordBatch, raw: &[&str], out: &mut (dyn Write + Send)) -> pa
                 .enumerate()
                 .map(|(c, ((array, field), writer))| {
                     let descr = parquet_schema.column(c);
-                    s.spawn(move || encode_column(descr, field, array, writer))
+                    let raw = raw.contains(&field.name().as_str());
+                    s.spawn(move || encode_column(descr, field, array, raw, writer))
                 })
                 .collect();
             encoding
@@ -106,7 +108,7 @@ fn encode(batch: &RecordBatch, raw: &[&str], out: &mut (dyn Write + Send)) -> pa
         for chunk in chunks {
             match chunk {
                 Encoded::Arrow(chunk) => chunk.append_to_row_group(&mut group)?,
-                Encoded::Dictionary(chunk) => group.append_column(&chunk.data, chunk.close)?,
+                Encoded::Own(chunk) => group.append_column(&chunk.data, chunk.close)?,
             }
         }
         group.close()?;
@@ -115,22 +117,31 @@ fn encode(batch: &RecordBatch, raw: &[&str], out: &mut (dyn Write + Send)) -> pa
     Ok(())
 }
 
-/// A column chunk encoded by the Arrow writer or, for dictionary arrays, from their keys.
+/// A column chunk encoded by the Arrow writer or by this crate (dictionary arrays from their
+/// keys, uncompressed doubles from their buffer).
 enum Encoded {
     Arrow(ArrowColumnChunk),
-    Dictionary(dictionary::Chunk),
+    Own(chunk::Chunk),
 }
 
 fn encode_column(
     descr: ColumnDescPtr,
     field: &Field,
     array: &ArrayRef,
+    raw: bool,
     mut writer: ArrowColumnWriter,
 ) -> parquet::errors::Result<Encoded> {
-    if let Some(keyed) = array.as_any().downcast_ref::<DictionaryArray<UInt32Type>>()
-        && let Some(chunk) = dictionary::chunk(descr, keyed)?
+    let own = if let Some(keyed) = array.as_any().downcast_ref::<DictionaryArray<UInt32Type>>() {
+        dictionary::chunk(descr, keyed)?
+    } else if let Some(doubles) = array.as_any().downcast_ref::<Float64Array>()
+        && raw
     {
-        return Ok(Encoded::Dictionary(chunk));
+        plain::chunk(descr, doubles)?
+    } else {
+        None
+    };
+    if let Some(chunk) = own {
+        return Ok(Encoded::Own(chunk));
     }
     for leaf in compute_leaves(field, array)? {
         writer.write(&leaf)?;

@@ -15,30 +15,14 @@
 use arrow_array::types::UInt32Type;
 use arrow_array::{Array, DictionaryArray, Float64Array, StringArray, UInt32Array};
 use arrow_buffer::NullBuffer;
-use bytes::Bytes;
-use parquet::basic::{Compression, Encoding, EncodingMask, PageType};
-use parquet::column::page::{CompressedPage, Page, PageWriter};
-use parquet::column::writer::ColumnCloseResult;
+use parquet::basic::Encoding;
 use parquet::data_type::ByteArray;
 use parquet::errors::Result;
-use parquet::file::metadata::{ColumnChunkMetaData, PageEncodingStats};
-use parquet::file::page_index::offset_index::{OffsetIndexMetaData, PageLocation};
 use parquet::file::statistics::Statistics;
-use parquet::file::writer::{SerializedPageWriter, TrackedWrite};
 use parquet::schema::types::ColumnDescPtr;
 
+use crate::chunk::{Chunk, PAGE_ROWS, Parts, assemble, f64_statistics, put_levels};
 use crate::rle;
-
-/// Rows per data page: 64 Ki indices make pages of about 100 KiB at the product table's 13
-/// bits, ten a year: small enough for a reader that skips pages by the offset index, few
-/// enough that their headers cost nothing.
-const PAGE_ROWS: usize = 64 * 1024;
-
-/// A column chunk encoded in memory, to be appended to its row group.
-pub(crate) struct Chunk {
-    pub data: Bytes,
-    pub close: ColumnCloseResult,
-}
 
 /// What the dictionary page holds and the chunk's statistics, by value type.
 struct Dictionary {
@@ -136,8 +120,6 @@ fn u32_dictionary(ints: &UInt32Array, uses: &[u64], nulls: u64) -> Dictionary {
 
 fn f64_dictionary(doubles: &Float64Array, uses: &[u64], nulls: u64) -> Dictionary {
     let page = doubles.values().iter().flat_map(|v| v.to_le_bytes()).collect();
-    // The format's rules for floating-point statistics: NaN is left out, and a zero bound is
-    // written as -0.0 for the minimum and +0.0 for the maximum, whichever zero the rows hold.
     let used = doubles
         .values()
         .iter()
@@ -147,16 +129,9 @@ fn f64_dictionary(doubles: &Float64Array, uses: &[u64], nulls: u64) -> Dictionar
     let range = used.fold(None, |r: Option<(f64, f64)>, v| {
         Some(r.map_or((v, v), |(lo, hi)| (lo.min(v), hi.max(v))))
     });
-    let (min, max) = match range {
-        Some((lo, hi)) => (
-            Some(if lo == 0.0 { -0.0 } else { lo }),
-            Some(if hi == 0.0 { 0.0 } else { hi }),
-        ),
-        None => (None, None),
-    };
     Dictionary {
         page,
-        statistics: Statistics::new(min, max, None, Some(nulls), false),
+        statistics: f64_statistics(range, nulls),
         unencoded_bytes: None,
     }
 }
@@ -168,108 +143,31 @@ fn encode(
     entries: usize,
     dictionary: Dictionary,
 ) -> Result<Chunk> {
-    let optional = descr.max_def_level() > 0;
     let width = rle::bit_width(entries);
-    let mut sink = TrackedWrite::new(Vec::new());
-    let mut pages = SerializedPageWriter::new(&mut sink);
-    let dictionary_page = pages.write_page(CompressedPage::new(
-        Page::DictionaryPage {
-            num_values: entries as u32,
-            encoding: Encoding::PLAIN,
-            is_sorted: false,
-            buf: Bytes::from(dictionary.page),
-        },
-        0,
-    ))?;
-    let mut locations = Vec::new();
-    for (p, rows) in keys.chunks(PAGE_ROWS).enumerate() {
+    let pages = keys.chunks(PAGE_ROWS).enumerate().map(|(p, rows)| {
         let start = p * PAGE_ROWS;
-        let valid = |i: &usize| nulls.is_none_or(|n| n.is_valid(start + i));
         let mut buf = Vec::with_capacity(8 + rows.len() * usize::from(width) / 8);
-        if optional {
-            // The definition levels, behind their byte length: one RLE run of 1s when every
-            // row is defined.
-            let mut levels = Vec::new();
-            match nulls {
-                None => rle::put_run(1, rows.len(), 1, &mut levels),
-                Some(_) => {
-                    let defined: Vec<u32> = (0..rows.len()).map(|i| u32::from(valid(&i))).collect();
-                    rle::encode(&defined, 1, &mut levels);
-                }
-            }
-            buf.extend_from_slice(&(levels.len() as u32).to_le_bytes());
-            buf.extend_from_slice(&levels);
-        }
+        put_levels(&descr, nulls, start, rows.len(), &mut buf);
         buf.push(width);
         match nulls {
             None => rle::encode(rows, width, &mut buf),
-            Some(_) => {
-                let present: Vec<u32> = (0..rows.len()).filter(valid).map(|i| rows[i]).collect();
+            Some(n) => {
+                let present: Vec<u32> = (0..rows.len())
+                    .filter(|i| n.is_valid(start + i))
+                    .map(|i| rows[i])
+                    .collect();
                 rle::encode(&present, width, &mut buf);
             }
         }
-        let size = buf.len();
-        let spec = pages.write_page(CompressedPage::new(
-            Page::DataPage {
-                buf: Bytes::from(buf),
-                num_values: rows.len() as u32,
-                encoding: Encoding::RLE_DICTIONARY,
-                def_level_encoding: Encoding::RLE,
-                rep_level_encoding: Encoding::RLE,
-                statistics: None,
-            },
-            size,
-        ))?;
-        locations.push(PageLocation {
-            offset: spec.offset as i64,
-            compressed_page_size: spec.compressed_size as i32,
-            first_row_index: (p * PAGE_ROWS) as i64,
-        });
-    }
-    pages.close()?;
-    let data = Bytes::from(sink.into_inner()?);
-    let total = data.len() as i64;
-    let mut encodings = vec![Encoding::PLAIN, Encoding::RLE_DICTIONARY];
-    if optional {
-        encodings.push(Encoding::RLE);
-    }
-    let metadata = ColumnChunkMetaData::builder(descr)
-        .set_compression(Compression::UNCOMPRESSED)
-        .set_encodings_mask(EncodingMask::new_from_encodings(encodings.iter()))
-        .set_page_encoding_stats(vec![
-            PageEncodingStats {
-                page_type: PageType::DICTIONARY_PAGE,
-                encoding: Encoding::PLAIN,
-                count: 1,
-            },
-            PageEncodingStats {
-                page_type: PageType::DATA_PAGE,
-                encoding: Encoding::RLE_DICTIONARY,
-                count: locations.len() as i32,
-            },
-        ])
-        .set_total_compressed_size(total)
-        .set_total_uncompressed_size(total)
-        .set_num_values(keys.len() as i64)
-        .set_dictionary_page_offset(Some(dictionary_page.offset as i64))
-        .set_data_page_offset(locations[0].offset)
-        .set_statistics(dictionary.statistics)
-        .set_unencoded_byte_array_data_bytes(dictionary.unencoded_bytes)
-        .build()?;
-    Ok(Chunk {
-        data,
-        close: ColumnCloseResult {
-            bytes_written: total as u64,
-            rows_written: keys.len() as u64,
-            metadata,
-            bloom_filter: None,
-            column_index: None,
-            offset_index: Some(OffsetIndexMetaData {
-                page_locations: locations,
-                unencoded_byte_array_data_bytes: None,
-            }),
-        },
-    })
+        (buf, rows.len())
+    });
+    let parts = Parts {
+        dictionary: Some((dictionary.page, entries)),
+        encoding: Encoding::RLE_DICTIONARY,
+        statistics: dictionary.statistics,
+        unencoded_bytes: dictionary.unencoded_bytes,
+    };
+    assemble(descr.clone(), keys.len(), parts, pages)
 }
 
 #[cfg(test)]

@@ -6,13 +6,17 @@
 //!   columns decoded on parallel threads.
 //! * Writes for the index stage: Arrow record batches whose code columns are dictionary
 //!   arrays, written as dictionary-encoded chunks straight from their keys ([`batch`],
-//!   `dictionary`, `rle`): the product table's path that builds no string per row.
+//!   `dictionary`, `rle`), and whose uncompressed doubles are PLAIN chunks straight from their
+//!   buffer (`plain`; both assembled by `chunk`): the product table's path, which builds no
+//!   string per row and copies each value once.
 //! * Writes: Parquet files atomically (temporary file in the same directory, then rename),
 //!   zstd-compressed, with no timestamp or host name inside, so equal frames give equal bytes.
 
 pub mod batch;
+mod chunk;
 pub mod coded;
 mod dictionary;
+mod plain;
 mod rle;
 
 use std::path::{Path, PathBuf};
