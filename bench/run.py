@@ -117,11 +117,31 @@ def main() -> None:
     out.mkdir(exist_ok=True)
     (out / "latest.json").write_text(json.dumps(results, indent=2) + "\n")
     stamp = datetime.date.today().isoformat()
+    commit = git_commit()
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
-    (out / f"{stamp}-{'-'.join(args.sizes)}.md").write_text(
-        f"# Benchmark {stamp}\n\nMachine: {machine}; every engine limited to {THREADS} threads; "
-        f"median of {args.repeats} runs after a checked warm-up run.\n\n{table}"
+    # The commit in the name: two runs on one day (or one commit's reruns) keep their tables.
+    name = "-".join([stamp, *args.sizes, commit, datetime.datetime.now().strftime("%H%M")])
+    (out / f"{name}.md").write_text(
+        f"# Benchmark {stamp}\n\nMachine: {machine}; tradepipe at commit {commit}; every engine "
+        f"limited to {THREADS} threads; median of {args.repeats} runs after a checked warm-up run."
+        f"\n\n{table}"
     )
+
+
+def git_commit():
+    """The checkout's short commit, with `+` if it has uncommitted changes; `unknown` outside git."""
+    try:
+        head = subprocess.run(
+            ["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
+            capture_output=True, text=True, check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(REPO), "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True, text=True, check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return head + ("+" if dirty else "")
 
 
 if __name__ == "__main__":
