@@ -229,9 +229,13 @@ impl YearData {
         };
         let total = products.id(TOTAL);
         let provenance = total.map(|_| provenance()).transpose()?;
-        // Breakdowns by province or customs regime are parts of a total, not totals.
+        // Breakdowns by province or customs regime are parts of a total, not totals. Columns
+        // that are `TOTAL` on every row break nothing down: as if there were none.
         let parts = t.text(col::PROVINCE, PART).zip(t.text(col::REGIME, PART));
         let part_total = parts.and_then(|((_, space), _)| space.id(TOTAL));
+        let parts = parts.filter(|((province, _), (regime, _))| {
+            part_total.is_none() || province.same() != part_total || regime.same() != part_total
+        });
 
         // What each distinct code is, worked out once: a row is then a few array lookups.
         fn name(space: &tradepipe_parquet::coded::Space, id: u32) -> &str {
@@ -260,16 +264,16 @@ impl YearData {
         );
         let (mut pair_products, mut breakdowns) = (Vec::new(), Vec::new());
         for i in 0..t.height {
-            let (r, p, f, k, v) = (rep[i], par[i], flow[i], prod[i], val[i]);
+            let (r, p, f, k, v) = (rep.get(i), par.get(i), flow.get(i), prod.get(i), val[i]);
             let whole = parts.is_none_or(|((province, _), (regime, _))| {
-                Some(province[i]) == part_total && Some(regime[i]) == part_total
+                Some(province.get(i)) == part_total && Some(regime.get(i)) == part_total
             });
             if !whole {
                 // A province or regime part of a configured reporter's total-product trade.
                 let Some(((province, space), (regime, _))) = parts else {
                     unreachable!("a row is whole without breakdown columns")
                 };
-                let (pr, rg) = (province[i], regime[i]);
+                let (pr, rg) = (province.get(i), regime.get(i));
                 if [r, p, pr, rg].contains(&NULL) || Some(k) != total || v.is_nan() || !configured[r as usize]
                 {
                     continue;
@@ -295,7 +299,7 @@ impl YearData {
                 continue;
             }
             if Some(k) != total {
-                let c = class[i];
+                let c = class.get(i);
                 if [r, p, f, c, k].contains(&NULL) || v.is_nan() {
                     continue;
                 }
@@ -368,7 +372,7 @@ impl YearData {
                 value: v,
                 estimated: est[i],
             });
-            source_ids.insert((src[i], vin[i]));
+            source_ids.insert((src.get(i), vin.get(i)));
         }
         let mut d = YearData::from_rows(year, rows.iter().cloned(), registry);
         // Ids are recorded on total-product rows only, which exist only with provenance.

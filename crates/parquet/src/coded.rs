@@ -57,6 +57,88 @@ impl Space {
     }
 }
 
+/// One text column's ids, row by row. A column whose rows all hold one id (a year's
+/// classification or flow, province `TOTAL`) is kept as that id: on BACI-shaped data such a
+/// column is 8 MB a year that would be written once and read once, and fresh memory is dear
+/// (the kernel zeroes it on first touch: most of the index stage's first second).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Ids {
+    /// `len` rows, each `id`.
+    Same {
+        id: u32,
+        len: usize,
+    },
+    Rows(Vec<u32>),
+}
+
+impl Default for Ids {
+    fn default() -> Self {
+        Ids::Same { id: NULL, len: 0 }
+    }
+}
+
+impl Ids {
+    pub fn len(&self) -> usize {
+        match self {
+            Ids::Same { len, .. } => *len,
+            Ids::Rows(v) => v.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The id of row `i`.
+    #[inline]
+    pub fn get(&self, i: usize) -> u32 {
+        match self {
+            Ids::Same { id, len } => {
+                debug_assert!(i < *len, "row {i} of {len}");
+                *id
+            }
+            Ids::Rows(v) => v[i],
+        }
+    }
+
+    /// The one id every row holds, if the column was kept as one.
+    pub fn same(&self) -> Option<u32> {
+        match self {
+            Ids::Same { id, len } if *len > 0 => Some(*id),
+            _ => None,
+        }
+    }
+
+    /// Every row's id.
+    pub fn to_vec(&self) -> Vec<u32> {
+        (0..self.len()).map(|i| self.get(i)).collect()
+    }
+
+    /// Appends `n` rows of `id`.
+    fn extend_same(&mut self, id: u32, n: usize, capacity: usize) {
+        match self {
+            Ids::Same { id: held, len } if *len == 0 || *held == id => {
+                *held = id;
+                *len += n;
+            }
+            _ => self.rows(capacity).extend(std::iter::repeat_n(id, n)),
+        }
+    }
+
+    /// The ids as a vector to append to, sized for `capacity` rows once it must be one.
+    fn rows(&mut self, capacity: usize) -> &mut Vec<u32> {
+        if let Ids::Same { id, len } = *self {
+            let mut v = Vec::with_capacity(capacity.max(len));
+            v.resize(len, id);
+            *self = Ids::Rows(v);
+        }
+        match self {
+            Ids::Rows(v) => v,
+            Ids::Same { .. } => unreachable!("made rows above"),
+        }
+    }
+}
+
 /// What to read of one column.
 #[derive(Debug, Clone, Copy)]
 pub enum Want<'a> {
@@ -73,7 +155,7 @@ pub enum Want<'a> {
 pub struct Coded {
     pub height: usize,
     pub spaces: HashMap<String, Space>,
-    pub text: HashMap<String, Vec<u32>>,
+    pub text: HashMap<String, Ids>,
     pub f64: HashMap<String, Vec<f64>>,
     pub bool: HashMap<String, Vec<bool>>,
 }
@@ -89,7 +171,7 @@ impl Coded {
     }
 
     /// The ids of text column `name` and the space they index.
-    pub fn text(&self, name: &str, space: &str) -> Option<(&[u32], &Space)> {
+    pub fn text(&self, name: &str, space: &str) -> Option<(&Ids, &Space)> {
         Some((self.text.get(name)?, self.spaces.get(space)?))
     }
 }
@@ -201,7 +283,7 @@ fn read_group(path: &Path, columns: &[(&str, Want<'_>)]) -> Result<Coded, Parque
     let mut out = Coded::default();
     for &(name, want) in columns {
         match want {
-            Want::Text(_) => drop(out.text.insert(name.to_owned(), Vec::with_capacity(rows))),
+            Want::Text(_) => drop(out.text.insert(name.to_owned(), Ids::default())),
             Want::F64 => drop(out.f64.insert(name.to_owned(), Vec::with_capacity(rows))),
             Want::Bool => drop(out.bool.insert(name.to_owned(), Vec::with_capacity(rows))),
         }
@@ -221,7 +303,8 @@ fn read_group(path: &Path, columns: &[(&str, Want<'_>)]) -> Result<Coded, Parque
                     let space = out.spaces.entry(space.to_owned()).or_default();
                     let ids = out.text.entry(name.to_owned()).or_default();
                     let last = translated.entry(name).or_default();
-                    extend_text(array, space, last, ids).map_err(|m| err(format!("column {name:?}: {m}")))?;
+                    extend_text(array, space, last, ids, rows)
+                        .map_err(|m| err(format!("column {name:?}: {m}")))?;
                 }
                 Want::F64 => {
                     let a = array
@@ -252,12 +335,14 @@ fn read_group(path: &Path, columns: &[(&str, Want<'_>)]) -> Result<Coded, Parque
 }
 
 /// Appends the file-wide ids of a dictionary array's rows; `last` is the dictionary last
-/// translated and its ids, reused when this array shares it.
+/// translated and its ids, reused when this array shares it. `rows` is the file's row count,
+/// the capacity of `ids` once they are kept row by row.
 fn extend_text(
     array: &ArrayRef,
     space: &mut Space,
     last: &mut Option<(ArrayRef, Vec<u32>)>,
-    ids: &mut Vec<u32>,
+    ids: &mut Ids,
+    rows: usize,
 ) -> Result<(), String> {
     let dict = array
         .as_dictionary_opt::<Int32Type>()
@@ -283,10 +368,19 @@ fn extend_text(
         }
     };
     let keys = dict.keys();
-    if keys.null_count() == 0 {
-        ids.extend(keys.values().iter().map(|&k| map[k as usize]));
+    // A dictionary whose entries are all one id (a one-value column chunk) gives every row
+    // that id, whatever the keys say: they are not read.
+    if keys.null_count() == 0
+        && let Some(&first) = map.first()
+        && map.iter().all(|&id| id == first)
+    {
+        ids.extend_same(first, keys.len(), rows);
+    } else if keys.null_count() == 0 {
+        ids.rows(rows)
+            .extend(keys.values().iter().map(|&k| map[k as usize]));
     } else {
-        ids.extend(keys.iter().map(|k| k.map_or(NULL, |k| map[k as usize])));
+        ids.rows(rows)
+            .extend(keys.iter().map(|k| k.map_or(NULL, |k| map[k as usize])));
     }
     Ok(())
 }
@@ -319,12 +413,71 @@ mod tests {
             .unwrap();
         let c = read_coded(&path, &[("reporter", Want::Text("country"))]).unwrap();
         let (ids, countries) = c.text("reporter", "country").unwrap();
-        let back: Vec<&str> = ids.iter().map(|&i| countries.get(i).unwrap()).collect();
+        let back: Vec<&str> = ids.to_vec().iter().map(|&i| countries.get(i).unwrap()).collect();
         assert_eq!(back, codes);
         assert_eq!(countries.values(), ["UZB", "KAZ", "AFG"]);
     }
 
     const ROWS_PER_GROUP: usize = 150_000;
+
+    #[test]
+    fn a_one_value_column_is_kept_as_one_id_until_another_value_comes() {
+        // Row group 1: "HS92" on every row (three batches); row group 2 mixes in "HS17".
+        let n = ROWS_PER_GROUP * 2;
+        let class: Vec<&str> = (0..n)
+            .map(|i| {
+                if i >= ROWS_PER_GROUP && i % 3 == 0 {
+                    "HS17"
+                } else {
+                    "HS92"
+                }
+            })
+            .collect();
+        let mut df = DataFrame::new(
+            n,
+            vec![
+                Column::new("classification".into(), class.clone()),
+                Column::new("flow".into(), vec!["export"; n]),
+            ],
+        )
+        .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.parquet");
+        let file = std::fs::File::create(&path).unwrap();
+        ParquetWriter::new(file)
+            .with_row_group_size(Some(ROWS_PER_GROUP))
+            .finish(&mut df)
+            .unwrap();
+        let c = read_coded(
+            &path,
+            &[
+                ("classification", Want::Text("classification")),
+                ("flow", Want::Text("flow")),
+            ],
+        )
+        .unwrap();
+        let (flow, flows) = c.text("flow", "flow").unwrap();
+        assert_eq!(flow, &Ids::Same { id: 0, len: n });
+        assert_eq!(flows.values(), ["export"]);
+        let (ids, classes) = c.text("classification", "classification").unwrap();
+        assert!(matches!(ids, Ids::Rows(_)), "a second value makes it rows");
+        assert_eq!(ids.len(), n);
+        let back: Vec<&str> = ids.to_vec().iter().map(|&i| classes.get(i).unwrap()).collect();
+        assert_eq!(back, class);
+    }
+
+    #[test]
+    fn ids_extend_as_rows_once_they_differ() {
+        let mut ids = Ids::default();
+        assert_eq!((ids.len(), ids.same()), (0, None));
+        ids.extend_same(4, 3, 10);
+        ids.extend_same(4, 2, 10);
+        assert_eq!((ids.len(), ids.same()), (5, Some(4)));
+        ids.extend_same(7, 1, 10);
+        assert_eq!(ids, Ids::Rows(vec![4, 4, 4, 4, 4, 7]));
+        ids.rows(10).push(1);
+        assert_eq!((ids.get(6), ids.same()), (1, None));
+    }
 
     #[test]
     fn text_columns_share_a_space_and_keep_nulls() {
@@ -354,10 +507,10 @@ mod tests {
         assert_eq!(c.height, 3);
         let (rep, countries) = c.text("reporter", "country").unwrap();
         let (par, _) = c.text("partner", "country").unwrap();
-        let names = |ids: &[u32]| ids.iter().map(|&i| countries.get(i)).collect::<Vec<_>>();
+        let names = |ids: &Ids| ids.to_vec().iter().map(|&i| countries.get(i)).collect::<Vec<_>>();
         assert_eq!(names(rep), [Some("CHN"), Some("KAZ"), Some("CHN")]);
         assert_eq!(names(par), [Some("KAZ"), None, Some("USA")]);
-        assert_eq!(par[1], NULL);
+        assert_eq!(par.get(1), NULL);
         assert_eq!(countries.values().len(), 3, "KAZ has one id in both columns");
         let v = &c.f64["value"];
         assert_eq!((v[0], v[2]), (1.5, 3.0));
