@@ -40,7 +40,13 @@ pub(crate) struct Parts {
     pub statistics: Statistics,
     /// Text bytes the column stands for (byte-array columns only).
     pub unencoded_bytes: Option<i64>,
+    /// About how many bytes the chunk takes: its buffer is allocated once, not doubled (and
+    /// copied, and fresh memory touched) as pages arrive.
+    pub size_hint: usize,
 }
+
+/// Room for one page's header and definition levels, for [`Parts::size_hint`].
+pub(crate) const PAGE_OVERHEAD: usize = 128;
 
 /// Appends the definition levels of rows `start..start + len` to a data page, behind their
 /// byte length, if the column is optional: one RLE run of 1s when every row is defined.
@@ -75,7 +81,7 @@ pub(crate) fn assemble(
     pages: impl Iterator<Item = (Vec<u8>, usize)>,
 ) -> Result<Chunk> {
     let optional = descr.max_def_level() > 0;
-    let mut sink = TrackedWrite::new(Vec::new());
+    let mut sink = TrackedWrite::new(Vec::with_capacity(parts.size_hint));
     let mut writer = SerializedPageWriter::new(&mut sink);
     let dictionary_offset = match parts.dictionary {
         Some((page, entries)) => {

@@ -21,7 +21,7 @@ use parquet::errors::Result;
 use parquet::file::statistics::Statistics;
 use parquet::schema::types::ColumnDescPtr;
 
-use crate::chunk::{Chunk, PAGE_ROWS, Parts, assemble, f64_statistics, put_levels};
+use crate::chunk::{Chunk, PAGE_OVERHEAD, PAGE_ROWS, Parts, assemble, f64_statistics, put_levels};
 use crate::rle;
 
 /// What the dictionary page holds and the chunk's statistics, by value type.
@@ -161,7 +161,11 @@ fn encode(
         }
         (buf, rows.len())
     });
+    let size_hint = dictionary.page.len()
+        + (keys.len() * usize::from(width)).div_ceil(8)
+        + keys.len().div_ceil(PAGE_ROWS) * PAGE_OVERHEAD;
     let parts = Parts {
+        size_hint,
         dictionary: Some((dictionary.page, entries)),
         encoding: Encoding::RLE_DICTIONARY,
         statistics: dictionary.statistics,

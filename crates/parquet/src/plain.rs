@@ -15,7 +15,7 @@ use parquet::basic::{Encoding, Type as PhysicalType};
 use parquet::errors::Result;
 use parquet::schema::types::ColumnDescPtr;
 
-use crate::chunk::{Chunk, PAGE_ROWS, Parts, assemble, f64_statistics, put_levels};
+use crate::chunk::{Chunk, PAGE_OVERHEAD, PAGE_ROWS, Parts, assemble, f64_statistics, put_levels};
 
 /// `array` as a PLAIN-encoded uncompressed chunk of `descr`, or `None` (see the module docs).
 pub(crate) fn chunk(descr: ColumnDescPtr, array: &Float64Array) -> Result<Option<Chunk>> {
@@ -46,6 +46,7 @@ pub(crate) fn chunk(descr: ColumnDescPtr, array: &Float64Array) -> Result<Option
         (buf, rows.len())
     });
     let parts = Parts {
+        size_hint: values.len() * 8 + values.len().div_ceil(PAGE_ROWS) * PAGE_OVERHEAD,
         dictionary: None,
         encoding: Encoding::PLAIN,
         statistics,
