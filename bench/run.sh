@@ -10,4 +10,4 @@ if [ ! -x bench/.venv/bin/python ]; then
 fi
 bench/.venv/bin/python -m pip install --quiet --disable-pip-version-check -r bench/requirements.txt
 # shellcheck disable=SC2086
-bench/.venv/bin/python bench/run.py $sizes
+bench/.venv/bin/python bench/run.py --repeats "${REPEATS:-3}" $sizes
