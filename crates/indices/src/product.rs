@@ -159,48 +159,12 @@ impl<'a> ProductTable<'a> {
     /// universes: a reporter's total and the world's total are taken within the product's
     /// level, so coarser rows added by normalize never count twice.
     pub fn rca(year: i32, e: &'a ProductExports) -> ProductTable<'a> {
-        let (r, p) = (e.reporters.len(), e.products.len());
-        let level: Vec<u8> = e.products.iter().map(|(_, k)| level_of(k)).collect();
-        let mut levels = level.clone();
-        levels.sort_unstable();
-        levels.dedup();
-        let nl = levels.len();
-        let li: Vec<usize> = level
-            .iter()
-            .map(|l| levels.binary_search(l).expect("listed"))
-            .collect();
-        let mut x = vec![0.0f64; r * p];
-        for &(i, k, v) in &e.cells {
-            x[i as usize * p + k as usize] += v;
-        }
-        // Row sums per (reporter, level), in product order.
-        let mut row_sum = vec![0.0f64; r * nl];
-        for i in 0..r {
-            for k in 0..p {
-                row_sum[i * nl + li[k]] += x[i * p + k];
-            }
-        }
-        // Column sums row by row (one pass over the matrix, not a stride of P per value):
-        // each column still adds its reporters in index order, so the sums are the same.
-        let mut col_sum = vec![0.0f64; p];
-        for row in x.chunks_exact(p.max(1)) {
-            for (c, v) in col_sum.iter_mut().zip(row) {
-                *c += v;
-            }
-        }
-        let world: Vec<f64> = (0..nl)
-            .map(|l| (0..r).map(|i| row_sum[i * nl + l]).sum())
-            .collect();
-        let rca = e
-            .cells
-            .iter()
-            .map(|&(i, k, _)| {
-                let (i, k) = (i as usize, k as usize);
-                let v = x[i * p + k];
-                let (rs, w) = (row_sum[i * nl + li[k]], world[li[k]]);
-                (rs > 0.0 && col_sum[k] > 0.0 && w > 0.0).then(|| (v / rs) / (col_sum[k] / w))
-            })
-            .collect();
+        let sorted = e.cells.windows(2).all(|w| (w[0].0, w[0].1) < (w[1].0, w[1].1));
+        let rca = if sorted {
+            rca_sparse(e)
+        } else {
+            rca_dense_matrix(e)
+        };
         let n = e.cells.len();
         ProductTable {
             year,
@@ -293,6 +257,91 @@ impl<'a> ProductTable<'a> {
             })
             .collect()
     }
+}
+
+/// Each product's level index among the levels present, and how many levels there are.
+fn level_index(e: &ProductExports) -> (Vec<usize>, usize) {
+    let level: Vec<u8> = e.products.iter().map(|(_, k)| level_of(k)).collect();
+    let mut levels = level.clone();
+    levels.sort_unstable();
+    levels.dedup();
+    let li = level
+        .iter()
+        .map(|l| levels.binary_search(l).expect("listed"))
+        .collect();
+    (li, levels.len())
+}
+
+/// `(X_i^k/X_i)/(X_w^k/X_w)` of one cell from its value and the sums, if all are positive.
+fn balassa(v: f64, row: f64, col: f64, world: f64) -> Option<f64> {
+    (row > 0.0 && col > 0.0 && world > 0.0).then(|| (v / row) / (col / world))
+}
+
+/// RCA over cells sorted by (reporter, product) with no key twice (as both builders of a
+/// [`ProductExports`] give them), without the R×P matrix: a reporter's cells come in product
+/// order and a product's in reporter order, so every sum adds the same values in the same
+/// order as [`rca_dense_matrix`] (whose other terms are zeros, which change no sum that
+/// starts at +0.0): the same bits, without zeroing and scanning 10 MB a year.
+fn rca_sparse(e: &ProductExports) -> Vec<Option<f64>> {
+    let (r, p) = (e.reporters.len(), e.products.len());
+    let (li, nl) = level_index(e);
+    let mut row_sum = vec![0.0f64; r * nl];
+    let mut col_sum = vec![0.0f64; p];
+    for &(i, k, v) in &e.cells {
+        let v = 0.0 + v;
+        row_sum[i as usize * nl + li[k as usize]] += v;
+        col_sum[k as usize] += v;
+    }
+    let world: Vec<f64> = (0..nl)
+        .map(|l| (0..r).map(|i| row_sum[i * nl + l]).sum())
+        .collect();
+    e.cells
+        .iter()
+        .map(|&(i, k, v)| {
+            let l = li[k as usize];
+            balassa(
+                0.0 + v,
+                row_sum[i as usize * nl + l],
+                col_sum[k as usize],
+                world[l],
+            )
+        })
+        .collect()
+}
+
+/// RCA through the dense R×P matrix, for cells in any order (a key's values are summed).
+fn rca_dense_matrix(e: &ProductExports) -> Vec<Option<f64>> {
+    let (r, p) = (e.reporters.len(), e.products.len());
+    let (li, nl) = level_index(e);
+    let mut x = vec![0.0f64; r * p];
+    for &(i, k, v) in &e.cells {
+        x[i as usize * p + k as usize] += v;
+    }
+    // Row sums per (reporter, level), in product order.
+    let mut row_sum = vec![0.0f64; r * nl];
+    for i in 0..r {
+        for k in 0..p {
+            row_sum[i * nl + li[k]] += x[i * p + k];
+        }
+    }
+    // Column sums row by row (one pass over the matrix, not a stride of P per value):
+    // each column still adds its reporters in index order, so the sums are the same.
+    let mut col_sum = vec![0.0f64; p];
+    for row in x.chunks_exact(p.max(1)) {
+        for (c, v) in col_sum.iter_mut().zip(row) {
+            *c += v;
+        }
+    }
+    let world: Vec<f64> = (0..nl)
+        .map(|l| (0..r).map(|i| row_sum[i * nl + l]).sum())
+        .collect();
+    e.cells
+        .iter()
+        .map(|&(i, k, _)| {
+            let (i, k) = (i as usize, k as usize);
+            balassa(x[i * p + k], row_sum[i * nl + li[k]], col_sum[k], world[li[k]])
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -442,6 +491,29 @@ mod tests {
     }
 
     proptest! {
+        /// On sorted cells with no key twice, the sparse sums give the dense matrix's RCA to
+        /// the bit, over several levels and with zero and negative values.
+        #[test]
+        fn sparse_rca_is_the_dense_matrix_rca_to_the_bit(
+            present in proptest::collection::vec(
+                proptest::option::of(prop_oneof![-1e3..1e9f64, Just(0.0), Just(-0.0), 1e-300..1e-290f64]),
+                4 * 6,
+            ),
+        ) {
+            let products = ["S01", "01", "0101", "0102", "010110", "S02"];
+            let e = ProductExports {
+                reporters: ["A", "B", "C", "D"].map(String::from).to_vec(),
+                products: products.iter().map(|k| ("HS92".to_owned(), (*k).to_owned())).collect(),
+                cells: present
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(n, v)| v.map(|v| ((n / 6) as u32, (n % 6) as u32, v)))
+                    .collect(),
+            };
+            let bits = |v: Vec<Option<f64>>| v.into_iter().map(|x| x.map(f64::to_bits)).collect::<Vec<_>>();
+            prop_assert_eq!(bits(rca_sparse(&e)), bits(rca_dense_matrix(&e)));
+        }
+
         #[test]
         fn export_weighted_mean_is_one_and_split_flows_change_nothing(
             values in proptest::collection::vec(1.0..1e9f64, 12),
