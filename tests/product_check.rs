@@ -191,20 +191,31 @@ fn compare(py: &Path, output: &Path, countries: &[&str]) -> usize {
     compared
 }
 
-/// DuckDB and pyarrow read the product table (whose columns tradepipe encodes itself) as
-/// tradepipe's reader does: every row, every value to the bit.
-fn other_readers_see_our_product_table(py: &Path, output: &Path, ours: &[tradepipe_indices::ProductRow]) {
-    let prefix = output.join("readers");
+/// Reads `table` (a file or a Hive-partitioned directory) with DuckDB and pyarrow into
+/// `<prefix>_duckdb.csv` and `<prefix>_pyarrow.csv`, ordered by `keys` (the script's default
+/// when none).
+fn read_with(py: &Path, table: &Path, prefix: &Path, keys: &[&str]) {
     let out = Command::new(py)
         .arg(repo().join("tests/reference/read_with.py"))
-        .arg(output.join("parquet/indices/product"))
-        .arg(&prefix)
+        .args([table, prefix])
+        .args(keys)
         .output()
         .unwrap();
     assert!(
         out.status.success(),
         "read_with.py: {}",
         String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// DuckDB and pyarrow read the product table (whose columns tradepipe encodes itself) as
+/// tradepipe's reader does: every row, every value to the bit.
+fn other_readers_see_our_product_table(py: &Path, output: &Path, ours: &[tradepipe_indices::ProductRow]) {
+    read_with(
+        py,
+        &output.join("parquet/indices/product"),
+        &output.join("readers"),
+        &[],
     );
     let mut ours: Vec<_> = ours.iter().collect();
     ours.sort_by(|a, b| (a.year, &a.reporter, &a.product).cmp(&(b.year, &b.reporter, &b.product)));
@@ -276,18 +287,7 @@ fn other_readers_read_our_own_pages_with_nulls_over_several_pages() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("t.parquet");
     tradepipe_parquet::batch::write(&path, &batch, &["value"]).unwrap();
-    let prefix = dir.path().join("readers");
-    let out = Command::new(&py)
-        .arg(repo().join("tests/reference/read_with.py"))
-        .args([&path, &prefix])
-        .arg("row")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "read_with.py: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    read_with(&py, &path, &dir.path().join("readers"), &["row"]);
     for reader in ["duckdb", "pyarrow"] {
         let rows = read_csv(&dir.path().join(format!("readers_{reader}.csv")));
         assert_eq!(rows.len(), n as usize, "{reader}");

@@ -171,6 +171,19 @@ pub(crate) fn assemble(
     })
 }
 
+/// Least and greatest of the values at the indices `keep` accepts, NaN left out (the
+/// statistics' rule); `None` if nothing else is kept.
+pub(crate) fn bounds_where(values: &[f64], keep: impl Fn(usize) -> bool) -> Option<(f64, f64)> {
+    let kept = values
+        .iter()
+        .enumerate()
+        .filter(|&(i, v)| keep(i) && !v.is_nan())
+        .map(|(_, &v)| v);
+    kept.fold(None, |r, v| {
+        Some(r.map_or((v, v), |(lo, hi): (f64, f64)| (lo.min(v), hi.max(v))))
+    })
+}
+
 /// Chunk statistics of doubles by the format's rules: NaN is left out, and a zero bound is
 /// written as -0.0 for the minimum and +0.0 for the maximum, whichever zero the rows hold.
 pub(crate) fn f64_statistics(range: Option<(f64, f64)>, nulls: u64) -> Statistics {

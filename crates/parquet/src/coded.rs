@@ -404,13 +404,7 @@ mod tests {
             })
             .collect();
         let mut df = DataFrame::new(n, vec![Column::new("reporter".into(), codes.clone())]).unwrap();
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("t.parquet");
-        let file = std::fs::File::create(&path).unwrap();
-        ParquetWriter::new(file)
-            .with_row_group_size(Some(ROWS_PER_GROUP))
-            .finish(&mut df)
-            .unwrap();
+        let (_dir, path) = write_row_groups(&mut df);
         let c = read_coded(&path, &[("reporter", Want::Text("country"))]).unwrap();
         let (ids, countries) = c.text("reporter", "country").unwrap();
         let back: Vec<&str> = ids.to_vec().iter().map(|&i| countries.get(i).unwrap()).collect();
@@ -419,6 +413,18 @@ mod tests {
     }
 
     const ROWS_PER_GROUP: usize = 150_000;
+
+    /// `df` written by polars in row groups of [`ROWS_PER_GROUP`] rows.
+    fn write_row_groups(df: &mut DataFrame) -> (tempfile::TempDir, std::path::PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.parquet");
+        let file = std::fs::File::create(&path).unwrap();
+        ParquetWriter::new(file)
+            .with_row_group_size(Some(ROWS_PER_GROUP))
+            .finish(df)
+            .unwrap();
+        (dir, path)
+    }
 
     #[test]
     fn a_one_value_column_is_kept_as_one_id_until_another_value_comes() {
@@ -441,13 +447,7 @@ mod tests {
             ],
         )
         .unwrap();
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("t.parquet");
-        let file = std::fs::File::create(&path).unwrap();
-        ParquetWriter::new(file)
-            .with_row_group_size(Some(ROWS_PER_GROUP))
-            .finish(&mut df)
-            .unwrap();
+        let (_dir, path) = write_row_groups(&mut df);
         let c = read_coded(
             &path,
             &[

@@ -21,7 +21,9 @@ use parquet::errors::Result;
 use parquet::file::statistics::Statistics;
 use parquet::schema::types::ColumnDescPtr;
 
-use crate::chunk::{Chunk, PAGE_OVERHEAD, PAGE_ROWS, Parts, assemble, f64_statistics, put_levels};
+use crate::chunk::{
+    Chunk, PAGE_OVERHEAD, PAGE_ROWS, Parts, assemble, bounds_where, f64_statistics, put_levels,
+};
 use crate::rle;
 
 /// What the dictionary page holds and the chunk's statistics, by value type.
@@ -120,15 +122,7 @@ fn u32_dictionary(ints: &UInt32Array, uses: &[u64], nulls: u64) -> Dictionary {
 
 fn f64_dictionary(doubles: &Float64Array, uses: &[u64], nulls: u64) -> Dictionary {
     let page = doubles.values().iter().flat_map(|v| v.to_le_bytes()).collect();
-    let used = doubles
-        .values()
-        .iter()
-        .zip(uses)
-        .filter(|(v, n)| **n > 0 && !v.is_nan())
-        .map(|(v, _)| *v);
-    let range = used.fold(None, |r: Option<(f64, f64)>, v| {
-        Some(r.map_or((v, v), |(lo, hi)| (lo.min(v), hi.max(v))))
-    });
+    let range = bounds_where(doubles.values(), |i| uses[i] > 0);
     Dictionary {
         page,
         statistics: f64_statistics(range, nulls),
@@ -226,6 +220,18 @@ mod tests {
             .clone()
     }
 
+    /// A text chunk's statistics: min, max and null count.
+    fn text_statistics(chunk: &parquet::file::metadata::ColumnChunkMetaData) -> (&str, &str, Option<u64>) {
+        match chunk.statistics().unwrap() {
+            Statistics::ByteArray(s) => (
+                s.min_opt().unwrap().as_utf8().unwrap(),
+                s.max_opt().unwrap().as_utf8().unwrap(),
+                s.null_count_opt(),
+            ),
+            other => panic!("{other:?}"),
+        }
+    }
+
     /// The text column as another reader decodes it: the Arrow reader of the parquet crate.
     fn read_back(path: &std::path::Path) -> Vec<Option<String>> {
         let file = std::fs::File::open(path).unwrap();
@@ -281,14 +287,7 @@ mod tests {
             assert!(c.dictionary_page_offset().is_some(), "{:?}", c.column_path());
             assert!(c.encodings().any(|e| e == Encoding::RLE_DICTIONARY));
         }
-        match columns[0].statistics().unwrap() {
-            Statistics::ByteArray(s) => {
-                assert_eq!(s.min_opt().unwrap().as_utf8().unwrap(), "CHN");
-                assert_eq!(s.max_opt().unwrap().as_utf8().unwrap(), "UZB");
-                assert_eq!(s.null_count_opt(), Some(0));
-            }
-            other => panic!("{other:?}"),
-        }
+        assert_eq!(text_statistics(&columns[0]), ("CHN", "UZB", Some(0)));
         assert_eq!(columns[0].unencoded_byte_array_data_bytes(), Some(12));
         match columns[1].statistics().unwrap() {
             Statistics::Int32(s) => assert_eq!((s.min_opt(), s.max_opt()), (Some(&2), Some(&6))),
@@ -317,14 +316,7 @@ mod tests {
         let meta = metadata(&path);
         let columns = meta.row_group(0).columns();
         assert!(columns[0].dictionary_page_offset().is_some());
-        match columns[0].statistics().unwrap() {
-            Statistics::ByteArray(s) => {
-                assert_eq!(s.min_opt().unwrap().as_utf8().unwrap(), "a");
-                assert_eq!(s.max_opt().unwrap().as_utf8().unwrap(), "b");
-                assert_eq!(s.null_count_opt(), Some(1));
-            }
-            other => panic!("{other:?}"),
-        }
+        assert_eq!(text_statistics(&columns[0]), ("a", "b", Some(1)));
         assert_eq!(columns[0].unencoded_byte_array_data_bytes(), Some(2));
         assert!(
             !columns[1].encodings().any(|e| e == Encoding::RLE_DICTIONARY),

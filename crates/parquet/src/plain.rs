@@ -15,7 +15,9 @@ use parquet::basic::{Encoding, Type as PhysicalType};
 use parquet::errors::Result;
 use parquet::schema::types::ColumnDescPtr;
 
-use crate::chunk::{Chunk, PAGE_OVERHEAD, PAGE_ROWS, Parts, assemble, f64_statistics, put_levels};
+use crate::chunk::{
+    Chunk, PAGE_OVERHEAD, PAGE_ROWS, Parts, assemble, bounds_where, f64_statistics, put_levels,
+};
 
 /// `array` as a PLAIN-encoded uncompressed chunk of `descr`, or `None` (see the module docs).
 pub(crate) fn chunk(descr: ColumnDescPtr, array: &Float64Array) -> Result<Option<Chunk>> {
@@ -76,18 +78,6 @@ fn bounds(values: &[f64]) -> Option<(f64, f64)> {
         hi[0] = if v > hi[0] { v } else { hi[0] };
     }
     fold(lo, hi, values.iter().any(|v| !v.is_nan()))
-}
-
-/// [`bounds`] of the values at the indices `keep` accepts.
-fn bounds_where(values: &[f64], keep: impl Fn(usize) -> bool) -> Option<(f64, f64)> {
-    let kept = values
-        .iter()
-        .enumerate()
-        .filter(|&(i, v)| keep(i) && !v.is_nan())
-        .map(|(_, &v)| v);
-    kept.fold(None, |r, v| {
-        Some(r.map_or((v, v), |(lo, hi): (f64, f64)| (lo.min(v), hi.max(v))))
-    })
 }
 
 /// The lanes' bounds folded into one pair, if any value was a number. Infinite values are
