@@ -207,8 +207,7 @@ pub fn run(cfg: &Config) -> Result<IndicesSummary, IndicesError> {
         let t0 = std::time::Instant::now();
         let coded = year_data::read_year(&trade, year)?;
         let read_ms = t0.elapsed().as_millis();
-        let mut d = YearData::from_coded(&trade, year, &coded, &registry, &cfg.indices.countries)?;
-        drop(coded);
+        let mut d = YearData::from_coded(&trade, year, coded, &registry, &cfg.indices.countries)?;
         let bilateral = pairs
             .iter()
             .map(|(i, j)| bilateral::compute(&d, i, j, variant, world))

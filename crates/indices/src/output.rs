@@ -213,7 +213,10 @@ pub(crate) fn product_batch(t: &ProductTable<'_>) -> Result<RecordBatch, ArrowEr
             Arc::new(Float64Array::from_iter_values(n.clone().map(|i| t.value(i)))),
         ),
         ("rca", f64s(&t.rca)),
-        ("rca_sym", f64s(&n.map(|i| t.rca_sym(i)).collect::<Vec<_>>())),
+        (
+            "rca_sym",
+            Arc::new(n.map(|i| t.rca_sym(i)).collect::<Float64Array>()),
+        ),
         ("partners", partners_column(&t.partners)),
         ("market_penetration", penetration_column(t)),
     ])
