@@ -219,7 +219,7 @@ pub fn run(cfg: &Config) -> Result<IndicesSummary, IndicesError> {
             .flat_map(|c| concentration::compute(&d, c))
             .collect();
         let mut product = product::ProductTable::rca(year, &d.product_exports);
-        product.add_market_penetration(&d.product_partners, &d.product_imports);
+        product.add_market_penetration(std::mem::take(&mut d.product_partners), &d.product_imports);
         let (pair_structure, product_pair) = structure::compute(&d, &pairs);
         let group = group::compute(&d, &cfg.indices.countries, &groups, &cfg.indices.groups, world);
         let products = !product.is_empty();

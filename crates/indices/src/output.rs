@@ -217,16 +217,17 @@ pub(crate) fn product_batch(t: &ProductTable<'_>) -> Result<RecordBatch, ArrowEr
             "rca_sym",
             Arc::new(n.map(|i| t.rca_sym(i)).collect::<Float64Array>()),
         ),
-        ("partners", partners_column(&t.partners)),
+        ("partners", partners_column(t)),
         ("market_penetration", penetration_column(t)),
     ])
 }
 
 /// Partner counts as a dictionary column whose entries are `0..=max`: a count is its own key.
-fn partners_column(partners: &[Option<u32>]) -> ArrayRef {
-    let max = partners.iter().flatten().max().copied().unwrap_or(0);
+fn partners_column(t: &ProductTable<'_>) -> ArrayRef {
+    let counts = (0..t.len()).map(|n| t.partner_count(n));
+    let max = counts.clone().flatten().max().unwrap_or(0);
     Arc::new(DictionaryArray::<UInt32Type>::new(
-        partners.iter().copied().collect::<UInt32Array>(),
+        counts.collect::<UInt32Array>(),
         Arc::new(UInt32Array::from_iter_values(0..=max)),
     ))
 }
@@ -240,7 +241,10 @@ const PENETRATION_PAIRS: usize = 1 << 22;
 /// importers) pair that occurs is given the id of its ratio among the distinct ratios,
 /// in ascending order. The values are [`crate::formulas::market_penetration`]'s own.
 fn penetration_column(t: &ProductTable<'_>) -> ArrayRef {
-    let max_c = t.partners.iter().flatten().max().map_or(0, |&c| c as usize);
+    let max_c = (0..t.len())
+        .filter_map(|n| t.partner_count(n))
+        .max()
+        .map_or(0, |c| c as usize);
     let max_m = t.importers.iter().max().map_or(0, |&m| m as usize);
     let width = max_m + 1;
     let Some(pairs) = (max_c + 1).checked_mul(width).filter(|&n| n <= PENETRATION_PAIRS) else {
@@ -248,7 +252,7 @@ fn penetration_column(t: &ProductTable<'_>) -> ArrayRef {
         return Arc::new(Float64Array::from(values));
     };
     let pair = |n: usize| -> Option<(usize, f64)> {
-        let c = t.partners[n]?;
+        let c = t.partner_count(n)?;
         let m = t.importers[t.exports.cells[n].1 as usize];
         let v = crate::formulas::market_penetration(c, m)?;
         Some((c as usize * width + m as usize, v))
@@ -751,7 +755,7 @@ mod tests {
             assert_eq!(penetration(&column)[n], t.market_penetration(n), "row {n}");
         }
 
-        let partners = partners_column(&t.partners);
+        let partners = partners_column(&t);
         let d = partners.as_dictionary::<UInt32Type>();
         let counts: Vec<_> = d
             .keys()

@@ -165,12 +165,11 @@ impl<'a> ProductTable<'a> {
         } else {
             rca_dense_matrix(e)
         };
-        let n = e.cells.len();
         ProductTable {
             year,
             exports: e,
             rca,
-            partners: vec![None; n],
+            partners: Vec::new(),
             importers: Vec::new(),
         }
     }
@@ -199,9 +198,14 @@ impl<'a> ProductTable<'a> {
         self.rca[n].map(|a| (a - 1.0) / (a + 1.0))
     }
 
+    /// Partner count of entry `n` (none before [`ProductTable::add_market_penetration`]).
+    pub fn partner_count(&self, n: usize) -> Option<u32> {
+        self.partners.get(n).copied().flatten()
+    }
+
     /// Market penetration of entry `n`: its partner count over its product's importers.
     pub fn market_penetration(&self, n: usize) -> Option<f64> {
-        let c = self.partners[n]?;
+        let c = self.partner_count(n)?;
         let m = self.importers[self.exports.cells[n].1 as usize];
         crate::formulas::market_penetration(c, m)
     }
@@ -213,13 +217,16 @@ impl<'a> ProductTable<'a> {
         (&self.exports.reporters[i as usize], c, p)
     }
 
-    /// Fills `partners` (and so [`ProductTable::market_penetration`]) from the partner counts,
-    /// and `importers` from the importers of each product: `#{j: M_j^k > 0}` over `imports`' cells. Both matrices have the same codes
-    /// as `exports` (as [`crate::product_acc::ProductTotals`] gives them), so a product's index
-    /// is the same in all three.
-    pub fn add_market_penetration(&mut self, partners: &ProductMatrix<u32>, imports: &ProductExports) {
-        debug_assert!(
-            imports.products == self.exports.products && partners.products == self.exports.products
+    /// Takes `partners`, the partner count of each cell in cell order (as
+    /// [`crate::product_acc::ProductTotals`] gives them), and fills `importers` with the
+    /// importers of each product: `#{j: M_j^k > 0}` over `imports`' cells. `imports` has the
+    /// same codes as `exports`, so a product's index is the same in both.
+    pub fn add_market_penetration(&mut self, partners: Vec<Option<u32>>, imports: &ProductExports) {
+        debug_assert!(imports.products == self.exports.products);
+        assert_eq!(
+            partners.len(),
+            self.exports.cells.len(),
+            "a partner count per cell"
         );
         self.importers = vec![0u32; imports.products.len()];
         for &(_, k, v) in &imports.cells {
@@ -227,14 +234,7 @@ impl<'a> ProductTable<'a> {
                 self.importers[k as usize] += 1;
             }
         }
-        let mut counts = partners.cells.iter().peekable();
-        for (n, &(r, k, _)) in self.exports.cells.iter().enumerate() {
-            while counts.next_if(|c| (c.0, c.1) < (r, k)).is_some() {}
-            let Some(&(_, _, c)) = counts.next_if(|c| (c.0, c.1) == (r, k)) else {
-                continue;
-            };
-            self.partners[n] = Some(c);
-        }
+        self.partners = partners;
     }
 
     /// The table as rows.
@@ -251,7 +251,7 @@ impl<'a> ProductTable<'a> {
                     exports: self.value(n),
                     rca: self.rca[n],
                     rca_sym: self.rca_sym(n),
-                    partners: self.partners[n],
+                    partners: self.partner_count(n),
                     market_penetration: self.market_penetration(n),
                 }
             })

@@ -189,7 +189,7 @@ fn product_pairs(d: &YearData, pairs: &[(String, String)]) -> Vec<ProductPairRow
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::product::{ProductExportsBuilder, ProductMatrix};
+    use crate::product::ProductExportsBuilder;
     use crate::year_data::PairProduct;
     use tradepipe_model::Registry;
 
@@ -223,7 +223,7 @@ mod tests {
         ]);
         // KAZ imports 20 of 01, 80 of 02.
         d.product_imports = matrix(&[("KAZ", "01", 20.0), ("KAZ", "02", 80.0)]);
-        d.product_partners = ProductMatrix::default();
+        d.product_partners = Vec::new();
         d.pair_products = vec![
             flow("CHN", "KAZ", Flow::Export, "01", 30.0),
             flow("CHN", "KAZ", Flow::Export, "02", 10.0),

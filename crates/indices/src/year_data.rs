@@ -47,8 +47,9 @@ pub struct YearData {
     pub product_imports: crate::product::ProductExports,
     /// Importers whose `product_imports` are mirror values.
     pub mirrored_importers: Vec<String>,
-    /// `#{j: X_ij^k > 0}` per (reporter, product) with exports reported by partner.
-    pub product_partners: crate::product::ProductMatrix<u32>,
+    /// `#{j: X_ij^k > 0}` of each `product_exports` cell, in cell order (present where the
+    /// cell has exports reported by partner).
+    pub product_partners: Vec<Option<u32>>,
     /// Product rows between two configured countries (either flow, either direction).
     pub pair_products: Vec<PairProduct>,
     /// Rows of configured reporters broken down by province, customs regime or HS section.
