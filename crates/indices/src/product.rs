@@ -145,6 +145,8 @@ pub struct ProductTable<'a> {
     pub year: i32,
     pub exports: &'a ProductExports,
     pub rca: Vec<Option<f64>>,
+    /// Partner count of each cell, in cell order; empty until
+    /// [`ProductTable::add_market_penetration`] (read through [`ProductTable::partner_count`]).
     pub partners: Vec<Option<u32>>,
     /// Importers of each product, by product index (`#{j: M_j^k > 0}`); empty until
     /// [`ProductTable::add_market_penetration`]. A cell's market penetration is its partner
