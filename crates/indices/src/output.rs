@@ -224,10 +224,9 @@ pub(crate) fn product_batch(t: &ProductTable<'_>) -> Result<RecordBatch, ArrowEr
 
 /// Partner counts as a dictionary column whose entries are `0..=max`: a count is its own key.
 fn partners_column(t: &ProductTable<'_>) -> ArrayRef {
-    let counts = (0..t.len()).map(|n| t.partner_count(n));
-    let max = counts.clone().flatten().max().unwrap_or(0);
+    let max = t.max_partner_count().unwrap_or(0);
     Arc::new(DictionaryArray::<UInt32Type>::new(
-        counts.collect::<UInt32Array>(),
+        (0..t.len()).map(|n| t.partner_count(n)).collect::<UInt32Array>(),
         Arc::new(UInt32Array::from_iter_values(0..=max)),
     ))
 }
@@ -241,10 +240,7 @@ const PENETRATION_PAIRS: usize = 1 << 22;
 /// importers) pair that occurs is given the id of its ratio among the distinct ratios,
 /// in ascending order. The values are [`crate::formulas::market_penetration`]'s own.
 fn penetration_column(t: &ProductTable<'_>) -> ArrayRef {
-    let max_c = (0..t.len())
-        .filter_map(|n| t.partner_count(n))
-        .max()
-        .map_or(0, |c| c as usize);
+    let max_c = t.max_partner_count().map_or(0, |c| c as usize);
     let max_m = t.importers.iter().max().map_or(0, |&m| m as usize);
     let width = max_m + 1;
     let Some(pairs) = (max_c + 1).checked_mul(width).filter(|&n| n <= PENETRATION_PAIRS) else {

@@ -205,6 +205,12 @@ impl<'a> ProductTable<'a> {
         self.partners.get(n).copied().flatten()
     }
 
+    /// The largest partner count of any entry (none before
+    /// [`ProductTable::add_market_penetration`]).
+    pub fn max_partner_count(&self) -> Option<u32> {
+        self.partners.iter().flatten().max().copied()
+    }
+
     /// Market penetration of entry `n`: its partner count over its product's importers.
     pub fn market_penetration(&self, n: usize) -> Option<f64> {
         let c = self.partner_count(n)?;
@@ -274,6 +280,14 @@ fn level_index(e: &ProductExports) -> (Vec<usize>, usize) {
     (li, levels.len())
 }
 
+/// `X_w` of each level: the reporters' row sums (`row_sum[i * nl + l]`) added in reporter
+/// order, as both RCA paths need them.
+fn world_sums(row_sum: &[f64], r: usize, nl: usize) -> Vec<f64> {
+    (0..nl)
+        .map(|l| (0..r).map(|i| row_sum[i * nl + l]).sum())
+        .collect()
+}
+
 /// `(X_i^k/X_i)/(X_w^k/X_w)` of one cell from its value and the sums, if all are positive.
 fn balassa(v: f64, row: f64, col: f64, world: f64) -> Option<f64> {
     (row > 0.0 && col > 0.0 && world > 0.0).then(|| (v / row) / (col / world))
@@ -294,9 +308,7 @@ fn rca_sparse(e: &ProductExports) -> Vec<Option<f64>> {
         row_sum[i as usize * nl + li[k as usize]] += v;
         col_sum[k as usize] += v;
     }
-    let world: Vec<f64> = (0..nl)
-        .map(|l| (0..r).map(|i| row_sum[i * nl + l]).sum())
-        .collect();
+    let world = world_sums(&row_sum, r, nl);
     e.cells
         .iter()
         .map(|&(i, k, v)| {
@@ -334,9 +346,7 @@ fn rca_dense_matrix(e: &ProductExports) -> Vec<Option<f64>> {
             *c += v;
         }
     }
-    let world: Vec<f64> = (0..nl)
-        .map(|l| (0..r).map(|i| row_sum[i * nl + l]).sum())
-        .collect();
+    let world = world_sums(&row_sum, r, nl);
     e.cells
         .iter()
         .map(|&(i, k, _)| {
