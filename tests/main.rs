@@ -10,6 +10,7 @@ mod crash;
 mod cross_check;
 mod http;
 mod mirror;
+mod normalize;
 mod ops;
 mod pipeline;
 mod product;

@@ -14,6 +14,7 @@
 //! is the only thing they all share, and it does not depend on polars.
 
 pub mod config;
+pub mod dirswap;
 pub mod fsio;
 pub mod groups;
 pub mod hash;

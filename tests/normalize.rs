@@ -1,0 +1,181 @@
+//! The normalize stage as a whole: the data it writes (a digest of the sorted rows, so a new
+//! file writer may change the bytes but never the data), year-by-year staging (a failing year
+//! leaves every partition of the previous table as it was), and BACI release zips read entry
+//! by entry.
+
+use std::io::Write;
+use std::path::Path;
+
+use tradepipe_model::hash::{Digest, Sha256, hex};
+
+use crate::util::{Pipeline, repo};
+
+/// SHA-256 of every row of the canonical table (year first, every column as text, values as
+/// their exact bits), sorted, one per line: what the table holds, whatever the file layout.
+fn rows_digest(out: &Path) -> (usize, String) {
+    let root = out.join("parquet/trade");
+    let mut lines = Vec::new();
+    for year in tradepipe_model::schema::partition_years(&root).unwrap() {
+        let df = tradepipe_parquet::read_partition(&root, year, None).unwrap();
+        let mut names: Vec<String> = df.get_column_names().iter().map(|s| s.to_string()).collect();
+        names.sort();
+        let columns: Vec<_> = names.iter().map(|n| df.column(n).unwrap().as_materialized_series().clone()).collect();
+        for i in 0..df.height() {
+            let mut line = year.to_string();
+            for (name, s) in names.iter().zip(&columns) {
+                let cell = match s.dtype() {
+                    polars::prelude::DataType::Float64 => {
+                        s.f64().unwrap().get(i).map_or("null".into(), |v| format!("{:016x}", v.to_bits()))
+                    }
+                    _ => format!("{}", s.get(i).unwrap()),
+                };
+                line.push_str(&format!("\t{name}={cell}"));
+            }
+            lines.push(line);
+        }
+    }
+    lines.sort();
+    let mut h = Sha256::new();
+    for l in &lines {
+        h.update(l.as_bytes());
+        h.update(b"\n");
+    }
+    (lines.len(), hex(&h.finalize()))
+}
+
+/// The embedded IMF matrix, 2000-2020, as the README's `make run` normalizes it.
+#[test]
+fn the_embedded_matrix_normalizes_to_the_same_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("output");
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_tradepipe"))
+        .current_dir(repo())
+        .args(["-q", "--output"])
+        .arg(&out)
+        .args(["fetch"])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_tradepipe"))
+        .current_dir(repo())
+        .args(["-q", "--output"])
+        .arg(&out)
+        .args(["normalize"])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    // Recorded from the table the stage wrote before it went year by year (commit f0eaa1d).
+    assert_eq!(rows_digest(&out), (EMBEDDED_ROWS, EMBEDDED_DIGEST.to_string()));
+    assert_eq!(side_digest(&out), EMBEDDED_SIDE_DIGEST);
+}
+
+const EMBEDDED_ROWS: usize = 1_352_317;
+const EMBEDDED_DIGEST: &str = "f94e6eab6f878e195b7e545a93eb343348edbcfd5db30f20736ff13bec8ca31e";
+const EMBEDDED_SIDE_DIGEST: &str = "62e18586b35cdae794ce202adc7bca53b19c5f2255fd0b9d2f62bb39ba725b53";
+
+/// A release zip in BACI's layout: `(year, exporter, importer, k, v)` records per entry.
+pub fn baci_zip(path: &Path, entries: &[(i32, &[(u32, u32, &str, &str)])]) {
+    let file = std::fs::File::create(path).unwrap();
+    let mut z = zip::ZipWriter::new(file);
+    let opts = zip::write::SimpleFileOptions::default();
+    z.start_file("country_codes_V202501.csv", opts).unwrap();
+    z.write_all(b"country_code,country_name,country_iso2,country_iso3\n156,China,CN,CHN\n")
+        .unwrap();
+    for (year, rows) in entries {
+        z.start_file(format!("BACI_HS17_Y{year}_V202501.csv"), opts).unwrap();
+        let mut text = String::from("t,i,j,k,v,q\n");
+        for (i, j, k, v) in *rows {
+            text.push_str(&format!("{year},{i},{j},{k},{v},             NA\n"));
+        }
+        z.write_all(text.as_bytes()).unwrap();
+    }
+    z.start_file("Readme.txt", opts).unwrap();
+    z.write_all(b"test release\n").unwrap();
+    z.finish().unwrap();
+}
+
+fn baci_pipeline(zip: &str, from: i32, to: i32) -> Pipeline {
+    Pipeline::with_sources(
+        &format!(
+            "[[source]]\nname = \"baci\"\nkind = \"file\"\nformat = \"baci-zip\"\npath = \"{zip}\"\nvintage = \"V202501\"\n\n\
+             [normalize]\nproduct-levels = [\"chapter\", \"section\"]\nmirror-policy = \"fill-gaps\"\n"
+        ),
+        from,
+        to,
+    )
+}
+
+/// Three years of a small release: products of chapters below 10 (a lost leading zero),
+/// a dissolved partner, a code outside HS17, repeated records and several sources of rejects.
+fn three_years(p: &Pipeline) {
+    baci_zip(
+        &p.dir.path().join("baci.zip"),
+        &[
+            (
+                2017,
+                &[
+                    (156, 842, "10121", "1234.5"),
+                    (156, 842, "850440", "0.001"),
+                    (842, 156, "850440", "77.25"),
+                    (156, 398, "10121", "5"),
+                    (398, 156, "270900", "9000.125"),
+                    (156, 842, "10121", "1234.5"),
+                ],
+            ),
+            (
+                2018,
+                &[
+                    (156, 842, "10121", "1"),
+                    (156, 417, "853951", "2.5"),
+                    (810, 156, "850440", "1.5"),
+                    (417, 156, "620342", "3.75"),
+                    (842, 398, "270900", "11"),
+                ],
+            ),
+            (
+                2019,
+                &[(156, 842, "10121", "2"), (276, 251, "870323", "44.5"), (251, 276, "870323", "40")],
+            ),
+        ],
+    );
+}
+
+#[test]
+fn a_baci_release_normalizes_to_the_same_rows() {
+    let p = baci_pipeline("baci.zip", 2017, 2019);
+    three_years(&p);
+    p.run(["fetch"]).success();
+    p.run(["normalize"]).success();
+    assert_eq!(rows_digest(&p.output()), (BACI_ROWS, BACI_DIGEST.to_string()));
+    assert_eq!(side_digest(&p.output()), BACI_SIDE_DIGEST);
+}
+
+/// SHA-256 of `_provenance.json` and of the rejects table's rows, sorted (every column as
+/// text): what the stage says about the rows besides the rows.
+fn side_digest(out: &Path) -> String {
+    // Paths of the run's temporary directory are not part of what is compared.
+    let dir = out.parent().unwrap().display().to_string();
+    let mut h = Sha256::new();
+    let provenance = std::fs::read_to_string(out.join("parquet/trade/_provenance.json")).unwrap();
+    h.update(provenance.replace(&dir, "<dir>"));
+    let df = tradepipe_parquet::read(&out.join("parquet/rejects/rejects.parquet"), None).unwrap();
+    let mut lines: Vec<String> = (0..df.height())
+        .map(|i| {
+            df.columns()
+                .iter()
+                .map(|c| format!("{}={}", c.name(), c.get(i).unwrap()).replace(&dir, "<dir>"))
+                .collect::<Vec<_>>()
+                .join("\t")
+        })
+        .collect();
+    lines.sort();
+    for l in lines {
+        h.update(l.as_bytes());
+        h.update(b"\n");
+    }
+    hex(&h.finalize())
+}
+
+const BACI_ROWS: usize = 78;
+const BACI_DIGEST: &str = "b7da0ee70ce72a9e1b39711ce7403b744c936448693b6e8819f4b00548698ef1";
+const BACI_SIDE_DIGEST: &str = "d5a89fba55b78d401b6eb7746546c01e819d972d711f2e8578b0ee1f2b763c74";
