@@ -10,8 +10,13 @@
 //!   is an `accepted-code` failure, which stops the run naming file, row and column after
 //!   every input was read, leaving the table as it was); values are US dollars; the key
 //!   (year, reporter, partner, flow, classification, product) is unique within the table;
-//!   rows are sorted by key, so equal inputs give byte-identical files. Partitions are
-//!   written atomically; partitions of years no longer configured are removed at the end.
+//!   rows are sorted by key, so equal inputs give byte-identical files, whatever the number
+//!   of threads. The table is built a year at a time ([`year`]): at most one year per worker
+//!   thread is in memory. Every partition and `_provenance.json` is staged in
+//!   `output/parquet/.trade.staging/` (the mirror table in `.mirror.staging/`) and the
+//!   directory swapped in at once ([`tradepipe_model::dirswap`]) only when every year
+//!   succeeded: readers and crashes see the old table or the new one, never a mix, and
+//!   partitions of years no longer configured go with the old table.
 
 mod aggregate;
 mod error;
@@ -22,12 +27,16 @@ mod sources;
 mod table;
 mod validity;
 mod write;
+mod year;
 
 pub use error::NormalizeError;
 pub use table::{CanonicalRows, Provenance, SourceProvenance};
 
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
+use tradepipe_model::dirswap;
 use tradepipe_model::{Config, Registry};
 
 /// `output/parquet/trade`.
@@ -63,7 +72,13 @@ pub struct NormalizeSummary {
     pub provenance: Provenance,
 }
 
-/// Reads every raw payload of the run and writes the canonical table.
+/// Reads every raw payload of the run and writes the canonical table, a year at a time.
+///
+/// Sources whose payload holds every year in one body (CSV, JSON, XML, workbooks) are read
+/// once and their rows routed to their years; release zips, one entry a year, are read in the
+/// task of each year. Years run in parallel, one per worker thread (`RAYON_NUM_THREADS`), so
+/// peak memory is that of the largest years in flight. Partitions are staged beside the table
+/// and swapped in, with `_provenance.json`, only when every year succeeded.
 pub fn run(cfg: &Config) -> Result<NormalizeSummary, NormalizeError> {
     let manifest = tradepipe_fetch::read_manifest(&cfg.output_dir)?;
     let registry = Registry::embedded();
@@ -71,39 +86,58 @@ pub fn run(cfg: &Config) -> Result<NormalizeSummary, NormalizeError> {
         Some(dir) => tradepipe_model::nomenclature::Nomenclatures::with_dir(dir)?,
         None => tradepipe_model::nomenclature::Nomenclatures::embedded(),
     };
-    let mut rows = CanonicalRows::default();
+    let mut whole = CanonicalRows::default();
     let mut provenance = Provenance::default();
     // Blobs of one source (an HTTP source has one per request) are read in manifest order
     // and accounted for together.
     let mut blob_hashes: Vec<Vec<String>> = Vec::new();
     let rejects = std::cell::RefCell::new(rejects::Rejects::new(cfg.normalize.rules.clone()));
     let this_year = tradepipe_model::time::utc_date(std::time::SystemTime::now()).year;
-    for entry in &manifest.entries {
-        let blob = tradepipe_fetch::blob_path(&cfg.output_dir, &entry.sha256);
-        let display = DisplayPath {
-            blob: &blob,
-            location: &entry.location,
-        };
-        let before = rows.len();
+    let blobs: Vec<(PathBuf, String)> = manifest
+        .entries
+        .iter()
+        .map(|entry| {
+            let blob = tradepipe_fetch::blob_path(&cfg.output_dir, &entry.sha256);
+            let display = DisplayPath {
+                blob: &blob,
+                location: &entry.location,
+            }
+            .to_string();
+            (blob, display)
+        })
+        .collect();
+    let columns: Vec<_> = manifest
+        .entries
+        .iter()
+        .map(|e| cfg.source(&e.source).and_then(|s| s.columns.as_ref()))
+        .collect();
+    let mut entries_by_year: BTreeMap<i32, Vec<year::ZipEntry>> = BTreeMap::new();
+    for (n, entry) in manifest.entries.iter().enumerate() {
+        let before = whole.len();
         let input = sources::ReadInput {
-            blob: &blob,
-            file: display.to_string(),
+            blob: &blobs[n].0,
+            file: blobs[n].1.clone(),
             entry,
             years: cfg.years,
             registry: &registry,
-            columns: cfg.source(&entry.source).and_then(|s| s.columns.as_ref()),
+            columns: columns[n],
             rejects: &rejects,
             this_year,
         };
         let stats = match entry.format.as_str() {
-            "comtrade-v1-json" => sources::comtrade_v1::read(&input, &mut rows)?,
-            "imf-dots-csv" => sources::imf_dots::read(&input, &mut rows)?,
-            "imf-dot-sdmx-json" => sources::imf_dot_json::read(&input, &mut rows)?,
-            "imf-sdmx3-xml" => sources::imf_sdmx3::read(&input, &mut rows)?,
-            "wits-sdmx-xml" => sources::wits::read(&input, &mut rows)?,
-            "baci-zip" => sources::baci::read(&input, &mut rows)?,
-            "table-csv" => sources::table::read_csv(&input, &mut rows)?,
-            "table-xlsx" => sources::table::read_xlsx(&input, &mut rows)?,
+            "comtrade-v1-json" => sources::comtrade_v1::read(&input, &mut whole)?,
+            "imf-dots-csv" => sources::imf_dots::read(&input, &mut whole)?,
+            "imf-dot-sdmx-json" => sources::imf_dot_json::read(&input, &mut whole)?,
+            "imf-sdmx3-xml" => sources::imf_sdmx3::read(&input, &mut whole)?,
+            "wits-sdmx-xml" => sources::wits::read(&input, &mut whole)?,
+            "baci-zip" => {
+                for (year, e) in sources::baci::list_entries(&input, n)? {
+                    entries_by_year.entry(year).or_default().push(e);
+                }
+                sources::ReadStats::default()
+            }
+            "table-csv" => sources::table::read_csv(&input, &mut whole)?,
+            "table-xlsx" => sources::table::read_xlsx(&input, &mut whole)?,
             other => {
                 return Err(NormalizeError::UnknownFormat {
                     source_name: entry.source.clone(),
@@ -111,7 +145,7 @@ pub fn run(cfg: &Config) -> Result<NormalizeSummary, NormalizeError> {
                 });
             }
         };
-        tracing::debug!(source = %entry.source, location = %entry.location, rows = rows.len() - before, "blob normalized");
+        tracing::debug!(source = %entry.source, location = %entry.location, rows = whole.len() - before, "blob read");
         let k = match provenance.sources.iter().position(|s| s.source == entry.source) {
             Some(k) => k,
             None => {
@@ -137,7 +171,7 @@ pub fn run(cfg: &Config) -> Result<NormalizeSummary, NormalizeError> {
             }
         };
         let s = &mut provenance.sources[k];
-        s.rows += rows.len() - before;
+        s.rows += whole.len() - before;
         s.negative_values += stats.negative_values;
         s.estimated_rows += stats.estimated_rows;
         s.skipped_rows += stats.skipped_rows;
@@ -153,34 +187,148 @@ pub fn run(cfg: &Config) -> Result<NormalizeSummary, NormalizeError> {
             s.location = common_prefix(&manifest, &s.source);
         }
     }
-    for s in &provenance.sources {
-        tracing::info!(source = %s.source, rows = s.rows, blobs = s.blobs, "source normalized");
-    }
     let mut rejects = rejects.into_inner();
-    let rejects_file = rejects_path(&cfg.output_dir);
-    if rejects.errors() > 0 {
-        write::write_rejects(&rejects_file, &rejects)?;
-        return Err(rejected(&rejects, rejects_file));
+
+    // The whole-file sources' rows, routed to their years (stable: reading order is kept).
+    let mut jobs: BTreeMap<i32, year::YearJob> = BTreeMap::new();
+    whole.rows.sort_by_key(|r| r.year);
+    let mut rows = std::mem::take(&mut whole.rows).into_iter().peekable();
+    while let Some(first) = rows.next() {
+        let mut of_year = vec![first];
+        while let Some(r) = rows.next_if(|r| r.year == first.year) {
+            of_year.push(r);
+        }
+        jobs.insert(
+            first.year,
+            year::YearJob {
+                year: first.year,
+                rows: of_year,
+                entries: Vec::new(),
+            },
+        );
     }
-    let dedup = rows.sort_and_dedup()?;
-    let spans = rows.year_span_by_source();
-    for s in &mut provenance.sources {
-        (s.first_year, s.last_year) = spans
-            .get(&s.source)
-            .map_or((None, None), |&(a, b)| (Some(a), Some(b)));
-        s.exact_duplicates_dropped = dedup.exact_duplicates.get(&s.source).copied().unwrap_or(0);
-        s.superseded_rows = dedup.superseded.get(&s.source).copied().unwrap_or(0);
-        s.rows -= s.exact_duplicates_dropped + s.superseded_rows;
+    for (y, entries) in entries_by_year {
+        jobs.entry(y)
+            .or_insert_with(|| year::YearJob {
+                year: y,
+                rows: Vec::new(),
+                entries: Vec::new(),
+            })
+            .entries = entries;
     }
-    let by_location: std::collections::HashMap<&str, &str> = provenance
+
+    let trade_root = trade_dir(&cfg.output_dir);
+    let mirror_root = mirror_dir(&cfg.output_dir);
+    let trade_staging = dirswap::fresh_staging(&trade_root)?;
+    let mirror_staging = dirswap::fresh_staging(&mirror_root)?;
+    let discard = || {
+        dirswap::discard_staging(&trade_root);
+        dirswap::discard_staging(&mirror_root);
+    };
+    let locations: HashMap<&str, &str> = provenance
         .sources
         .iter()
         .map(|s| (s.source.as_str(), s.location.as_str()))
         .collect();
-    validity::check(&rows, &registry, &by_location, &mut rejects);
-    nomenclature::check(&rows, &nomenclatures, &by_location, &mut rejects);
-    write::write_rejects(&rejects_file, &rejects)?;
+    let ctx = year::YearContext {
+        normalize: &cfg.normalize,
+        years: cfg.years,
+        registry: &registry,
+        nomenclatures: &nomenclatures,
+        manifest: &manifest,
+        blobs: &blobs,
+        columns: &columns,
+        text: &whole.text,
+        locations: &locations,
+        rule_severities: &cfg.normalize.rules,
+        this_year,
+        trade_staging: &trade_staging,
+        mirror_staging: &mirror_staging,
+        read_only: rejects.errors() > 0,
+    };
+    // One year per worker thread at a time; results in year order, whatever finished first.
+    let done: Vec<Result<year::YearDone, NormalizeError>> = jobs
+        .into_values()
+        .collect::<Vec<_>>()
+        .into_par_iter()
+        .with_max_len(1)
+        .map(|job| {
+            let y = job.year;
+            let r = year::run(job, &ctx);
+            if let Ok(d) = &r {
+                tracing::info!(year = y, rows = d.rows, "year normalized");
+            }
+            r
+        })
+        .collect();
+    let done = match done.into_iter().collect::<Result<Vec<_>, _>>() {
+        Ok(d) => d,
+        Err(e) => {
+            discard();
+            return Err(e);
+        }
+    };
+
+    // Rejects as one pass over every input would list them: readers' in input order, then
+    // the whole-table checks.
+    let mut read: Vec<(usize, i32, rejects::Rejects)> = Vec::new();
+    let mut checks = rejects::Rejects::new(cfg.normalize.rules.clone());
+    let mut mirror = mirror::MirrorSummary {
+        policy: cfg.normalize.mirror_policy.as_str().into(),
+        cif_fob: cfg.normalize.cif_fob,
+        ..Default::default()
+    };
+    let mut years = Vec::new();
+    let mut total = 0;
+    let mut coarser = 0;
+    for d in done {
+        for (blob, r) in d.read {
+            read.push((blob, d.year, r));
+        }
+        checks.append(d.checks);
+        mirror.paired += d.mirror.paired;
+        mirror.filled += d.mirror.filled;
+        mirror.replaced += d.mirror.replaced;
+        coarser += d.coarser;
+        if d.rows > 0 {
+            years.push(d.year);
+            total += d.rows;
+        }
+        for s in &mut provenance.sources {
+            let Some(c) = d.sources.get(&s.source) else { continue };
+            s.rows += c.read;
+            s.negative_values += c.stats.negative_values;
+            s.estimated_rows += c.stats.estimated_rows;
+            s.skipped_rows += c.stats.skipped_rows;
+            s.exact_duplicates_dropped += c.exact_duplicates;
+            s.superseded_rows += c.superseded;
+            if c.kept {
+                s.first_year = Some(s.first_year.map_or(d.year, |f| f.min(d.year)));
+                s.last_year = Some(s.last_year.map_or(d.year, |l| l.max(d.year)));
+            }
+        }
+    }
+    read.sort_by_key(|&(blob, year, _)| (blob, year));
+    for (_, _, r) in read {
+        rejects.append(r);
+    }
+    let rejects_file = rejects_path(&cfg.output_dir);
     if rejects.errors() > 0 {
+        discard();
+        write::write_rejects(&rejects_file, &rejects)?;
+        return Err(rejected(&rejects, rejects_file));
+    }
+    for s in &mut provenance.sources {
+        s.rows -= s.exact_duplicates_dropped + s.superseded_rows;
+    }
+    for s in &provenance.sources {
+        tracing::info!(source = %s.source, rows = s.rows, blobs = s.blobs, "source normalized");
+    }
+    checks.sort_table_checks();
+    rejects.append(checks);
+    if rejects.errors() > 0 {
+        discard();
+        write::write_rejects(&rejects_file, &rejects)?;
         return Err(rejected(&rejects, rejects_file));
     }
     provenance.rejects = rejects.counts();
@@ -188,23 +336,24 @@ pub fn run(cfg: &Config) -> Result<NormalizeSummary, NormalizeError> {
         // Warnings only: error-severity failures returned above.
         tracing::warn!(rule = %c.rule, rows = c.rows, action = %c.action, rejects = %rejects_file.display(), "rows failed a validation rule");
     }
-    let coarser = aggregate::add_levels(&mut rows, &cfg.normalize.product_levels);
     if coarser > 0 {
-        // Added keys are ones no source stated: sorting again finds no repeats.
-        rows.sort_and_dedup()?;
         tracing::info!(rows = coarser, levels = ?cfg.normalize.product_levels, "coarser product levels added");
-    }
-    let (discrepancies, mirror) = mirror::reconcile(&mut rows, &cfg.normalize, &registry);
-    if mirror.filled + mirror.replaced > 0 {
-        // Rows from the mirror have keys no source had: sorting again finds no repeats.
-        rows.sort_and_dedup()?;
     }
     tracing::info!(policy = %mirror.policy, paired = mirror.paired, filled = mirror.filled, replaced = mirror.replaced, "mirror reports reconciled");
     provenance.mirror = Some(mirror);
-    write::write_mirror(&mirror_dir(&cfg.output_dir), &rows, &discrepancies)?;
-    let years = write::write_table(&trade_dir(&cfg.output_dir), &mut rows, &provenance)?;
+    let mut json = serde_json::to_vec_pretty(&provenance).expect("provenance serializes");
+    json.push(b'\n');
+    let committed = tradepipe_model::fsio::write_atomic(&trade_staging.join("_provenance.json"), &json)
+        .map_err(NormalizeError::from)
+        .and_then(|()| write::write_rejects(&rejects_file, &rejects))
+        .and_then(|()| Ok(dirswap::replace_dir(&mirror_staging, &mirror_root)?))
+        .and_then(|()| Ok(dirswap::replace_dir(&trade_staging, &trade_root)?));
+    if let Err(e) = committed {
+        discard();
+        return Err(e);
+    }
     Ok(NormalizeSummary {
-        rows: rows.len(),
+        rows: total,
         years,
         provenance,
     })

@@ -92,6 +92,33 @@ impl Rejects {
         }
     }
 
+    /// Adds what `other` found (a year's or a source's rejects, recorded with the same
+    /// severities) after what this one holds.
+    pub fn append(&mut self, other: Rejects) {
+        for (rule, n) in other.counts {
+            *self.counts.entry(rule).or_default() += n;
+        }
+        self.errors += other.errors;
+        if self.first_error.is_none() {
+            self.first_error = other.first_error;
+        }
+        let room = KEEP.saturating_sub(self.kept.len());
+        self.kept.extend(other.kept.into_iter().take(room));
+    }
+
+    /// Orders the kept entries of whole-table checks, found year by year, as one check of the
+    /// whole table would list them: by rule, file, column, value, then year (stable, so
+    /// entries with equal keys keep their order).
+    pub fn sort_table_checks(&mut self) {
+        self.kept.sort_by(|a, b| {
+            (a.rule, &a.file, &a.column, &a.value, a.year).cmp(&(b.rule, &b.file, &b.column, &b.value, b.year))
+        });
+        // The first error is the first one listed.
+        if self.errors > 0 {
+            self.first_error = self.kept.iter().find(|r| r.severity == Severity::Error).cloned();
+        }
+    }
+
     /// Rows that failed an error-severity rule.
     pub fn errors(&self) -> usize {
         self.errors

@@ -8,8 +8,9 @@ use tradepipe_model::{Flow, ReportedBy};
 
 use crate::NormalizeError;
 
-/// Interned text: every distinct string stored once.
-#[derive(Debug, Default)]
+/// Interned text: every distinct string stored once. Cloned for each year's rows, which add
+/// the codes of their own entries to a copy of what the whole-file sources interned.
+#[derive(Debug, Default, Clone)]
 pub(crate) struct Interner {
     strings: Vec<String>,
     index: HashMap<String, u32>,
@@ -31,6 +32,9 @@ impl Interner {
     }
     pub(crate) fn get(&self, i: u32) -> &str {
         &self.strings[i as usize]
+    }
+    pub(crate) fn len(&self) -> usize {
+        self.strings.len()
     }
 }
 
@@ -69,31 +73,28 @@ impl CanonicalRows {
         self.rows.is_empty()
     }
 
-    fn key_cmp(&self, a: &Row, b: &Row) -> std::cmp::Ordering {
-        let t = |i| self.text.get(i);
-        a.year
-            .cmp(&b.year)
-            .then_with(|| t(a.reporter).cmp(t(b.reporter)))
-            .then_with(|| t(a.partner).cmp(t(b.partner)))
-            .then_with(|| a.flow.cmp(&b.flow))
-            .then_with(|| t(a.classification).cmp(t(b.classification)))
-            .then_with(|| t(a.product).cmp(t(b.product)))
-            .then_with(|| t(a.province).cmp(t(b.province)))
-            .then_with(|| t(a.regime).cmp(t(b.regime)))
-    }
-
     /// Sorts by key and resolves repeated keys. Within one source, an exact repeat (same
     /// value) is dropped and a different value is an error. Across sources, the source read
     /// first (listed first in the config) wins and the other's row is superseded.
     pub(crate) fn sort_and_dedup(&mut self) -> Result<Dedup, NormalizeError> {
+        let key = SortKey::new(self);
         let mut rows = std::mem::take(&mut self.rows);
         // Stable: among repeats the first read (earlier source, earlier line) comes first.
-        rows.sort_by(|a, b| self.key_cmp(a, b));
+        // Each row's key is computed once (`sort_by_cached_key` sorts (key, position) pairs).
+        match key.bits {
+            0..=64 => rows.sort_by_cached_key(|r| key.packed(r) as u64),
+            65..=128 => rows.sort_by_cached_key(|r| key.packed(r)),
+            _ => rows.sort_by_cached_key(|r| key.tuple(r)),
+        }
+        let same = |a: &Row, b: &Row| key.tuple(a) == key.tuple(b);
         let mut dedup = Dedup::default();
-        let mut out: Vec<Row> = Vec::with_capacity(rows.len());
-        for r in rows {
-            if let Some(prev) = out.last() {
-                if self.key_cmp(prev, &r).is_eq() {
+        // Compacted in place: `kept` rows are final, the rest is still to look at.
+        let mut kept = 0;
+        for i in 0..rows.len() {
+            let r = rows[i];
+            if kept > 0 {
+                let prev = rows[kept - 1];
+                if same(&prev, &r) {
                     let name = self.text.get(r.source).to_owned();
                     if prev.source != r.source {
                         *dedup.superseded.entry(name).or_default() += 1;
@@ -120,9 +121,11 @@ impl CanonicalRows {
                     });
                 }
             }
-            out.push(r);
+            rows[kept] = r;
+            kept += 1;
         }
-        self.rows = out;
+        rows.truncate(kept);
+        self.rows = rows;
         Ok(dedup)
     }
 
@@ -137,17 +140,92 @@ impl CanonicalRows {
         }
         out
     }
+}
 
-    /// Contiguous year ranges of the sorted rows.
-    pub(crate) fn year_ranges(&self) -> Vec<(i32, std::ops::Range<usize>)> {
-        let mut out: Vec<(i32, std::ops::Range<usize>)> = Vec::new();
-        for (i, r) in self.rows.iter().enumerate() {
-            match out.last_mut() {
-                Some((y, range)) if *y == r.year => range.end = i + 1,
-                _ => out.push((r.year, i..i + 1)),
+/// The sort key of a row in text order, as integers: each key column's codes ranked among the
+/// codes that column holds, packed into one integer where the ranks fit (a year of BACI
+/// needs about 32 bits: 226 reporters and partners, 5,000 products, one classification).
+struct SortKey {
+    /// Rank of each interned id by column: year, reporter, partner, classification,
+    /// product, province, regime (the flow is its own rank).
+    ranks: [Vec<u32>; 7],
+    widths: [u32; 8],
+    bits: u32,
+    min_year: i32,
+}
+
+impl SortKey {
+    fn new(t: &CanonicalRows) -> SortKey {
+        let ids = |f: fn(&Row) -> u32| -> Vec<u32> {
+            let mut used = vec![false; t.text.len()];
+            for r in &t.rows {
+                used[f(r) as usize] = true;
             }
+            let mut ids: Vec<u32> = (0..used.len() as u32).filter(|&i| used[i as usize]).collect();
+            ids.sort_unstable_by(|&a, &b| t.text.get(a).cmp(t.text.get(b)));
+            let mut rank = vec![0u32; used.len()];
+            for (r, &i) in ids.iter().enumerate() {
+                rank[i as usize] = r as u32;
+            }
+            rank.push(ids.len() as u32); // the count, for the width
+            rank
+        };
+        let min_year = t.rows.iter().map(|r| r.year).min().unwrap_or(0);
+        let span = t.rows.iter().map(|r| r.year).max().unwrap_or(0).abs_diff(min_year);
+        let ranks = [
+            vec![span + 1], // the years: a count only, for the width
+            ids(|r| r.reporter),
+            ids(|r| r.partner),
+            ids(|r| r.classification),
+            ids(|r| r.product),
+            ids(|r| r.province),
+            ids(|r| r.regime),
+        ];
+        let width = |count: u32| u32::BITS - count.saturating_sub(1).leading_zeros();
+        let mut widths = [0u32; 8];
+        for (w, r) in widths.iter_mut().zip(&ranks) {
+            *w = width(*r.last().expect("count pushed"));
         }
-        out
+        widths[7] = 2; // the flow: four values
+        let bits = widths.iter().sum();
+        let ranks = ranks.map(|mut r| {
+            r.pop();
+            r
+        });
+        SortKey {
+            ranks,
+            widths,
+            bits,
+            min_year,
+        }
+    }
+
+    /// (year, reporter, partner, flow, classification, product, province, regime) in `bits`.
+    fn packed(&self, r: &Row) -> u128 {
+        let w = &self.widths;
+        let rank = |c: usize, id: u32| u128::from(self.ranks[c][id as usize]);
+        let mut k = u128::from(r.year.abs_diff(self.min_year));
+        k = (k << w[1]) | rank(1, r.reporter);
+        k = (k << w[2]) | rank(2, r.partner);
+        k = (k << w[7]) | r.flow as u128;
+        k = (k << w[3]) | rank(3, r.classification);
+        k = (k << w[4]) | rank(4, r.product);
+        k = (k << w[5]) | rank(5, r.province);
+        (k << w[6]) | rank(6, r.regime)
+    }
+
+    fn tuple(&self, r: &Row) -> (i32, u32, u32, Flow, u32, u32, u32, u32) {
+        let rank = |c: usize, id: u32| self.ranks[c][id as usize];
+        (
+            r.year,
+            rank(1, r.reporter),
+            rank(2, r.partner),
+            r.flow,
+            rank(3, r.classification),
+            rank(4, r.product),
+            rank(5, r.province),
+            rank(6, r.regime),
+        )
     }
 }
 
@@ -252,7 +330,6 @@ mod tests {
             got,
             vec![(2000, "KAZ", 3.0), (2000, "UZB", 2.0), (2001, "KAZ", 1.0)]
         );
-        assert_eq!(t.year_ranges(), vec![(2000, 0..2), (2001, 2..3)]);
     }
 
     #[test]

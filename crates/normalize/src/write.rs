@@ -1,64 +1,127 @@
-//! Writing the canonical table as Hive-partitioned Parquet.
+//! Writing the canonical table's partitions, the mirror table's and the rejects table.
 
 use std::path::Path;
+use std::sync::Arc;
 
-use polars::prelude::*;
-use tradepipe_model::schema::col;
+use arrow_array::types::UInt32Type;
+use arrow_array::{
+    ArrayRef, BooleanArray, DictionaryArray, Float64Array, RecordBatch, StringArray, UInt32Array,
+};
+use arrow_schema::{DataType, Field, Schema, SchemaRef};
+use polars::prelude::{Column, DataFrame, PolarsError, PolarsResult};
+use tradepipe_model::schema::{PART_FILE, col, partition_dir};
+use tradepipe_model::{Flow, ReportedBy};
+use tradepipe_parquet::batch::ROW_GROUP_ROWS;
 
+use crate::NormalizeError;
 use crate::table::{CanonicalRows, Row};
-use crate::{NormalizeError, Provenance};
 
-/// Sorts, deduplicates and writes every year; removes partitions of years not written now.
-/// Returns the years written.
-pub(crate) fn write_table(
-    root: &Path,
-    rows: &mut CanonicalRows,
-    provenance: &Provenance,
-) -> Result<Vec<i32>, NormalizeError> {
-    let mut written = Vec::new();
-    for (year, range) in rows.year_ranges() {
-        let mut df = to_frame(rows, &rows.rows[range]).map_err(|e| parquet_err(root, e))?;
-        tradepipe_parquet::write_partition(root, year, &mut df)?;
-        written.push(year);
-    }
-    tradepipe_parquet::remove_stale_partitions(root, &written)?;
-    let mut json = serde_json::to_vec_pretty(provenance).expect("provenance serializes");
-    json.push(b'\n');
-    tradepipe_model::fsio::write_atomic(&root.join("_provenance.json"), &json)?;
-    Ok(written)
+/// Writes one year's sorted rows as the partition `year=YYYY/part-0.parquet` under `root`,
+/// a row group at a time. Text columns are dictionary arrays over the column's codes (no
+/// string per row), written as dictionary-encoded chunks straight from their keys, which is
+/// also what the index stage reads fastest.
+pub(crate) fn write_year(root: &Path, year: i32, t: &CanonicalRows) -> Result<(), NormalizeError> {
+    let schema = canonical_schema();
+    let rows = &t.rows;
+    let groups = (0..rows.len().div_ceil(ROW_GROUP_ROWS).max(1)).map(|g| {
+        let start = g * ROW_GROUP_ROWS;
+        let end = rows.len().min(start + ROW_GROUP_ROWS);
+        group(&schema, t, &rows[start..end])
+    });
+    let path = partition_dir(root, year).join(PART_FILE);
+    tradepipe_parquet::batch::write_groups(&path, Arc::clone(&schema), groups, &[])?;
+    Ok(())
 }
 
-fn to_frame(t: &CanonicalRows, rows: &[Row]) -> PolarsResult<DataFrame> {
-    let text = |f: fn(&Row) -> u32| -> Vec<&str> { rows.iter().map(|r| t.text.get(f(r))).collect() };
-    DataFrame::new(
-        rows.len(),
+/// The canonical table's columns, in order (`year` is in the directory name). Nullable, as a
+/// polars frame declares its columns, so that the files read as they always have.
+fn canonical_schema() -> SchemaRef {
+    // Code columns are dictionary arrays; they are written as UTF-8 text columns.
+    let codes = DataType::Dictionary(Box::new(DataType::UInt32), Box::new(DataType::Utf8));
+    let text = |name: &str| Field::new(name, codes.clone(), true);
+    Arc::new(Schema::new(vec![
+        text(col::REPORTER),
+        text(col::PARTNER),
+        text(col::FLOW),
+        text(col::CLASSIFICATION),
+        text(col::PRODUCT),
+        text(col::PROVINCE),
+        text(col::REGIME),
+        Field::new(col::VALUE_USD, DataType::Float64, true),
+        text(col::SOURCE),
+        text(col::VINTAGE),
+        text(col::REPORTED_BY),
+        Field::new(col::IS_ESTIMATE, DataType::Boolean, true),
+    ]))
+}
+
+/// One row group of the canonical table.
+fn group(schema: &SchemaRef, t: &CanonicalRows, rows: &[Row]) -> RecordBatch {
+    // Each code column's dictionary holds the codes it uses, in order of first use; `slot`
+    // maps an interned id to its key, for every column in turn.
+    let mut slot = vec![u32::MAX; t.text.len()];
+    let mut codes = |id: fn(&Row) -> u32| -> ArrayRef {
+        let mut used: Vec<u32> = Vec::new();
+        let keys: Vec<u32> = rows
+            .iter()
+            .map(|r| {
+                let s = &mut slot[id(r) as usize];
+                if *s == u32::MAX {
+                    *s = used.len() as u32;
+                    used.push(id(r));
+                }
+                *s
+            })
+            .collect();
+        let values = used.iter().map(|&i| t.text.get(i)).collect();
+        for &i in &used {
+            slot[i as usize] = u32::MAX;
+        }
+        keyed(keys, values)
+    };
+    let reporter = codes(|r| r.reporter);
+    let partner = codes(|r| r.partner);
+    let classification = codes(|r| r.classification);
+    let product = codes(|r| r.product);
+    let province = codes(|r| r.province);
+    let regime = codes(|r| r.regime);
+    let source = codes(|r| r.source);
+    let vintage = codes(|r| r.vintage);
+    let flow = {
+        let keys = rows.iter().map(|r| r.flow as u32).collect();
+        keyed(keys, Flow::ALL.iter().map(|f| f.as_str()).collect())
+    };
+    let reported_by = {
+        let keys = rows.iter().map(|r| u32::from(r.reported_by == ReportedBy::Partner)).collect();
+        keyed(keys, vec![ReportedBy::Reporter.as_str(), ReportedBy::Partner.as_str()])
+    };
+    let value: ArrayRef = Arc::new(Float64Array::from_iter_values(rows.iter().map(|r| r.value_usd)));
+    let estimate: ArrayRef = Arc::new(BooleanArray::from_iter(rows.iter().map(|r| Some(r.is_estimate))));
+    RecordBatch::try_new(
+        Arc::clone(schema),
         vec![
-            Column::new(col::REPORTER.into(), text(|r| r.reporter)),
-            Column::new(col::PARTNER.into(), text(|r| r.partner)),
-            Column::new(
-                col::FLOW.into(),
-                rows.iter().map(|r| r.flow.as_str()).collect::<Vec<_>>(),
-            ),
-            Column::new(col::CLASSIFICATION.into(), text(|r| r.classification)),
-            Column::new(col::PRODUCT.into(), text(|r| r.product)),
-            Column::new(col::PROVINCE.into(), text(|r| r.province)),
-            Column::new(col::REGIME.into(), text(|r| r.regime)),
-            Column::new(
-                col::VALUE_USD.into(),
-                rows.iter().map(|r| r.value_usd).collect::<Vec<_>>(),
-            ),
-            Column::new(col::SOURCE.into(), text(|r| r.source)),
-            Column::new(col::VINTAGE.into(), text(|r| r.vintage)),
-            Column::new(
-                col::REPORTED_BY.into(),
-                rows.iter().map(|r| r.reported_by.as_str()).collect::<Vec<_>>(),
-            ),
-            Column::new(
-                col::IS_ESTIMATE.into(),
-                rows.iter().map(|r| r.is_estimate).collect::<Vec<_>>(),
-            ),
+            reporter,
+            partner,
+            flow,
+            classification,
+            product,
+            province,
+            regime,
+            value,
+            source,
+            vintage,
+            reported_by,
+            estimate,
         ],
     )
+    .expect("columns match the schema")
+}
+
+fn keyed(keys: Vec<u32>, values: Vec<&str>) -> ArrayRef {
+    Arc::new(DictionaryArray::<UInt32Type>::new(
+        UInt32Array::from(keys),
+        Arc::new(StringArray::from(values)),
+    ))
 }
 
 fn parquet_err(root: &Path, e: PolarsError) -> NormalizeError {
@@ -68,23 +131,15 @@ fn parquet_err(root: &Path, e: PolarsError) -> NormalizeError {
     }
 }
 
-/// Writes the discrepancy table, one partition per year; removes partitions of other years.
-pub(crate) fn write_mirror(
+/// Writes one year's discrepancy rows as its partition of the mirror table under `root`.
+pub(crate) fn write_mirror_year(
     root: &Path,
+    year: i32,
     text: &CanonicalRows,
     rows: &[crate::mirror::Discrepancy],
 ) -> Result<(), NormalizeError> {
-    let mut written = Vec::new();
-    let mut start = 0;
-    while start < rows.len() {
-        let year = rows[start].year;
-        let end = start + rows[start..].iter().take_while(|d| d.year == year).count();
-        let mut df = mirror_frame(text, &rows[start..end]).map_err(|e| parquet_err(root, e))?;
-        tradepipe_parquet::write_partition(root, year, &mut df)?;
-        written.push(year);
-        start = end;
-    }
-    tradepipe_parquet::remove_stale_partitions(root, &written)?;
+    let mut df = mirror_frame(text, rows).map_err(|e| parquet_err(root, e))?;
+    tradepipe_parquet::write_partition(root, year, &mut df)?;
     Ok(())
 }
 

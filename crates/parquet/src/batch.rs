@@ -50,16 +50,33 @@ fn properties(raw: &[&str]) -> WriterProperties {
 }
 
 /// Rows per row group, as the Arrow writer's default: a year of BACI products is about one.
-const ROW_GROUP_ROWS: usize = 1024 * 1024;
+pub const ROW_GROUP_ROWS: usize = 1024 * 1024;
 
 /// Writes `batch` to `path` atomically (through a temporary file), each column encoded on a
 /// thread of its own; columns named in `raw` are stored uncompressed. Plain threads, not rayon
 /// tasks: a rayon worker waiting for its columns would meanwhile start another of the caller's
 /// tasks (another year of data) and hold both in memory.
 pub fn write(path: &Path, batch: &RecordBatch, raw: &[&str]) -> Result<(), ParquetError> {
+    let groups = batch.num_rows().div_ceil(ROW_GROUP_ROWS).max(1);
+    let slices = (0..groups).map(|g| {
+        let offset = g * ROW_GROUP_ROWS;
+        batch.slice(offset, ROW_GROUP_ROWS.min(batch.num_rows() - offset))
+    });
+    write_groups(path, batch.schema(), slices, raw)
+}
+
+/// Writes one row group per batch of `groups` (each of `schema`, at least one) to `path`
+/// atomically, as [`write`] does: for tables built a row group at a time, so that only one
+/// group's arrays are in memory at once.
+pub fn write_groups(
+    path: &Path,
+    schema: arrow_schema::SchemaRef,
+    groups: impl Iterator<Item = RecordBatch>,
+    raw: &[&str],
+) -> Result<(), ParquetError> {
     let mut parquet_err = None;
     tradepipe_model::fsio::write_atomic_with(path, |w| {
-        encode(batch, raw, w).map_err(|e| {
+        encode(schema, groups, raw, w).map_err(|e| {
             parquet_err = Some(e.to_string());
             std::io::Error::other("the Parquet writer failed")
         })
@@ -70,8 +87,12 @@ pub fn write(path: &Path, batch: &RecordBatch, raw: &[&str]) -> Result<(), Parqu
     })
 }
 
-fn encode(batch: &RecordBatch, raw: &[&str], out: &mut (dyn Write + Send)) -> parquet::errors::Result<()> {
-    let schema = batch.schema();
+fn encode(
+    schema: arrow_schema::SchemaRef,
+    batches: impl Iterator<Item = RecordBatch>,
+    raw: &[&str],
+    out: &mut (dyn Write + Send),
+) -> parquet::errors::Result<()> {
     let props = Arc::new(properties(raw));
     let parquet_schema = ArrowSchemaConverter::new()
         .with_coerce_types(props.coerce_types())
@@ -79,10 +100,7 @@ fn encode(batch: &RecordBatch, raw: &[&str], out: &mut (dyn Write + Send)) -> pa
     // The file writer itself, not `ArrowWriter`: that one would embed the Arrow schema.
     let mut writer = SerializedFileWriter::new(out, parquet_schema.root_schema_ptr(), props)?;
     let factory = ArrowRowGroupWriterFactory::new(&writer, Arc::clone(&schema));
-    let groups = batch.num_rows().div_ceil(ROW_GROUP_ROWS).max(1);
-    for g in 0..groups {
-        let offset = g * ROW_GROUP_ROWS;
-        let rows = batch.slice(offset, ROW_GROUP_ROWS.min(batch.num_rows() - offset));
+    for (g, rows) in batches.enumerate() {
         let writers = factory.create_column_writers(g)?;
         if writers.len() != schema.fields().len() {
             return Err(parquet::errors::ParquetError::NYI(

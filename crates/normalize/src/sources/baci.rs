@@ -10,6 +10,9 @@
 //! * BACI reconciles the exporter's and the importer's reports into one FOB value per flow;
 //!   each record becomes the exporter's export and the importer's import, both with that
 //!   value.
+//! * Each entry is one year: the stage lists the entries first ([`list_entries`]) and reads
+//!   each in the task of its year ([`read_entry`]), so no more than the years in flight are
+//!   ever in memory.
 //! * Entries are read through a byte cap (the fetch stage checked every entry; this guards a
 //!   blob swapped on disk since).
 
@@ -23,6 +26,7 @@ use super::{ReadInput, ReadStats, RowMaker};
 use crate::NormalizeError;
 use crate::rejects::Reject;
 use crate::table::CanonicalRows;
+use crate::year::ZipEntry;
 
 const THOUSAND: f64 = 1e3;
 /// Largest entry read (a full HS6 year is about 1 GB of CSV).
@@ -38,139 +42,232 @@ fn entry_year(name: &str) -> Option<(String, i32)> {
     Some((revision, year))
 }
 
-pub(crate) fn read(input: &ReadInput<'_>, out: &mut CanonicalRows) -> Result<ReadStats, NormalizeError> {
-    let file = fs_err::File::open(input.blob).map_err(|e| NormalizeError::Read {
-        file: input.file.clone(),
-        message: e.to_string(),
-    })?;
-    let mut zip = zip::ZipArchive::new(std::io::BufReader::new(file)).map_err(|e| NormalizeError::Read {
-        file: input.file.clone(),
-        message: format!("not a readable zip archive: {e}"),
-    })?;
-    let make = RowMaker::new(input, out);
-    let mut stats = ReadStats::default();
-    let mut names: Vec<(usize, String, String, i32)> = Vec::new();
+/// The data entries of the zip at `input.blob` within `input.years`, in the zip's order: its
+/// central directory only, nothing is inflated.
+pub(crate) fn list_entries(input: &ReadInput<'_>, blob: usize) -> Result<Vec<(i32, ZipEntry)>, NormalizeError> {
+    let mut zip = open(input)?;
+    let mut out = Vec::new();
     for i in 0..zip.len() {
         let f = zip.by_index_raw(i).map_err(|e| NormalizeError::Read {
             file: input.file.clone(),
             message: format!("entry {i}: {e}"),
         })?;
         let name = f.name().map(|n| n.to_string()).unwrap_or_default();
-        if let Some((rev, year)) = entry_year(&name) {
-            if input.years.contains(year) {
-                names.push((i, name, rev, year));
-            }
+        if let Some((revision, year)) = entry_year(&name)
+            && input.years.contains(year)
+        {
+            out.push((
+                year,
+                ZipEntry {
+                    blob,
+                    index: i,
+                    name,
+                    revision,
+                },
+            ));
         }
     }
-    for (i, name, revision, year) in names {
-        let entry = zip.by_index(i).map_err(|e| NormalizeError::Read {
-            file: input.file.clone(),
-            message: format!("entry {name}: {e}"),
-        })?;
-        let at = format!("{} entry {name}", input.file);
-        let reject = |rule: Rule, line: usize, column: &str, value: &str, message: &str| {
-            input
-                .rejects
-                .borrow_mut()
-                .record(rule, Reject::at(&at, line, column, value, message));
-        };
-        let classification = out.text.intern(&revision);
-        let mut csv = csv::ReaderBuilder::new()
-            .has_headers(true)
-            .from_reader(entry.take(MAX_ENTRY_BYTES));
-        let headers = csv.headers().map_err(|e| NormalizeError::Read {
-            file: at.clone(),
-            message: e.to_string(),
-        })?;
-        let col = |c: &str| -> Result<usize, NormalizeError> {
-            headers
-                .iter()
-                .position(|h| h.trim() == c)
-                .ok_or_else(|| NormalizeError::MissingColumn {
+    Ok(out)
+}
+
+fn open(input: &ReadInput<'_>) -> Result<zip::ZipArchive<std::io::BufReader<fs_err::File>>, NormalizeError> {
+    let file = fs_err::File::open(input.blob).map_err(|e| NormalizeError::Read {
+        file: input.file.clone(),
+        message: e.to_string(),
+    })?;
+    zip::ZipArchive::new(std::io::BufReader::new(file)).map_err(|e| NormalizeError::Read {
+        file: input.file.clone(),
+        message: format!("not a readable zip archive: {e}"),
+    })
+}
+
+/// No entry in a lookup table yet.
+const UNSEEN: u32 = u32::MAX;
+/// A code that resolves to nothing (its rows are rejected).
+const INVALID: u32 = u32::MAX - 1;
+
+/// Reads the data entry `e` (of `year`) into `out`: each record becomes the exporter's export
+/// and the importer's import. Fields are read as bytes and codes resolved through dense
+/// tables filled once per distinct code (BACI's country numbers, and products by their
+/// number), so a record costs no allocation; anything the fast path does not recognise takes
+/// the slow one, which names the line, column and value of what it rejects.
+pub(crate) fn read_entry(
+    input: &ReadInput<'_>,
+    e: &ZipEntry,
+    year: i32,
+    out: &mut CanonicalRows,
+) -> Result<ReadStats, NormalizeError> {
+    let mut zip = open(input)?;
+    let name = &e.name;
+    let entry = zip.by_index(e.index).map_err(|err| NormalizeError::Read {
+        file: input.file.clone(),
+        message: format!("entry {name}: {err}"),
+    })?;
+    // Two rows a record, and a record takes 20 bytes or more: reserved once, so the rows are
+    // not copied as they grow (untouched capacity costs address space only).
+    out.rows.reserve(usize::try_from(entry.size() / 10).unwrap_or(0));
+    let make = RowMaker::new(input, out);
+    let mut stats = ReadStats::default();
+    let at = format!("{} entry {name}", input.file);
+    let reject = |rule: Rule, line: usize, column: &str, value: &[u8], message: &str| {
+        let value = String::from_utf8_lossy(value);
+        input
+            .rejects
+            .borrow_mut()
+            .record(rule, Reject::at(&at, line, column, &value, message));
+    };
+    let revision = e.revision.as_str();
+    let classification = out.text.intern(revision);
+    let mut csv = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .buffer_capacity(1 << 20)
+        .from_reader(entry.take(MAX_ENTRY_BYTES));
+    let headers = csv.byte_headers().map_err(|err| NormalizeError::Read {
+        file: at.clone(),
+        message: err.to_string(),
+    })?;
+    let col = |c: &str| -> Result<usize, NormalizeError> {
+        headers
+            .iter()
+            .position(|h| h.trim_ascii() == c.as_bytes())
+            .ok_or_else(|| NormalizeError::MissingColumn {
+                file: at.clone(),
+                column: c.into(),
+                found: headers
+                    .iter()
+                    .map(|h| String::from_utf8_lossy(h).into_owned())
+                    .collect::<Vec<_>>()
+                    .join(","),
+            })
+    };
+    let (ct, ci, cj, ck, cv) = (col("t")?, col("i")?, col("j")?, col("k")?, col("v")?);
+    // The entry's year is in force or not for every record of it.
+    let not_in_force = revision_not_in_force(revision, year);
+    let mut countries: Vec<u32> = vec![UNSEEN; 1000];
+    let mut other_countries: rustc_hash::FxHashMap<u32, u32> = Default::default();
+    let mut products: Vec<u32> = vec![UNSEEN; 1_000_000];
+    let mut record = csv::ByteRecord::new();
+    let mut line = 1usize;
+    loop {
+        match csv.read_byte_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(err) => {
+                return Err(NormalizeError::Read {
                     file: at.clone(),
-                    column: c.into(),
-                    found: headers.iter().collect::<Vec<_>>().join(","),
-                })
-        };
-        let (ct, ci, cj, ck, cv) = (col("t")?, col("i")?, col("j")?, col("k")?, col("v")?);
-        let mut record = csv::StringRecord::new();
-        let mut line = 1usize;
-        loop {
-            match csv.read_record(&mut record) {
-                Ok(false) => break,
-                Ok(true) => {}
-                Err(e) => {
-                    return Err(NormalizeError::Read {
-                        file: at.clone(),
-                        message: format!("line {}: {e}", line + 1),
-                    });
-                }
+                    message: format!("line {}: {err}", line + 1),
+                });
             }
-            line += 1;
-            let field = |c: usize| record.get(c).unwrap_or("").trim();
-            let Ok(t) = field(ct).parse::<i32>() else {
-                reject(Rule::ValidType, line, "t", field(ct), "not a year");
-                continue;
-            };
-            if let Some(message) = revision_not_in_force(&revision, t) {
-                reject(Rule::ValidProduct, line, "t", field(ct), &message);
-                continue;
-            }
-            if t != year {
-                let message = format!("year differs from the entry's Y{year}");
-                reject(Rule::YearInRange, line, "t", field(ct), &message);
-                continue;
-            }
-            let mut country = |c: usize, column: &str| -> Option<u32> {
-                let Ok(code) = field(c).parse::<u32>() else {
-                    reject(Rule::ValidType, line, column, field(c), "not a country code");
-                    return None;
-                };
-                match input.registry.resolve_comtrade_code(code) {
-                    Some(e) => Some(out.text.intern(&e.code)),
-                    None => {
-                        reject(
-                            Rule::AcceptedCode,
-                            line,
-                            column,
-                            field(c),
-                            "unknown BACI/Comtrade country code",
-                        );
-                        None
-                    }
-                }
-            };
-            let (Some(exporter), Some(importer)) = (country(ci, "i"), country(cj, "j")) else {
-                continue;
-            };
-            let k = field(ck);
-            // BACI writes codes as numbers: chapters 01-09 lose their leading zero by design.
-            let product = if k.len() == 5 {
-                format!("0{k}")
-            } else {
-                k.to_string()
-            };
-            if product.len() != 6 || !is_valid_hs(&product) {
-                reject(Rule::ValidProduct, line, "k", k, "not an HS6 code");
-                continue;
-            }
-            let Some(value) = field(cv).parse::<f64>().ok().filter(|v| v.is_finite()) else {
-                reject(Rule::ValidType, line, "v", field(cv), "not a number");
-                continue;
-            };
-            if value < 0.0 {
-                reject(Rule::NonNegative, line, "v", field(cv), "negative trade value");
-                stats.negative_values += 1;
-            }
-            let product = Some((classification, out.text.intern(&product)));
-            let usd = value * THOUSAND;
-            out.rows
-                .push(make.row(year, exporter, importer, Flow::Export, product, usd));
-            out.rows
-                .push(make.row(year, importer, exporter, Flow::Import, product, usd));
         }
+        line += 1;
+        let field = |c: usize| record.get(c).unwrap_or(b"").trim_ascii();
+        let t = match digits(field(ct)).and_then(|t| i32::try_from(t).ok()) {
+            Some(t) => t,
+            None => match std::str::from_utf8(field(ct)).ok().and_then(|s| s.parse::<i32>().ok()) {
+                Some(t) => t,
+                None => {
+                    reject(Rule::ValidType, line, "t", field(ct), "not a year");
+                    continue;
+                }
+            },
+        };
+        let in_force = if t == year {
+            not_in_force.clone()
+        } else {
+            revision_not_in_force(revision, t)
+        };
+        if let Some(message) = in_force {
+            reject(Rule::ValidProduct, line, "t", field(ct), &message);
+            continue;
+        }
+        if t != year {
+            let message = format!("year differs from the entry's Y{year}");
+            reject(Rule::YearInRange, line, "t", field(ct), &message);
+            continue;
+        }
+        let mut country = |c: usize, column: &str| -> Option<u32> {
+            let Some(code) = digits(field(c)) else {
+                reject(Rule::ValidType, line, column, field(c), "not a country code");
+                return None;
+            };
+            let slot = match countries.get_mut(code as usize) {
+                Some(s) => s,
+                None => other_countries.entry(code).or_insert(UNSEEN),
+            };
+            if *slot == UNSEEN {
+                *slot = match input.registry.resolve_comtrade_code(code) {
+                    Some(entity) => out.text.intern(&entity.code),
+                    None => INVALID,
+                };
+            }
+            if *slot == INVALID {
+                reject(
+                    Rule::AcceptedCode,
+                    line,
+                    column,
+                    field(c),
+                    "unknown BACI/Comtrade country code",
+                );
+                return None;
+            }
+            Some(*slot)
+        };
+        let (Some(exporter), Some(importer)) = (country(ci, "i"), country(cj, "j")) else {
+            continue;
+        };
+        let k = field(ck);
+        // BACI writes codes as numbers: chapters 01-09 lose their leading zero by design.
+        // Five or six digits: the number names the code (`10121` and `010121` alike).
+        let product = match digits(k).filter(|_| matches!(k.len(), 5 | 6)) {
+            Some(n) => {
+                let slot = &mut products[n as usize];
+                if *slot == UNSEEN {
+                    let code = format!("{n:06}");
+                    *slot = if is_valid_hs(&code) {
+                        out.text.intern(&code)
+                    } else {
+                        INVALID
+                    };
+                }
+                *slot
+            }
+            None => INVALID,
+        };
+        if product == INVALID {
+            reject(Rule::ValidProduct, line, "k", k, "not an HS6 code");
+            continue;
+        }
+        let v = field(cv);
+        let Some(value) = std::str::from_utf8(v)
+            .ok()
+            .and_then(|s| s.parse::<f64>().ok())
+            .filter(|v| v.is_finite())
+        else {
+            reject(Rule::ValidType, line, "v", v, "not a number");
+            continue;
+        };
+        if value < 0.0 {
+            reject(Rule::NonNegative, line, "v", v, "negative trade value");
+            stats.negative_values += 1;
+        }
+        let product = Some((classification, product));
+        let usd = value * THOUSAND;
+        out.rows
+            .push(make.row(year, exporter, importer, Flow::Export, product, usd));
+        out.rows
+            .push(make.row(year, importer, exporter, Flow::Import, product, usd));
     }
     Ok(stats)
+}
+
+/// The number an ASCII digit string (1 to 9 digits) writes.
+fn digits(b: &[u8]) -> Option<u32> {
+    if b.is_empty() || b.len() > 9 {
+        return None;
+    }
+    b.iter().try_fold(0u32, |n, &d| {
+        d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0'))
+    })
 }
 
 #[cfg(test)]
@@ -189,5 +286,15 @@ mod tests {
         );
         assert_eq!(entry_year("country_codes_V202401b.csv"), None);
         assert_eq!(entry_year("Readme.txt"), None);
+    }
+
+    #[test]
+    fn digit_strings() {
+        assert_eq!(digits(b"010121"), Some(10121));
+        assert_eq!(digits(b"842"), Some(842));
+        assert_eq!(digits(b""), None);
+        assert_eq!(digits(b"-1"), None);
+        assert_eq!(digits(b"1.5"), None);
+        assert_eq!(digits(b"1234567890"), None, "ten digits may not fit");
     }
 }
