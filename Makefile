@@ -3,7 +3,7 @@
 CARGO ?= cargo
 CONFIG ?= pipeline.toml
 
-.PHONY: run test build fmt lint clean bench
+.PHONY: run test build fmt lint clean bench bench-e2e
 
 # Built with every target (tests included) so that dependency features are unified exactly as
 # `cargo test` unifies them: `make run` after `make test` (or the other way round) compiles
@@ -25,6 +25,11 @@ test:
 SIZES ?= 1M 10M 50M
 bench:
 	SIZES="$(SIZES)" bash bench/run.sh
+
+# The whole job from a BACI release zip (fetch + normalize + indices) against the same job in
+# polars, DuckDB and pandas (see bench/README.md). SIZES: 10M, panel, memory, or YEARSxRECORDS.
+bench-e2e:
+	SIZES="$(if $(filter command line environment,$(origin SIZES)),$(SIZES),10M)" bash bench/run_e2e.sh
 
 fmt:
 	$(CARGO) fmt --all

@@ -16,8 +16,10 @@ existed over the whole span (`data/comtrade_codes.csv`, `data/countries.csv`,
 (weights 1/rank^1.1), values lognormal, keys unique within a year. The numbers are synthetic --
 a benchmark input, not data -- and the same arguments always give the same bytes.
 
-    python bench/generate_baci.py SIZE OUT_DIR      (SIZE: 10M = 5 years x 2M records,
-                                                     panel = 30 years x 9M, or YEARSxRECORDS)
+    python bench/generate_baci.py SIZE OUT_DIR      (SIZE: 10M = 5 years x 2M records of HS17
+                                                     from 2017, panel = 30 years x 9M of HS92
+                                                     from 1995, or YEARSxRECORDS, e.g. 4x1M,
+                                                     HS92 from 1995)
 
 writes OUT_DIR/BACI_<REV>_V202501.zip, OUT_DIR/pipeline.toml (a `baci-zip` file source) and
 OUT_DIR/records.txt. Years are formatted by polars and compressed on both cores (one process
@@ -146,7 +148,8 @@ def main() -> None:
         first, n_years, per_year, rev = SIZES[size]
     else:
         n_years, per_year = (int(float(x.rstrip("M")) * (1e6 if x.endswith("M") else 1)) for x in size.split("x"))
-        first, rev = 2017, "HS17"
+        # As the panel: HS92 from 1995, so that any number of years stays in the past.
+        first, rev = 1995, "HS92"
     out.mkdir(parents=True, exist_ok=True)
     ctry = countries(first)
     prods = products()

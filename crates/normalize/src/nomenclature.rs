@@ -7,6 +7,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+
 use tradepipe_model::nomenclature::Nomenclatures;
 use tradepipe_model::rules::Rule;
 
@@ -22,10 +23,19 @@ pub(crate) fn check(
 ) {
     // Whether each interned (classification, product) pair is outside its list: the table
     // has few distinct pairs and many rows.
-    let mut outside: HashMap<(u32, u32), bool> = HashMap::new();
+    // A dense table by product id for each classification in turn (a table has one or a
+    // few): one lookup a row.
+    let mut outside: Vec<(u32, Vec<Option<bool>>)> = Vec::new();
     let mut found: BTreeMap<(u32, u32, u32, i32), usize> = BTreeMap::new();
     for r in &t.rows {
-        let out = *outside.entry((r.classification, r.product)).or_insert_with(|| {
+        let k = match outside.iter().position(|(c, _)| *c == r.classification) {
+            Some(k) => k,
+            None => {
+                outside.push((r.classification, vec![None; t.text.len()]));
+                outside.len() - 1
+            }
+        };
+        let out = *outside[k].1[r.product as usize].get_or_insert_with(|| {
             let product = t.text.get(r.product);
             let is_hs_code = product.bytes().all(|b| b.is_ascii_digit());
             lists

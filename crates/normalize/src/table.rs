@@ -61,8 +61,11 @@ pub(crate) struct Row {
 /// The canonical table being built.
 #[derive(Debug, Default)]
 pub struct CanonicalRows {
+    /// In the order they were read (and added).
     pub(crate) rows: Vec<Row>,
     pub(crate) text: Interner,
+    /// Positions of `rows` in key order, set by [`CanonicalRows::sort_and_dedup`].
+    pub(crate) order: Vec<u32>,
 }
 
 impl CanonicalRows {
@@ -76,69 +79,125 @@ impl CanonicalRows {
     /// Sorts by key and resolves repeated keys. Within one source, an exact repeat (same
     /// value) is dropped and a different value is an error. Across sources, the source read
     /// first (listed first in the config) wins and the other's row is superseded.
+    ///
+    /// The rows stay where they are: [`CanonicalRows::order`] lists them in key order
+    /// afterwards (a year of BACI is hundreds of megabytes of rows; moving them into order
+    /// would take a second copy or, in place, a cache miss a row). Repeats are removed from
+    /// the rows.
     pub(crate) fn sort_and_dedup(&mut self) -> Result<Dedup, NormalizeError> {
         let key = SortKey::new(self);
-        let mut rows = std::mem::take(&mut self.rows);
+        let rows = &self.rows;
+        let n = rows.len();
+        let index_bits = u64::BITS - (n as u64).leading_zeros();
         // Stable: among repeats the first read (earlier source, earlier line) comes first.
-        // Each row's key is computed once (`sort_by_cached_key` sorts (key, position) pairs).
-        match key.bits {
-            0..=64 => rows.sort_by_cached_key(|r| key.packed(r) as u64),
-            65..=128 => rows.sort_by_cached_key(|r| key.packed(r)),
-            _ => rows.sort_by_cached_key(|r| key.tuple(r)),
-        }
+        let order: Vec<u32> = if key.bits + index_bits <= 64 {
+            // Key and position in one u64: an unstable sort of plain integers, stable on the
+            // keys because the position breaks ties.
+            let mut packed: Vec<u64> = rows
+                .iter()
+                .enumerate()
+                .map(|(i, r)| ((key.packed(r) as u64) << index_bits) | i as u64)
+                .collect();
+            packed.sort_unstable();
+            let mask = (1u64 << index_bits) - 1;
+            packed.iter().map(|&o| (o & mask) as u32).collect()
+        } else {
+            let mut order: Vec<u32> = (0..n as u32).collect();
+            if key.bits <= 128 {
+                order.sort_by_cached_key(|&i| key.packed(&rows[i as usize]));
+            } else {
+                order.sort_by_cached_key(|&i| key.tuple(&rows[i as usize]));
+            }
+            order
+        };
         let same = |a: &Row, b: &Row| key.tuple(a) == key.tuple(b);
         let mut dedup = Dedup::default();
-        // Compacted in place: `kept` rows are final, the rest is still to look at.
-        let mut kept = 0;
-        for i in 0..rows.len() {
-            let r = rows[i];
-            if kept > 0 {
-                let prev = rows[kept - 1];
-                if same(&prev, &r) {
-                    let name = self.text.get(r.source).to_owned();
-                    if prev.source != r.source {
-                        *dedup.superseded.entry(name).or_default() += 1;
-                        continue;
-                    }
-                    if prev.value_usd.to_bits() == r.value_usd.to_bits() {
-                        *dedup.exact_duplicates.entry(name).or_default() += 1;
-                        continue;
-                    }
-                    let t = |i| self.text.get(i).to_owned();
-                    return Err(NormalizeError::ConflictingDuplicate {
-                        year: r.year,
-                        reporter: t(r.reporter),
-                        partner: t(r.partner),
-                        flow: r.flow.to_string(),
-                        product: match (t(r.province).as_str(), t(r.regime).as_str()) {
-                            ("TOTAL", "TOTAL") => t(r.product),
-                            (p, g) => format!("{}, province {p}, regime {g}", t(r.product)),
-                        },
-                        first: prev.value_usd,
-                        first_source: t(prev.source),
-                        second: r.value_usd,
-                        second_source: t(r.source),
-                    });
-                }
+        let mut dropped: Vec<u32> = Vec::new();
+        // The first row of the current run of equal keys: the one kept.
+        let mut kept = order.first().copied().unwrap_or(0);
+        for w in order.windows(2) {
+            let r = &rows[w[1] as usize];
+            if !same(&rows[w[0] as usize], r) {
+                kept = w[1];
+                continue;
             }
-            rows[kept] = r;
-            kept += 1;
+            let first = rows[kept as usize];
+            let name = self.text.get(r.source).to_owned();
+            // Compared with the row kept, as one pass over rows in key order would.
+            if first.source != r.source {
+                *dedup.superseded.entry(name).or_default() += 1;
+            } else if first.value_usd.to_bits() == r.value_usd.to_bits() {
+                *dedup.exact_duplicates.entry(name).or_default() += 1;
+            } else {
+                let t = |i| self.text.get(i).to_owned();
+                return Err(NormalizeError::ConflictingDuplicate {
+                    year: r.year,
+                    reporter: t(r.reporter),
+                    partner: t(r.partner),
+                    flow: r.flow.to_string(),
+                    product: match (t(r.province).as_str(), t(r.regime).as_str()) {
+                        ("TOTAL", "TOTAL") => t(r.product),
+                        (p, g) => format!("{}, province {p}, regime {g}", t(r.product)),
+                    },
+                    first: first.value_usd,
+                    first_source: t(first.source),
+                    second: r.value_usd,
+                    second_source: t(r.source),
+                });
+            }
+            dropped.push(w[1]);
         }
-        rows.truncate(kept);
-        self.rows = rows;
+        self.order = order;
+        if !dropped.is_empty() {
+            self.remove(dropped);
+        }
         Ok(dedup)
+    }
+
+    /// Removes the rows at `positions` (any order) and renumbers [`CanonicalRows::order`].
+    fn remove(&mut self, mut positions: Vec<u32>) {
+        positions.sort_unstable();
+        let mut gone = vec![false; self.rows.len()];
+        for &p in &positions {
+            gone[p as usize] = true;
+        }
+        // New position of every old one: the rows before it that stay.
+        let mut new_pos = vec![0u32; self.rows.len()];
+        let mut kept = 0u32;
+        for (i, g) in gone.iter().enumerate() {
+            new_pos[i] = kept;
+            kept += u32::from(!g);
+        }
+        let mut i = 0;
+        self.rows.retain(|_| {
+            i += 1;
+            !gone[i - 1]
+        });
+        self.order.retain(|&o| !gone[o as usize]);
+        for o in &mut self.order {
+            *o = new_pos[*o as usize];
+        }
+    }
+
+    /// The rows in key order (after [`CanonicalRows::sort_and_dedup`]).
+    #[cfg(test)]
+    pub(crate) fn sorted(&self) -> impl ExactSizeIterator<Item = &Row> + '_ {
+        debug_assert_eq!(self.order.len(), self.rows.len(), "sorted after the last change");
+        self.order.iter().map(|&i| &self.rows[i as usize])
     }
 
     /// First and last year of the rows of each source.
     pub(crate) fn year_span_by_source(&self) -> HashMap<String, (i32, i32)> {
-        let mut out: HashMap<String, (i32, i32)> = HashMap::new();
+        // By interned id first: no string per row.
+        let mut span: Vec<Option<(i32, i32)>> = vec![None; self.text.len()];
         for r in &self.rows {
-            let e = out
-                .entry(self.text.get(r.source).to_owned())
-                .or_insert((r.year, r.year));
+            let e = span[r.source as usize].get_or_insert((r.year, r.year));
             *e = (e.0.min(r.year), e.1.max(r.year));
         }
-        out
+        span.iter()
+            .enumerate()
+            .filter_map(|(id, s)| s.map(|s| (self.text.get(id as u32).to_owned(), s)))
+            .collect()
     }
 }
 
@@ -322,8 +381,7 @@ mod tests {
         let dedup = t.sort_and_dedup().unwrap();
         assert_eq!(dedup.exact_duplicates["s"], 1);
         let got: Vec<_> = t
-            .rows
-            .iter()
+            .sorted()
             .map(|r| (r.year, t.text.get(r.partner), r.value_usd))
             .collect();
         assert_eq!(

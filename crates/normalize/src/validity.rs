@@ -19,10 +19,12 @@ pub(crate) fn check(
     locations: &HashMap<&str, &str>,
     rejects: &mut Rejects,
 ) {
-    // The existence span of every interned code that is a registry code with one.
-    let mut span: HashMap<u32, Option<(Option<i32>, Option<i32>)>> = HashMap::new();
+    // The existence span of every interned code that is a registry code with one, looked up
+    // once per code (a dense table by id: two lookups a row).
+    type Span = Option<(Option<i32>, Option<i32>)>;
+    let mut span: Vec<Option<Span>> = vec![None; t.text.len()];
     let mut span_of = |id: u32| {
-        *span.entry(id).or_insert_with(|| {
+        *span[id as usize].get_or_insert_with(|| {
             registry
                 .get(t.text.get(id))
                 .filter(|e| e.from.is_some() || e.to.is_some())

@@ -16,17 +16,19 @@ use tradepipe_parquet::batch::ROW_GROUP_ROWS;
 use crate::NormalizeError;
 use crate::table::{CanonicalRows, Row};
 
-/// Writes one year's sorted rows as the partition `year=YYYY/part-0.parquet` under `root`,
+/// Writes one year's rows, in key order, as the partition `year=YYYY/part-0.parquet` under `root`,
 /// a row group at a time. Text columns are dictionary arrays over the column's codes (no
 /// string per row), written as dictionary-encoded chunks straight from their keys, which is
 /// also what the index stage reads fastest.
 pub(crate) fn write_year(root: &Path, year: i32, t: &CanonicalRows) -> Result<(), NormalizeError> {
     let schema = canonical_schema();
-    let rows = &t.rows;
-    let groups = (0..rows.len().div_ceil(ROW_GROUP_ROWS).max(1)).map(|g| {
+    // A row group's rows are gathered in key order, then turned into columns.
+    let order = &t.order;
+    let groups = (0..order.len().div_ceil(ROW_GROUP_ROWS).max(1)).map(|g| {
         let start = g * ROW_GROUP_ROWS;
-        let end = rows.len().min(start + ROW_GROUP_ROWS);
-        group(&schema, t, &rows[start..end])
+        let end = order.len().min(start + ROW_GROUP_ROWS);
+        let rows: Vec<Row> = order[start..end].iter().map(|&i| t.rows[i as usize]).collect();
+        group(&schema, t, &rows)
     });
     let path = partition_dir(root, year).join(PART_FILE);
     tradepipe_parquet::batch::write_groups(&path, Arc::clone(&schema), groups, &[])?;

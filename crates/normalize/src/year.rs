@@ -91,6 +91,7 @@ pub(crate) fn run(job: YearJob, ctx: &YearContext<'_>) -> Result<YearDone, Norma
     let mut t = CanonicalRows {
         rows: job.rows,
         text: ctx.text.clone(),
+        order: Vec::new(),
     };
     let mut done = YearDone {
         year: job.year,
@@ -101,6 +102,7 @@ pub(crate) fn run(job: YearJob, ctx: &YearContext<'_>) -> Result<YearDone, Norma
         coarser: 0,
         rows: 0,
     };
+    let mut clock = Clock(std::time::Instant::now(), job.year);
     let mut read_errors = 0;
     for e in &job.entries {
         let raw = &ctx.manifest.entries[e.blob];
@@ -126,11 +128,12 @@ pub(crate) fn run(job: YearJob, ctx: &YearContext<'_>) -> Result<YearDone, Norma
         read_errors += rejects.errors();
         done.read.push((e.blob, rejects));
     }
-    tracing::debug!(year = job.year, rows = t.rows.len(), "year read");
+    clock.lap("read", t.rows.len());
     if ctx.read_only || read_errors > 0 {
         return Ok(done);
     }
     let dedup = t.sort_and_dedup()?;
+    clock.lap("sorted", t.rows.len());
     for (name, n) in dedup.exact_duplicates {
         done.sources.entry(name).or_default().exact_duplicates = n;
     }
@@ -142,6 +145,7 @@ pub(crate) fn run(job: YearJob, ctx: &YearContext<'_>) -> Result<YearDone, Norma
     }
     validity::check(&t, ctx.registry, ctx.locations, &mut done.checks);
     nomenclature::check(&t, ctx.nomenclatures, ctx.locations, &mut done.checks);
+    clock.lap("checked", t.rows.len());
     if done.checks.errors() > 0 {
         return Ok(done);
     }
@@ -156,12 +160,25 @@ pub(crate) fn run(job: YearJob, ctx: &YearContext<'_>) -> Result<YearDone, Norma
         t.sort_and_dedup()?;
     }
     done.mirror = summary;
+    clock.lap("levels and mirror", t.rows.len());
     if !discrepancies.is_empty() {
         write::write_mirror_year(ctx.mirror_staging, job.year, &t, &discrepancies)?;
     }
     if !t.rows.is_empty() {
         write::write_year(ctx.trade_staging, job.year, &t)?;
     }
+    clock.lap("written", t.rows.len());
     done.rows = t.rows.len();
     Ok(done)
+}
+
+/// Debug log lines with the time each step of a year took (`-v`).
+struct Clock(std::time::Instant, i32);
+
+impl Clock {
+    fn lap(&mut self, step: &str, rows: usize) {
+        let now = std::time::Instant::now();
+        tracing::debug!(year = self.1, rows, ms = (now - self.0).as_millis() as u64, "{step}");
+        self.0 = now;
+    }
 }
