@@ -82,3 +82,87 @@ fn sigkill_at_20_points_never_leaves_a_broken_output() {
         }
     }
 }
+
+/// A multi-year normalize of a new release, killed at 20 points: after every kill the
+/// canonical table is wholly the old release's or wholly the new one's (every file, the
+/// provenance included), never a mix, and nothing half-written is left in it.
+#[test]
+fn sigkill_during_a_multi_year_normalize_never_leaves_a_half_new_table() {
+    use crate::normalize::{baci_zip, table_files};
+    use crate::util::Pipeline;
+
+    // Six years of 40,000 records each (80,000 rows a year), so that a kill lands in reading,
+    // sorting, writing or swapping.
+    let release = |scale: u32| -> Vec<(i32, Vec<(u32, u32, String, String)>)> {
+        let countries = [156, 842, 276, 251, 392, 398, 417, 762, 795, 860];
+        (2017..=2022)
+            .map(|year| {
+                let rows = (0..40_000u32)
+                    .map(|n| {
+                        let (i, j) = (countries[(n % 10) as usize], countries[((n / 10) % 9 + 1 + n % 10) as usize % 10]);
+                        let k = format!("{:06}", 10121 + (n / 90) * 7 % 800_000);
+                        (i, j, k, format!("{}.5", n * scale + year as u32))
+                    })
+                    .collect();
+                (year, rows)
+            })
+            .collect()
+    };
+    let write = |dir: &std::path::Path, scale: u32| {
+        let years = release(scale);
+        let refs: Vec<Vec<(u32, u32, &str, &str)>> = years
+            .iter()
+            .map(|(_, rows)| rows.iter().map(|(i, j, k, v)| (*i, *j, k.as_str(), v.as_str())).collect())
+            .collect();
+        let entries: Vec<(i32, &[(u32, u32, &str, &str)])> =
+            years.iter().zip(&refs).map(|((y, _), r)| (*y, r.as_slice())).collect();
+        baci_zip(&dir.join("baci.zip"), &entries);
+    };
+    let p = Pipeline::with_sources(
+        "[[source]]\nname = \"baci\"\nkind = \"file\"\nformat = \"baci-zip\"\npath = \"baci.zip\"\nvintage = \"V202501\"\n",
+        2017,
+        2022,
+    );
+    write(p.dir.path(), 1);
+    p.run(["fetch"]).success();
+    let started = Instant::now();
+    p.run(["normalize"]).success();
+    let span = started.elapsed().as_millis() as u64;
+    let old = table_files(&p.output());
+    assert_eq!(old.len(), 7, "six partitions and the provenance");
+
+    write(p.dir.path(), 3);
+    p.run(["fetch"]).success();
+    let mut seen = Vec::new();
+    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+    for k in 0..20u64 {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let at = span * k / 20 + seed % (span / 20).max(1);
+        let mut child = p
+            .command(["--force", "normalize"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(at));
+        let _ = child.kill(); // SIGKILL
+        let _ = child.wait();
+        let now = table_files(&p.output());
+        for (name, _) in &now {
+            let path = p.output().join("parquet/trade").join(name);
+            if name.ends_with(".parquet") {
+                tradepipe_parquet::read(&path, None).unwrap_or_else(|e| panic!("kill {k}: {e}"));
+            }
+        }
+        seen.push(now);
+    }
+    p.run(["--force", "normalize"]).success();
+    let new = table_files(&p.output());
+    assert_ne!(new, old, "the two releases differ");
+    for (k, t) in seen.iter().enumerate() {
+        assert!(*t == old || *t == new, "after kill {k} the table is neither release: {t:?}");
+    }
+    assert!(seen.iter().any(|t| *t == old), "no kill landed before the swap");
+}

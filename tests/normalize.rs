@@ -179,3 +179,96 @@ fn side_digest(out: &Path) -> String {
 const BACI_ROWS: usize = 78;
 const BACI_DIGEST: &str = "b7da0ee70ce72a9e1b39711ce7403b744c936448693b6e8819f4b00548698ef1";
 const BACI_SIDE_DIGEST: &str = "d5a89fba55b78d401b6eb7746546c01e819d972d711f2e8578b0ee1f2b763c74";
+
+/// The files of the canonical table (relative path, SHA-256), leaving out the stage gate's
+/// marker, which the CLI writes after a successful stage.
+pub fn table_files(out: &Path) -> Vec<(String, String)> {
+    crate::util::tree(&out.join("parquet/trade"))
+        .into_iter()
+        .filter(|(name, _)| !name.ends_with(".inputs.sha256"))
+        .map(|(name, bytes)| (name, hex(&Sha256::digest(&bytes))))
+        .collect()
+}
+
+#[test]
+fn a_failing_year_leaves_every_partition_of_the_table_as_it_was() {
+    let p = baci_pipeline("baci.zip", 2017, 2019);
+    three_years(&p);
+    p.run(["fetch"]).success();
+    p.run(["normalize"]).success();
+    let before = table_files(&p.output());
+    assert_eq!(before.len(), 4, "three partitions and the provenance: {before:?}");
+
+    // 2017 and 2018 are fine; 2019 has a value that conflicts with another for one key.
+    baci_zip(
+        &p.dir.path().join("baci.zip"),
+        &[
+            (2017, &[(156, 842, "10121", "99")]),
+            (2018, &[(156, 842, "10121", "98")]),
+            (2019, &[(156, 842, "10121", "2"), (156, 842, "010121", "3")]),
+        ],
+    );
+    p.run(["fetch"]).success();
+    let msg = p.run(["normalize"]).failure(65).error_message();
+    assert!(
+        msg.contains("conflicting values for year 2019, CHN -> USA, export, product 010121"),
+        "{msg}"
+    );
+    assert_eq!(table_files(&p.output()), before, "a failed year changed the table");
+
+    // A code that resolves to nothing in the last year: every year is read, none is written.
+    baci_zip(
+        &p.dir.path().join("baci.zip"),
+        &[
+            (2017, &[(156, 842, "10121", "99")]),
+            (2018, &[(156, 842, "10121", "98")]),
+            (2019, &[(156, 999, "10121", "2")]),
+        ],
+    );
+    p.run(["fetch"]).success();
+    let msg = p.run(["normalize"]).failure(65).error_message();
+    assert!(
+        msg.contains("entry BACI_HS17_Y2019_V202501.csv, line 2, column \"j\": unknown BACI/Comtrade country code: \"999\""),
+        "{msg}"
+    );
+    assert_eq!(table_files(&p.output()), before, "a failed year changed the table");
+    let leftovers: Vec<_> = std::fs::read_dir(p.output().join("parquet"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("staging") || n.ends_with(".old"))
+        .collect();
+    assert!(leftovers.is_empty(), "staging left behind: {leftovers:?}");
+
+    // The same release with the bad record gone replaces the table whole.
+    baci_zip(
+        &p.dir.path().join("baci.zip"),
+        &[(2017, &[(156, 842, "10121", "99")]), (2018, &[(156, 842, "10121", "98")])],
+    );
+    p.run(["fetch"]).success();
+    p.run(["normalize"]).success();
+    let after = table_files(&p.output());
+    let names: Vec<&str> = after.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(
+        names,
+        ["_provenance.json", "year=2017/part-0.parquet", "year=2018/part-0.parquet"],
+        "the 2019 partition went with the old table"
+    );
+}
+
+#[test]
+fn the_table_does_not_depend_on_the_number_of_threads() {
+    let p = baci_pipeline("baci.zip", 2017, 2019);
+    three_years(&p);
+    p.run(["fetch"]).success();
+    let mut tables = Vec::new();
+    for threads in ["1", "2", "5"] {
+        let q = baci_pipeline("baci.zip", 2017, 2019)
+            .env("RAYON_NUM_THREADS", threads)
+            .in_dir_of_clone(&p);
+        std::fs::copy(p.dir.path().join("baci.zip"), q.dir.path().join("baci.zip")).unwrap();
+        q.run(["--force", "normalize"]).success();
+        tables.push(table_files(&q.output()).into_iter().filter(|(n, _)| n != "_provenance.json").collect::<Vec<_>>());
+    }
+    assert_eq!(tables[0], tables[1]);
+    assert_eq!(tables[0], tables[2]);
+}

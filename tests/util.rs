@@ -140,9 +140,16 @@ cagr-window = [2010, 2020]
 
     /// Runs `tradepipe --config <this config> ARGS...`.
     pub fn run<const N: usize>(&self, args: [&str; N]) -> Outcome {
+        let out = self.command(args).output().unwrap();
+        Outcome::new(out, self.dir.path().display().to_string())
+    }
+
+    /// `tradepipe --config <this config> ARGS...`, not yet started, for a test that
+    /// signals the process.
+    pub fn command<const N: usize>(&self, args: [&str; N]) -> Command {
         std::fs::write(self.config_path(), &self.config).unwrap();
-        let out = Command::new(env!("CARGO_BIN_EXE_tradepipe"))
-            .arg("--config")
+        let mut c = Command::new(env!("CARGO_BIN_EXE_tradepipe"));
+        c.arg("--config")
             .arg(self.config_path())
             .args(args)
             .env_remove("TRADEPIPE_OUTPUT")
@@ -152,10 +159,8 @@ cagr-window = [2010, 2020]
             .env_remove("TRADEPIPE_WITS_URL")
             .env_remove("TRADEPIPE_BACI_URL")
             .envs(self.env.iter().map(|(k, v)| (k, v)))
-            .env("NO_COLOR", "1")
-            .output()
-            .unwrap();
-        Outcome::new(out, self.dir.path().display().to_string())
+            .env("NO_COLOR", "1");
+        c
     }
 }
 
