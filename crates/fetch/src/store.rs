@@ -1,6 +1,5 @@
 //! The content-addressed raw store.
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use tradepipe_model::config::SourceConfig;
@@ -39,25 +38,17 @@ pub(crate) fn store_file(output_dir: &Path, src: &SourceConfig) -> Result<RawEnt
         tracing::debug!(path = %dest.display(), "blob already in the raw store");
     } else {
         let mut input = fs_err::File::open(path).map_err(read_err)?;
-        let mut copied = Sha256::new();
-        tradepipe_model::fsio::write_atomic_with(&dest, |w| {
-            let mut buf = vec![0u8; 1 << 20];
-            loop {
-                let n = input.read(&mut buf)?;
-                if n == 0 {
-                    break;
-                }
-                copied.update(&buf[..n]);
-                w.write_all(&buf[..n])?;
-            }
-            if hex(&copied.clone().finalize()) == sha256 {
-                Ok(())
-            } else {
-                Err(std::io::Error::other(
-                    "the file changed while it was being copied",
-                ))
-            }
+        // The copy is hashed as it is written: a source that changed between the two reads
+        // is an error, never a mislabelled blob.
+        let copied = tradepipe_model::fsio::write_atomic_with(&dest, |w| {
+            std::io::copy(&mut input, w).map(drop)
         })?;
+        if copied != sha256 {
+            let _ = std::fs::remove_file(&dest);
+            return Err(read_err(std::io::Error::other(
+                "the file changed while it was being copied",
+            )));
+        }
     }
     Ok(RawEntry {
         source: src.name.clone(),

@@ -21,11 +21,12 @@ pub struct WriteError {
 
 /// Writes `bytes` to `path` atomically, creating parent directories.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
-    write_atomic_with(path, |w| w.write_all(bytes))
+    write_atomic_with(path, |w| w.write_all(bytes)).map(drop)
 }
 
 /// Writes `path` atomically through `fill`, which gets a buffered writer to the temporary file.
-pub fn write_atomic_with<F>(path: &Path, fill: F) -> Result<(), WriteError>
+/// Returns the SHA-256 of what was written (hashed on the way out).
+pub fn write_atomic_with<F>(path: &Path, fill: F) -> Result<String, WriteError>
 where
     F: FnOnce(&mut (dyn Write + Send)) -> std::io::Result<()>,
 {
@@ -54,8 +55,8 @@ where
     tmp.as_file().sync_all().map_err(err)?;
     tmp.persist(path).map_err(|e| err(e.error))?;
     // The manifest lists every output with its hash: known now, it need not be read back.
-    crate::hash::remember(path, digest).map_err(err)?;
-    Ok(())
+    crate::hash::remember(path, digest.clone()).map_err(err)?;
+    Ok(digest)
 }
 
 /// A file writer that hashes what it writes.

@@ -85,6 +85,7 @@ pub fn write_groups(
         path: path.into(),
         message: parquet_err.unwrap_or_else(|| e.source.to_string()),
     })
+    .map(drop)
 }
 
 fn encode(

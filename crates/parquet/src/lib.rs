@@ -50,6 +50,7 @@ pub fn write(path: &Path, df: &mut DataFrame) -> Result<(), ParquetError> {
         path: path.into(),
         message: polars_err.unwrap_or_else(|| e.source.to_string()),
     })
+    .map(drop)
 }
 
 /// Writes one year's partition of the table rooted at `root`.
