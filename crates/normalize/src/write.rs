@@ -59,46 +59,43 @@ fn canonical_schema() -> SchemaRef {
 
 /// One row group of the canonical table.
 fn group(schema: &SchemaRef, t: &CanonicalRows, rows: &[Row]) -> RecordBatch {
-    // Each code column's dictionary holds the codes it uses, in order of first use; `slot`
-    // maps an interned id to its key, for every column in turn.
-    let mut slot = vec![u32::MAX; t.text.len()];
-    let mut codes = |id: fn(&Row) -> u32| -> ArrayRef {
-        let mut used: Vec<u32> = Vec::new();
-        let keys: Vec<u32> = rows
-            .iter()
-            .map(|r| {
-                let s = &mut slot[id(r) as usize];
-                if *s == u32::MAX {
-                    *s = used.len() as u32;
-                    used.push(id(r));
-                }
-                *s
-            })
-            .collect();
-        let values = used.iter().map(|&i| t.text.get(i)).collect();
-        for &i in &used {
-            slot[i as usize] = u32::MAX;
-        }
-        keyed(keys, values)
-    };
-    let reporter = codes(|r| r.reporter);
-    let partner = codes(|r| r.partner);
-    let classification = codes(|r| r.classification);
-    let product = codes(|r| r.product);
-    let province = codes(|r| r.province);
-    let regime = codes(|r| r.regime);
-    let source = codes(|r| r.source);
-    let vintage = codes(|r| r.vintage);
-    let flow = {
-        let keys = rows.iter().map(|r| r.flow as u32).collect();
-        keyed(keys, Flow::ALL.iter().map(|f| f.as_str()).collect())
-    };
-    let reported_by = {
-        let keys = rows.iter().map(|r| u32::from(r.reported_by == ReportedBy::Partner)).collect();
-        keyed(keys, vec![ReportedBy::Reporter.as_str(), ReportedBy::Partner.as_str()])
-    };
-    let value: ArrayRef = Arc::new(Float64Array::from_iter_values(rows.iter().map(|r| r.value_usd)));
-    let estimate: ArrayRef = Arc::new(BooleanArray::from_iter(rows.iter().map(|r| Some(r.is_estimate))));
+    // The columns are built on two threads (scoped, not rayon: a rayon worker waiting here
+    // would start another year), half each by cost.
+    let (first, second) = std::thread::scope(|s| {
+        let first = s.spawn(|| {
+            let mut slot = vec![u32::MAX; t.text.len()];
+            [
+                codes(t, rows, |r| r.reporter, &mut slot),
+                codes(t, rows, |r| r.partner, &mut slot),
+                codes(t, rows, |r| r.product, &mut slot),
+                codes(t, rows, |r| r.classification, &mut slot),
+            ]
+        });
+        let mut slot = vec![u32::MAX; t.text.len()];
+        let flow = keyed(
+            rows.iter().map(|r| r.flow as u32).collect(),
+            Flow::ALL.iter().map(|f| f.as_str()).collect(),
+        );
+        let reported_by = keyed(
+            rows.iter().map(|r| u32::from(r.reported_by == ReportedBy::Partner)).collect(),
+            vec![ReportedBy::Reporter.as_str(), ReportedBy::Partner.as_str()],
+        );
+        let value: ArrayRef = Arc::new(Float64Array::from_iter_values(rows.iter().map(|r| r.value_usd)));
+        let estimate: ArrayRef = Arc::new(BooleanArray::from_iter(rows.iter().map(|r| Some(r.is_estimate))));
+        let second = [
+            flow,
+            codes(t, rows, |r| r.province, &mut slot),
+            codes(t, rows, |r| r.regime, &mut slot),
+            value,
+            codes(t, rows, |r| r.source, &mut slot),
+            codes(t, rows, |r| r.vintage, &mut slot),
+            reported_by,
+            estimate,
+        ];
+        (first.join().expect("column building does not panic"), second)
+    });
+    let [reporter, partner, product, classification] = first;
+    let [flow, province, regime, value, source, vintage, reported_by, estimate] = second;
     RecordBatch::try_new(
         Arc::clone(schema),
         vec![
@@ -117,6 +114,29 @@ fn group(schema: &SchemaRef, t: &CanonicalRows, rows: &[Row]) -> RecordBatch {
         ],
     )
     .expect("columns match the schema")
+}
+
+/// A code column as a dictionary array whose dictionary holds the codes it uses, in order of
+/// first use. `slot` (one entry per interned id, all `u32::MAX`) maps an id to its key while
+/// the column is built and is left as it was found.
+fn codes(t: &CanonicalRows, rows: &[Row], id: fn(&Row) -> u32, slot: &mut [u32]) -> ArrayRef {
+    let mut used: Vec<u32> = Vec::new();
+    let keys: Vec<u32> = rows
+        .iter()
+        .map(|r| {
+            let s = &mut slot[id(r) as usize];
+            if *s == u32::MAX {
+                *s = used.len() as u32;
+                used.push(id(r));
+            }
+            *s
+        })
+        .collect();
+    let values = used.iter().map(|&i| t.text.get(i)).collect();
+    for &i in &used {
+        slot[i as usize] = u32::MAX;
+    }
+    keyed(keys, values)
 }
 
 fn keyed(keys: Vec<u32>, values: Vec<&str>) -> ArrayRef {
