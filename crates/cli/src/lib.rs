@@ -315,6 +315,8 @@ fn indices(cfg: &Config, force: bool) -> Result<(), CliError> {
     let inputs = gate::Inputs::default()
         .text("version", env!("CARGO_PKG_VERSION"))
         .text("config", &format!("{:?} {:?}", cfg.years, cfg.indices))
+        // The `[[group]]` members decide the group table (`cfg.country_groups()`).
+        .text("groups", &format!("{:?}", cfg.groups))
         .tree("trade", &trade)
         .map_err(io_err(&trade))?;
     gated("indices", inputs.gate(&dir), force, || indices_now(cfg)).map(drop)
@@ -326,6 +328,8 @@ fn report(cfg: &Config, force: bool) -> Result<(), CliError> {
     let inputs = gate::Inputs::default()
         .text("version", env!("CARGO_PKG_VERSION"))
         .text("config", &format!("{:?} {:?}", cfg.years, cfg.reports))
+        // Group names and members appear in the reports' group sections.
+        .text("groups", &format!("{:?}", cfg.groups))
         .tree("indices", &idx)
         .map_err(io_err(&idx))?
         .tree("templates", &cfg.templates_dir)
