@@ -314,3 +314,15 @@ fn freshness_warns_and_fails_by_the_configured_lags() {
         out.error_message()
     );
 }
+
+/// Log lines written to a pipe (cron mail, CI logs) carry no ANSI colour codes, with or
+/// without `NO_COLOR`.
+#[test]
+fn logs_to_a_pipe_are_plain_text() {
+    let p = crate::util::Pipeline::slice().without_reports();
+    let out = p.command(["fetch"]).env_remove("NO_COLOR").output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("source stored"), "{stderr}");
+    assert!(!stderr.contains('\u{1b}'), "ANSI codes in a pipe: {stderr:?}");
+}
