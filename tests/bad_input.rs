@@ -698,3 +698,33 @@ fn a_nomenclature_directory_checks_its_revisions() {
         "{msg}"
     );
 }
+
+/// `classification` names an edition: a column name typed there is refused naming the key,
+/// and Comtrade's `H0` … `H6` are aliases of HS92 … HS22.
+#[test]
+fn a_classification_must_be_one_the_tool_knows() {
+    let columns = |classification: &str| {
+        COLUMNS.replace(
+            "flow = \"Flow\"\n",
+            &format!("flow = \"Flow\"\nproduct = \"HS\"\nclassification = \"{classification}\"\n"),
+        )
+    };
+    let p = Pipeline::slice()
+        .sources(&source("code_not_in_revision.csv", "table-csv", &columns("Classification")))
+        .without_reports()
+        .edit("to = 2020 }", "to = 2022 }");
+    let msg = p.run(["fetch"]).failure(78).error_message();
+    assert!(
+        msg.contains("[[source]] \"input\": columns: classification \"Classification\" is not a classification"),
+        "{msg}"
+    );
+    let p = Pipeline::slice()
+        .sources(&source("code_not_in_revision.csv", "table-csv", &columns("H6")))
+        .without_reports()
+        .edit("to = 2020 }", "to = 2022 }");
+    p.run(["fetch"]).success();
+    p.run(["normalize"]).success();
+    let df = tradepipe_parquet::read_partition(&p.output().join("parquet/trade"), 2022, None).unwrap();
+    let c = df.column("classification").unwrap().str().unwrap().get(0).map(str::to_string);
+    assert_eq!(c.as_deref(), Some("HS22"), "H6 is HS22");
+}

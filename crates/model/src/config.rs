@@ -786,6 +786,15 @@ fn check_columns(c: &TableColumns, registry: &Registry) -> Result<(), String> {
     if c.product.is_some() != c.classification.is_some() {
         return Err("product and classification go together".into());
     }
+    if let Some(name) = &c.classification
+        && crate::rules::classification_name(name).is_none()
+    {
+        return Err(format!(
+            "classification {name:?} is not a classification this tool knows: an HS revision \
+             (HS92, HS96, HS02, HS07, HS12, HS17, HS22, or Comtrade's H0 … H6), HS as reported, \
+             SITC1 … SITC4 or BEC (classification names the edition, product the column)"
+        ));
+    }
     if !(c.value_scale.is_finite() && c.value_scale > 0.0) {
         return Err("value-scale must be a positive number".into());
     }

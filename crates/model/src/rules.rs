@@ -201,6 +201,34 @@ pub fn hs_revision_name(classification: &str) -> Option<&'static str> {
     })
 }
 
+/// The name the canonical table uses for a product classification written as users and
+/// services write it: HS revisions (`HS17`, `hs2017`, and UN Comtrade's `H0` … `H6` for HS92 …
+/// HS22), `HS` as reported (no revision), `SITC1` … `SITC4` (Comtrade's `S1` … `S4`), `BEC`,
+/// `BEC4`, `BEC5`. `None` for any other name (a column header typed where a revision belongs).
+pub fn classification_name(name: &str) -> Option<&'static str> {
+    if let Some(hs) = hs_revision_name(name) {
+        return Some(hs);
+    }
+    Some(match name.to_ascii_uppercase().as_str() {
+        "HS" => "HS",
+        "H0" => "HS92",
+        "H1" => "HS96",
+        "H2" => "HS02",
+        "H3" => "HS07",
+        "H4" => "HS12",
+        "H5" => "HS17",
+        "H6" => "HS22",
+        "SITC1" | "S1" => "SITC1",
+        "SITC2" | "S2" => "SITC2",
+        "SITC3" | "S3" => "SITC3",
+        "SITC4" | "S4" => "SITC4",
+        "BEC" => "BEC",
+        "BEC4" => "BEC4",
+        "BEC5" => "BEC5",
+        _ => return None,
+    })
+}
+
 /// Why a row of `year` cannot be in HS revision `classification` (rule `valid-product`), or
 /// `None` when it can (or the classification names no revision).
 pub fn revision_not_in_force(classification: &str, year: i32) -> Option<String> {
@@ -211,6 +239,18 @@ pub fn revision_not_in_force(classification: &str, year: i32) -> Option<String> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn classification_names_and_aliases() {
+        assert_eq!(classification_name("HS17"), Some("HS17"));
+        assert_eq!(classification_name("hs2017"), Some("HS17"));
+        assert_eq!(classification_name("H5"), Some("HS17"));
+        assert_eq!(classification_name("H0"), Some("HS92"));
+        assert_eq!(classification_name("HS"), Some("HS"));
+        assert_eq!(classification_name("S3"), Some("SITC3"));
+        assert_eq!(classification_name("Classification"), None);
+        assert_eq!(classification_name("HS2019"), None);
+    }
 
     #[test]
     fn severities_default_and_override() {

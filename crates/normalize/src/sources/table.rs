@@ -203,7 +203,12 @@ fn map_rows(
     let make = RowMaker::new(input, out);
     let fixed_reporter = cols.reporter_code.as_deref().map(|c| out.text.intern(c));
     let fixed_flow = cols.flow_value.as_deref().and_then(|v| v.parse::<Flow>().ok());
-    let classification = cols.classification.as_deref().map(|c| out.text.intern(c));
+    // Under its canonical name (`H5` and `hs2017` are `HS17`); the config check refused others.
+    let classification_name = cols
+        .classification
+        .as_deref()
+        .map(|c| tradepipe_model::rules::classification_name(c).unwrap_or(c));
+    let classification = classification_name.map(|c| out.text.intern(c));
     for (line, cells) in &lines[cols.skip_rows + 1..] {
         if cells.iter().all(|c| c.trim().is_empty()) {
             continue;
@@ -297,7 +302,7 @@ fn map_rows(
         }
         let product = match (c_product, classification) {
             (Some(i), Some(cl)) => {
-                let classification = cols.classification.as_deref().unwrap_or("");
+                let classification = classification_name.unwrap_or("");
                 if let Some(message) = revision_not_in_force(classification, year) {
                     reject(Rule::ValidProduct, c_year, &message);
                     continue;
