@@ -92,9 +92,8 @@ def bench_size(size: str, repeats: int) -> list[dict]:
     others = peers(data)
     # Checked first run: tradepipe, then every engine against it.
     run_tradepipe(data)
-    ok = {}
-    for name, cmd in others.items():
-        ok[name] = timed(cmd)[2] == 0
+    first = {name: timed(cmd) for name, cmd in others.items()}
+    ok = {name: t[2] == 0 for name, t in first.items()}
     checked = [f"{n}={cmd[-1]}" for n, cmd in others.items() if ok[n]]
     if checked:
         subprocess.run(
@@ -108,7 +107,8 @@ def bench_size(size: str, repeats: int) -> list[dict]:
         for stage, t in run_tradepipe(data).items():
             stages.setdefault(stage, []).append(t)
         for name, cmd in others.items():
-            times.setdefault(name, []).append(timed(cmd) if ok[name] else (float("nan"), 0.0, 1))
+            # An engine that failed its first run is not run again: its failure is the result.
+            times.setdefault(name, []).append(timed(cmd) if ok[name] else first[name])
     total = [sum(s[i][0] for s in stages.values()) for i in range(repeats)]
     base = statistics.median(total)
     rows = [

@@ -106,6 +106,96 @@ pub(crate) fn read_entry(
     // Two rows a record, and a record takes 20 bytes or more: reserved once, so the rows are
     // not copied as they grow (untouched capacity costs address space only).
     out.rows.reserve(usize::try_from(entry.size() / 10).unwrap_or(0));
+    // The entry is inflated on a thread of its own while this one parses (inflating is a
+    // third of reading an entry, and one deflate stream cannot be split). A scoped thread,
+    // not a rayon task: a rayon worker waiting for it would start another year.
+    std::thread::scope(|s| {
+        let (tx, rx) = std::sync::mpsc::sync_channel(4);
+        s.spawn(move || inflate(entry.take(MAX_ENTRY_BYTES), &tx));
+        parse_entry(input, e, year, out, Chunks::new(rx))
+    })
+}
+
+/// Chunks an inflating thread hands to the parser.
+const CHUNK: usize = 1 << 20;
+
+/// Reads `entry` to its end in chunks of [`CHUNK`] bytes and sends them, then an empty chunk
+/// (the end) or the error that stopped it. Stops early when the parser has gone.
+fn inflate(mut entry: impl Read, tx: &std::sync::mpsc::SyncSender<std::io::Result<Vec<u8>>>) {
+    loop {
+        let mut chunk = vec![0u8; CHUNK];
+        let mut filled = 0;
+        while filled < CHUNK {
+            match entry.read(&mut chunk[filled..]) {
+                Ok(0) => break,
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    let _ = tx.send(Err(e));
+                    return;
+                }
+            }
+        }
+        chunk.truncate(filled);
+        let end = filled == 0;
+        if tx.send(Ok(chunk)).is_err() || end {
+            return;
+        }
+    }
+}
+
+/// The inflated entry as a reader, from the chunks [`inflate`] sends.
+struct Chunks {
+    rx: std::sync::mpsc::Receiver<std::io::Result<Vec<u8>>>,
+    chunk: Vec<u8>,
+    at: usize,
+    done: bool,
+}
+
+impl Chunks {
+    fn new(rx: std::sync::mpsc::Receiver<std::io::Result<Vec<u8>>>) -> Chunks {
+        Chunks {
+            rx,
+            chunk: Vec::new(),
+            at: 0,
+            done: false,
+        }
+    }
+}
+
+impl Read for Chunks {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while self.at == self.chunk.len() {
+            if self.done {
+                return Ok(0);
+            }
+            match self.rx.recv() {
+                Ok(Ok(chunk)) => {
+                    self.done = chunk.is_empty();
+                    self.chunk = chunk;
+                    self.at = 0;
+                }
+                Ok(Err(e)) => return Err(e),
+                // The inflater ended without an end marker: it cannot, but be an error.
+                Err(_) => return Err(std::io::Error::other("the entry's inflater stopped")),
+            }
+        }
+        let n = buf.len().min(self.chunk.len() - self.at);
+        buf[..n].copy_from_slice(&self.chunk[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
+    }
+}
+
+/// Parses the inflated data entry `reader` (see [`read_entry`]).
+fn parse_entry(
+    input: &ReadInput<'_>,
+    e: &ZipEntry,
+    year: i32,
+    out: &mut CanonicalRows,
+    reader: impl Read,
+) -> Result<ReadStats, NormalizeError> {
+    let name = &e.name;
     let make = RowMaker::new(input, out);
     let mut stats = ReadStats::default();
     let at = format!("{} entry {name}", input.file);
@@ -121,7 +211,7 @@ pub(crate) fn read_entry(
     let mut csv = csv::ReaderBuilder::new()
         .has_headers(true)
         .buffer_capacity(1 << 20)
-        .from_reader(entry.take(MAX_ENTRY_BYTES));
+        .from_reader(reader);
     let headers = csv.byte_headers().map_err(|err| NormalizeError::Read {
         file: at.clone(),
         message: err.to_string(),
