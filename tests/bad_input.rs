@@ -728,3 +728,58 @@ fn a_classification_must_be_one_the_tool_knows() {
     let c = df.column("classification").unwrap().str().unwrap().get(0).map(str::to_string);
     assert_eq!(c.as_deref(), Some("HS22"), "H6 is HS22");
 }
+
+/// The rows of `good.csv` saved as spreadsheet programs and statistics portals save tables
+/// (`tests/fixtures/saved-as`): each gives the same canonical rows; a number with separators
+/// the table was not told about names the key to set; another encoding is named.
+#[test]
+fn files_as_people_save_them() {
+    let saved = |file: &str, extra: &str| {
+        let path = fixture(&format!("saved-as/{file}"));
+        let sources = format!(
+            "[[source]]\nname = \"input\"\nkind = \"file\"\nformat = \"table-csv\"\npath = \"{}\"\nvintage = \"corpus\"\n{COLUMNS}{extra}",
+            path.display()
+        );
+        Pipeline::slice().sources(&sources).without_reports()
+    };
+    let values = |p: &Pipeline| {
+        let df = tradepipe_parquet::read_partition(&p.output().join("parquet/trade"), 2010, None).unwrap();
+        let c = df.column("value_usd").unwrap().f64().unwrap().clone();
+        let v: Vec<Option<f64>> = (0..c.len()).map(|i| c.get(i)).collect();
+        v
+    };
+    let good = Pipeline::slice()
+        .sources(&source("good.csv", "table-csv", COLUMNS))
+        .without_reports();
+    good.run(["fetch"]).success();
+    good.run(["normalize"]).success();
+    let want = values(&good);
+    assert_eq!(want.len(), 4);
+    for (file, extra) in [
+        ("unicode_text.txt", "delimiter = \"\\t\"\n"),
+        ("thousands.csv", "thousands-separator = \",\"\n"),
+        ("decimal_comma.csv", "delimiter = \";\"\nthousands-separator = \".\"\ndecimal-separator = \",\"\n"),
+    ] {
+        let p = saved(file, extra);
+        p.run(["fetch"]).success();
+        p.run(["normalize"]).success();
+        assert_eq!(values(&p), want, "{file}");
+    }
+    let p = saved("thousands.csv", "");
+    p.run(["fetch"]).success();
+    let msg = p.run(["normalize"]).failure(65).error_message();
+    assert!(
+        msg.contains("line 2, column \"Value\": not a number (for 1,234.5 set thousands-separator = \",\" in [source.columns]): \"6,115,764,185.0\""),
+        "{msg}"
+    );
+    let p = saved("latin1.csv", "");
+    p.run(["fetch"]).success();
+    let msg = p.run(["normalize"]).failure(65).error_message();
+    assert!(
+        msg.contains("latin1.csv") && msg.contains("not UTF-8 text: byte 0xF4 at line 2 (a Latin-1 or Windows-1252 file?)"),
+        "{msg}"
+    );
+    let p = saved("thousands.csv", "thousands-separator = \".\"\ndecimal-separator = \".\"\n");
+    let msg = p.run(["fetch"]).failure(78).error_message();
+    assert!(msg.contains("thousands-separator and decimal-separator are both '.'"), "{msg}");
+}

@@ -310,6 +310,11 @@ pub struct TableColumns {
     /// Lines above the header (titles in Trade Map exports).
     #[serde(default)]
     pub skip_rows: usize,
+    /// The character that groups thousands in value cells (`,` in `1,234.5`, `.` in
+    /// `1.234,5`, a space); none by default: a value must then be a plain number.
+    pub thousands_separator: Option<char>,
+    /// The decimal mark of value cells; `.` by default.
+    pub decimal_separator: Option<char>,
 }
 
 fn one() -> f64 {
@@ -794,6 +799,17 @@ fn check_columns(c: &TableColumns, registry: &Registry) -> Result<(), String> {
              (HS92, HS96, HS02, HS07, HS12, HS17, HS22, or Comtrade's H0 … H6), HS as reported, \
              SITC1 … SITC4 or BEC (classification names the edition, product the column)"
         ));
+    }
+    let decimal = c.decimal_separator.unwrap_or('.');
+    if c.thousands_separator == Some(decimal) {
+        return Err(format!(
+            "thousands-separator and decimal-separator are both {decimal:?}"
+        ));
+    }
+    for (key, sep) in [("thousands-separator", c.thousands_separator), ("decimal-separator", c.decimal_separator)] {
+        if sep.is_some_and(|c| c.is_ascii_digit() || c == '-' || c == '+') {
+            return Err(format!("{key} cannot be a digit or a sign"));
+        }
     }
     if !(c.value_scale.is_finite() && c.value_scale > 0.0) {
         return Err("value-scale must be a positive number".into());

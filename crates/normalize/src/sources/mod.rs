@@ -1,6 +1,7 @@
 //! One reader per raw format. Each appends canonical rows and reports what it flagged.
 
 pub(crate) mod baci;
+mod cells;
 pub(crate) mod comtrade_v1;
 pub(crate) mod imf_dot_json;
 pub(crate) mod imf_dots;

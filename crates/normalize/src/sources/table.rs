@@ -12,7 +12,10 @@
 //! * Product codes stay text. An HS code whose leading zero was lost on the way (a spreadsheet
 //!   turned `010511` into the number 10511) gets it back: HS codes have an even number of digits.
 //! * An empty value cell is "no data" and skipped (`empty-value`); anything else must be a
-//!   number.
+//!   number, plain unless `thousands-separator` / `decimal-separator` say how the table
+//!   writes them (`1,234.5`, `1.234,5`).
+//! * CSV text is UTF-8 or UTF-16 with a byte-order mark (what Excel saves as "Unicode text");
+//!   another encoding is an error naming what was found ([`super::cells::decode`]).
 //! * Breakdowns by `province` and `regime` (national customs tables) are kept as such, and the
 //!   totals the table does not state itself are added as the sums of its breakdowns: the
 //!   country total, and with both columns each province's and each regime's total.
@@ -36,12 +39,15 @@ type Lines = Vec<(usize, Vec<String>)>;
 pub(crate) fn read_csv(input: &ReadInput<'_>, out: &mut CanonicalRows) -> Result<ReadStats, NormalizeError> {
     let cols = columns(input)?;
     let bytes = input.bytes()?;
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    let text = super::cells::decode(&bytes).map_err(|message| NormalizeError::Read {
+        file: input.file.clone(),
+        message,
+    })?;
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .delimiter(u8::try_from(cols.delimiter.unwrap_or(',')).unwrap_or(b','))
-        .from_reader(bytes);
+        .from_reader(text.as_bytes());
     let mut lines = Lines::new();
     for rec in reader.records() {
         let rec = rec.map_err(|e| NormalizeError::Read {
@@ -292,9 +298,12 @@ fn map_rows(
             stats.skipped_rows += 1;
             continue;
         }
-        let Some(value) = raw.parse::<f64>().ok().filter(|v| v.is_finite()) else {
-            reject(Rule::ValidType, c_value, "not a number");
-            continue;
+        let value = match super::cells::number(raw, cols.thousands_separator, cols.decimal_separator) {
+            Ok(v) => v,
+            Err(message) => {
+                reject(Rule::ValidType, c_value, &message);
+                continue;
+            }
         };
         if value < 0.0 {
             reject(Rule::NonNegative, c_value, "negative trade value");
