@@ -326,3 +326,39 @@ fn logs_to_a_pipe_are_plain_text() {
     assert!(stderr.contains("source stored"), "{stderr}");
     assert!(!stderr.contains('\u{1b}'), "ANSI codes in a pipe: {stderr:?}");
 }
+
+/// Each command needs only the sections it reads: `fetch` and `normalize` run without
+/// `[indices]`, `indices` names the missing section, and `run` with no `[[report]]` needs no
+/// templates directory.
+#[test]
+fn commands_need_only_the_sections_they_read() {
+    let source = format!(
+        "[run]\nyears = {{ from = 2010, to = 2012 }}\ntemplates = \"no-such-dir\"\n\n[[source]]\nname = \"imf\"\nkind = \"file\"\nformat = \"imf-dots-csv\"\npath = \"{}\"\nvintage = \"test\"\n",
+        crate::util::fixture("imf_dots_china_centralasia_majors_1992_2020.csv").display()
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("p.toml");
+    let run = |text: &str, args: &[&str]| {
+        std::fs::write(&config, text).unwrap();
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_tradepipe"))
+            .arg("--config")
+            .arg(&config)
+            .args(args)
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
+    };
+    assert_eq!(run(&source, &["fetch"]).0, Some(0), "fetch without [indices]");
+    assert_eq!(run(&source, &["normalize"]).0, Some(0), "normalize without [indices]");
+    let (code, stderr) = run(&source, &["indices"]);
+    assert_eq!(code, Some(78), "{stderr}");
+    assert!(
+        stderr.contains("[indices] is required for the indices stage, which `tradepipe indices` runs"),
+        "{stderr}"
+    );
+    let with_indices = format!("{source}\n[indices]\ncountries = [\"CHN\", \"KAZ\"]\n");
+    let (code, stderr) = run(&with_indices, &["run"]);
+    assert_eq!(code, Some(0), "run with no [[report]] and no templates directory: {stderr}");
+    assert!(stderr.contains("no [[report]] configured"), "{stderr}");
+}

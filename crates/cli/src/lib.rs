@@ -107,6 +107,9 @@ pub fn run(cli: &Cli) -> Result<(), CliError> {
             Some(lock)
         }
     };
+    if matches!(cli.command, Command::Run | Command::Indices | Command::Report { .. }) {
+        cfg.require_indices(name)?;
+    }
     match &cli.command {
         Command::Run => {
             fetch(&cfg, &fetch_opts)?;

@@ -70,7 +70,8 @@ pub struct RawConfig {
     pub sources: Vec<SourceConfig>,
     #[serde(default)]
     pub normalize: NormalizeConfig,
-    pub indices: IndicesConfig,
+    /// Only the index and report stages read it: `fetch` and `normalize` run without it.
+    pub indices: Option<IndicesConfig>,
     #[serde(rename = "report", default)]
     pub reports: Vec<ReportConfig>,
     #[serde(rename = "group", default)]
@@ -411,7 +412,7 @@ impl WorldChoice {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct IndicesConfig {
     /// Indices are computed for every ordered pair of distinct countries in this list.
@@ -437,6 +438,21 @@ impl Config {
     /// The embedded groups with the `[[group]]`s of this config.
     pub fn country_groups(&self) -> crate::groups::Groups {
         crate::groups::Groups::with(&self.groups)
+    }
+
+    /// An error naming the section when the file has no `[indices]` and `stage` (the indices
+    /// stage, or a command that runs it) needs one.
+    pub fn require_indices(&self, command: &str) -> Result<(), ConfigError> {
+        if self.has_indices {
+            return Ok(());
+        }
+        Err(ConfigError::Invalid {
+            path: self.path.clone(),
+            message: format!(
+                "[indices] is required for the indices stage, which `tradepipe {command}` runs: \
+                 add [indices] with countries = [...] (fetch and normalize run without it)"
+            ),
+        })
     }
 
     /// The base year of index numbers: `[indices] index-base-year`, else the first run year.
@@ -490,7 +506,10 @@ pub struct Config {
     pub templates_dir: PathBuf,
     pub sources: Vec<SourceConfig>,
     pub normalize: NormalizeConfig,
+    /// `[indices]`, or an empty one where the file has none ([`Config::require_indices`]).
     pub indices: IndicesConfig,
+    /// Whether the file has an `[indices]` section.
+    pub has_indices: bool,
     pub reports: Vec<ReportConfig>,
     /// User groups (`[[group]]`), on top of the embedded ones.
     pub groups: Vec<crate::groups::GroupConfig>,
@@ -555,7 +574,8 @@ impl Config {
                 nomenclatures: raw.normalize.nomenclatures.map(|p| base.join(p)),
                 ..raw.normalize
             },
-            indices: raw.indices,
+            has_indices: raw.indices.is_some(),
+            indices: raw.indices.unwrap_or_default(),
             reports: raw.reports,
             groups: raw.groups,
         };
@@ -606,7 +626,10 @@ impl Config {
                 self.normalize.cif_fob
             ));
         }
-        if self.indices.countries.len() < 2 {
+        if !self.has_indices && !self.reports.is_empty() {
+            return Err("[[report]] needs an [indices] section: reports show the index tables".into());
+        }
+        if self.has_indices && self.indices.countries.len() < 2 {
             return Err("[indices] countries: list at least two countries".into());
         }
         for c in &self.indices.countries {

@@ -71,6 +71,9 @@ fn tera_message(e: &tera::Error) -> String {
 
 /// Checks that the templates parse (for `tradepipe validate`).
 pub fn check_templates(cfg: &Config) -> Result<(), ReportError> {
+    if cfg.reports.is_empty() {
+        return Ok(()); // no report, no template read
+    }
     load_templates(&cfg.templates_dir).map(|_| ())
 }
 
@@ -81,6 +84,12 @@ pub fn report_dir(output_dir: &Path, name: &str) -> PathBuf {
 
 /// Renders every configured report; returns the paths of the HTML files.
 pub fn run(cfg: &Config) -> Result<Vec<PathBuf>, ReportError> {
+    if cfg.reports.is_empty() {
+        // Nothing to render, so no templates to need: `run` with no [[report]] stops at the
+        // index tables.
+        tracing::info!("no [[report]] configured: no report to render");
+        return Ok(Vec::new());
+    }
     let tera = load_templates(&cfg.templates_dir)?;
     let tables = tradepipe_indices::read_tables(&cfg.output_dir)?;
     let mut written = Vec::new();
