@@ -710,12 +710,18 @@ fn a_classification_must_be_one_the_tool_knows() {
         )
     };
     let p = Pipeline::slice()
-        .sources(&source("code_not_in_revision.csv", "table-csv", &columns("Classification")))
+        .sources(&source(
+            "code_not_in_revision.csv",
+            "table-csv",
+            &columns("Classification"),
+        ))
         .without_reports()
         .edit("to = 2020 }", "to = 2022 }");
     let msg = p.run(["fetch"]).failure(78).error_message();
     assert!(
-        msg.contains("[[source]] \"input\": columns: classification \"Classification\" is not a classification"),
+        msg.contains(
+            "[[source]] \"input\": columns: classification \"Classification\" is not a classification"
+        ),
         "{msg}"
     );
     let p = Pipeline::slice()
@@ -725,7 +731,13 @@ fn a_classification_must_be_one_the_tool_knows() {
     p.run(["fetch"]).success();
     p.run(["normalize"]).success();
     let df = tradepipe_parquet::read_partition(&p.output().join("parquet/trade"), 2022, None).unwrap();
-    let c = df.column("classification").unwrap().str().unwrap().get(0).map(str::to_string);
+    let c = df
+        .column("classification")
+        .unwrap()
+        .str()
+        .unwrap()
+        .get(0)
+        .map(str::to_string);
     assert_eq!(c.as_deref(), Some("HS22"), "H6 is HS22");
 }
 
@@ -758,7 +770,10 @@ fn files_as_people_save_them() {
     for (file, extra) in [
         ("unicode_text.txt", "delimiter = \"\\t\"\n"),
         ("thousands.csv", "thousands-separator = \",\"\n"),
-        ("decimal_comma.csv", "delimiter = \";\"\nthousands-separator = \".\"\ndecimal-separator = \",\"\n"),
+        (
+            "decimal_comma.csv",
+            "delimiter = \";\"\nthousands-separator = \".\"\ndecimal-separator = \",\"\n",
+        ),
     ] {
         let p = saved(file, extra);
         p.run(["fetch"]).success();
@@ -776,10 +791,17 @@ fn files_as_people_save_them() {
     p.run(["fetch"]).success();
     let msg = p.run(["normalize"]).failure(65).error_message();
     assert!(
-        msg.contains("latin1.csv") && msg.contains("not UTF-8 text: byte 0xF4 at line 2 (a Latin-1 or Windows-1252 file?)"),
+        msg.contains("latin1.csv")
+            && msg.contains("not UTF-8 text: byte 0xF4 at line 2 (a Latin-1 or Windows-1252 file?)"),
         "{msg}"
     );
-    let p = saved("thousands.csv", "thousands-separator = \".\"\ndecimal-separator = \".\"\n");
+    let p = saved(
+        "thousands.csv",
+        "thousands-separator = \".\"\ndecimal-separator = \".\"\n",
+    );
     let msg = p.run(["fetch"]).failure(78).error_message();
-    assert!(msg.contains("thousands-separator and decimal-separator are both '.'"), "{msg}");
+    assert!(
+        msg.contains("thousands-separator and decimal-separator are both '.'"),
+        "{msg}"
+    );
 }

@@ -347,10 +347,17 @@ fn commands_need_only_the_sections_they_read() {
             .env("NO_COLOR", "1")
             .output()
             .unwrap();
-        (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
     };
     assert_eq!(run(&source, &["fetch"]).0, Some(0), "fetch without [indices]");
-    assert_eq!(run(&source, &["normalize"]).0, Some(0), "normalize without [indices]");
+    assert_eq!(
+        run(&source, &["normalize"]).0,
+        Some(0),
+        "normalize without [indices]"
+    );
     let (code, stderr) = run(&source, &["indices"]);
     assert_eq!(code, Some(78), "{stderr}");
     assert!(
@@ -359,6 +366,10 @@ fn commands_need_only_the_sections_they_read() {
     );
     let with_indices = format!("{source}\n[indices]\ncountries = [\"CHN\", \"KAZ\"]\n");
     let (code, stderr) = run(&with_indices, &["run"]);
-    assert_eq!(code, Some(0), "run with no [[report]] and no templates directory: {stderr}");
+    assert_eq!(
+        code,
+        Some(0),
+        "run with no [[report]] and no templates directory: {stderr}"
+    );
     assert!(stderr.contains("no [[report]] configured"), "{stderr}");
 }

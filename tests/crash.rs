@@ -99,7 +99,10 @@ fn sigkill_during_a_multi_year_normalize_never_leaves_a_half_new_table() {
             .map(|year| {
                 let rows = (0..40_000u32)
                     .map(|n| {
-                        let (i, j) = (countries[(n % 10) as usize], countries[((n / 10) % 9 + 1 + n % 10) as usize % 10]);
+                        let (i, j) = (
+                            countries[(n % 10) as usize],
+                            countries[((n / 10) % 9 + 1 + n % 10) as usize % 10],
+                        );
                         let k = format!("{:06}", 10121 + (n / 90) * 7 % 800_000);
                         (i, j, k, format!("{}.5", n * scale + year as u32))
                     })
@@ -112,10 +115,17 @@ fn sigkill_during_a_multi_year_normalize_never_leaves_a_half_new_table() {
         let years = release(scale);
         let refs: Vec<Vec<(u32, u32, &str, &str)>> = years
             .iter()
-            .map(|(_, rows)| rows.iter().map(|(i, j, k, v)| (*i, *j, k.as_str(), v.as_str())).collect())
+            .map(|(_, rows)| {
+                rows.iter()
+                    .map(|(i, j, k, v)| (*i, *j, k.as_str(), v.as_str()))
+                    .collect()
+            })
             .collect();
-        let entries: Vec<(i32, &[(u32, u32, &str, &str)])> =
-            years.iter().zip(&refs).map(|((y, _), r)| (*y, r.as_slice())).collect();
+        let entries: Vec<(i32, &[(u32, u32, &str, &str)])> = years
+            .iter()
+            .zip(&refs)
+            .map(|((y, _), r)| (*y, r.as_slice()))
+            .collect();
         baci_zip(&dir.join("baci.zip"), &entries);
     };
     let p = Pipeline::with_sources(
@@ -162,7 +172,10 @@ fn sigkill_during_a_multi_year_normalize_never_leaves_a_half_new_table() {
     let new = table_files(&p.output());
     assert_ne!(new, old, "the two releases differ");
     for (k, t) in seen.iter().enumerate() {
-        assert!(*t == old || *t == new, "after kill {k} the table is neither release: {t:?}");
+        assert!(
+            *t == old || *t == new,
+            "after kill {k} the table is neither release: {t:?}"
+        );
     }
     assert!(seen.iter().any(|t| *t == old), "no kill landed before the swap");
 }

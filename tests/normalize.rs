@@ -19,14 +19,19 @@ fn rows_digest(out: &Path) -> (usize, String) {
         let df = tradepipe_parquet::read_partition(&root, year, None).unwrap();
         let mut names: Vec<String> = df.get_column_names().iter().map(|s| s.to_string()).collect();
         names.sort();
-        let columns: Vec<_> = names.iter().map(|n| df.column(n).unwrap().as_materialized_series().clone()).collect();
+        let columns: Vec<_> = names
+            .iter()
+            .map(|n| df.column(n).unwrap().as_materialized_series().clone())
+            .collect();
         for i in 0..df.height() {
             let mut line = year.to_string();
             for (name, s) in names.iter().zip(&columns) {
                 let cell = match s.dtype() {
-                    polars::prelude::DataType::Float64 => {
-                        s.f64().unwrap().get(i).map_or("null".into(), |v| format!("{:016x}", v.to_bits()))
-                    }
+                    polars::prelude::DataType::Float64 => s
+                        .f64()
+                        .unwrap()
+                        .get(i)
+                        .map_or("null".into(), |v| format!("{:016x}", v.to_bits())),
                     _ => format!("{}", s.get(i).unwrap()),
                 };
                 line.push_str(&format!("\t{name}={cell}"));
@@ -82,7 +87,8 @@ pub fn baci_zip(path: &Path, entries: &[(i32, &[(u32, u32, &str, &str)])]) {
     z.write_all(b"country_code,country_name,country_iso2,country_iso3\n156,China,CN,CHN\n")
         .unwrap();
     for (year, rows) in entries {
-        z.start_file(format!("BACI_HS17_Y{year}_V202501.csv"), opts).unwrap();
+        z.start_file(format!("BACI_HS17_Y{year}_V202501.csv"), opts)
+            .unwrap();
         let mut text = String::from("t,i,j,k,v,q\n");
         for (i, j, k, v) in *rows {
             text.push_str(&format!("{year},{i},{j},{k},{v},             NA\n"));
@@ -134,7 +140,11 @@ fn three_years(p: &Pipeline) {
             ),
             (
                 2019,
-                &[(156, 842, "10121", "2"), (276, 251, "870323", "44.5"), (251, 276, "870323", "40")],
+                &[
+                    (156, 842, "10121", "2"),
+                    (276, 251, "870323", "44.5"),
+                    (251, 276, "870323", "40"),
+                ],
             ),
         ],
     );
@@ -214,7 +224,11 @@ fn a_failing_year_leaves_every_partition_of_the_table_as_it_was() {
         msg.contains("conflicting values for year 2019, CHN -> USA, export, product 010121"),
         "{msg}"
     );
-    assert_eq!(table_files(&p.output()), before, "a failed year changed the table");
+    assert_eq!(
+        table_files(&p.output()),
+        before,
+        "a failed year changed the table"
+    );
 
     // A code that resolves to nothing in the last year: every year is read, none is written.
     baci_zip(
@@ -231,7 +245,11 @@ fn a_failing_year_leaves_every_partition_of_the_table_as_it_was() {
         msg.contains("entry BACI_HS17_Y2019_V202501.csv, line 2, column \"j\": unknown BACI/Comtrade country code: \"999\""),
         "{msg}"
     );
-    assert_eq!(table_files(&p.output()), before, "a failed year changed the table");
+    assert_eq!(
+        table_files(&p.output()),
+        before,
+        "a failed year changed the table"
+    );
     let leftovers: Vec<_> = std::fs::read_dir(p.output().join("parquet"))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -242,7 +260,10 @@ fn a_failing_year_leaves_every_partition_of_the_table_as_it_was() {
     // The same release with the bad record gone replaces the table whole.
     baci_zip(
         &p.dir.path().join("baci.zip"),
-        &[(2017, &[(156, 842, "10121", "99")]), (2018, &[(156, 842, "10121", "98")])],
+        &[
+            (2017, &[(156, 842, "10121", "99")]),
+            (2018, &[(156, 842, "10121", "98")]),
+        ],
     );
     p.run(["fetch"]).success();
     p.run(["normalize"]).success();
@@ -250,7 +271,11 @@ fn a_failing_year_leaves_every_partition_of_the_table_as_it_was() {
     let names: Vec<&str> = after.iter().map(|(n, _)| n.as_str()).collect();
     assert_eq!(
         names,
-        ["_provenance.json", "year=2017/part-0.parquet", "year=2018/part-0.parquet"],
+        [
+            "_provenance.json",
+            "year=2017/part-0.parquet",
+            "year=2018/part-0.parquet"
+        ],
         "the 2019 partition went with the old table"
     );
 }
@@ -267,7 +292,12 @@ fn the_table_does_not_depend_on_the_number_of_threads() {
             .in_dir_of_clone(&p);
         std::fs::copy(p.dir.path().join("baci.zip"), q.dir.path().join("baci.zip")).unwrap();
         q.run(["--force", "normalize"]).success();
-        tables.push(table_files(&q.output()).into_iter().filter(|(n, _)| n != "_provenance.json").collect::<Vec<_>>());
+        tables.push(
+            table_files(&q.output())
+                .into_iter()
+                .filter(|(n, _)| n != "_provenance.json")
+                .collect::<Vec<_>>(),
+        );
     }
     assert_eq!(tables[0], tables[1]);
     assert_eq!(tables[0], tables[2]);

@@ -274,7 +274,11 @@ fn a_changed_group_reruns_the_indices_and_the_report() {
         stderr
             .lines()
             .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-            .filter(|v| v["message"].as_str().is_some_and(|m| m.starts_with("stage skipped")))
+            .filter(|v| {
+                v["message"]
+                    .as_str()
+                    .is_some_and(|m| m.starts_with("stage skipped"))
+            })
             .map(|v| v["stage"].as_str().unwrap().to_owned())
             .collect()
     };
@@ -290,7 +294,10 @@ fn a_changed_group_reruns_the_indices_and_the_report() {
     let p = group("\"KAZ\", \"KGZ\", \"TJK\", \"UZB\"").in_dir_of(p);
     let out = p.run(["--log-format", "json", "run"]).success();
     assert_eq!(stages(&out.stderr), ["normalize"], "{}", out.stderr);
-    assert!(tree(&p.output().join("parquet/indices/group")) != two, "the group table changed");
+    assert!(
+        tree(&p.output().join("parquet/indices/group")) != two,
+        "the group table changed"
+    );
 }
 
 #[test]

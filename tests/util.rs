@@ -280,3 +280,22 @@ where
         .find(|e| e[key] == want)
         .unwrap_or_else(|| panic!("no element with {want:?}"))
 }
+
+/// Skips the check `test` because `why` (what is missing), where skipping is allowed: never
+/// under `CI` (there it fails, naming what CI must install), and otherwise said by name on
+/// stderr and recorded in `skipped-checks.txt` of the test binary's temporary directory, which
+/// `make test` lists in its closing summary.
+pub fn skip(test: &str, why: &str) {
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "{test}: {why}; under CI a skipped check is a failure (.ci/run installs what it needs)"
+    );
+    eprintln!("SKIPPED {test}: {why}");
+    let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join("skipped-checks.txt");
+    let line = format!("{test}: {why}\n");
+    let _ = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .and_then(|mut f| std::io::Write::write_all(&mut f, line.as_bytes()));
+}

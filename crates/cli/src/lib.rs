@@ -107,7 +107,10 @@ pub fn run(cli: &Cli) -> Result<(), CliError> {
             Some(lock)
         }
     };
-    if matches!(cli.command, Command::Run | Command::Indices | Command::Report { .. }) {
+    if matches!(
+        cli.command,
+        Command::Run | Command::Indices | Command::Report { .. }
+    ) {
         cfg.require_indices(name)?;
     }
     match &cli.command {

@@ -19,7 +19,10 @@ pub(crate) fn init(format: LogFormat, verbose: u8, quiet: bool) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(level));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_ansi(colour(std::io::stderr().is_terminal(), std::env::var_os("NO_COLOR")))
+        .with_ansi(colour(
+            std::io::stderr().is_terminal(),
+            std::env::var_os("NO_COLOR"),
+        ))
         .with_writer(std::io::stderr);
     // A second init (tests calling main twice) is harmless: keep the first subscriber.
     let _ = match format {

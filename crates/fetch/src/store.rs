@@ -40,9 +40,8 @@ pub(crate) fn store_file(output_dir: &Path, src: &SourceConfig) -> Result<RawEnt
         let mut input = fs_err::File::open(path).map_err(read_err)?;
         // The copy is hashed as it is written: a source that changed between the two reads
         // is an error, never a mislabelled blob.
-        let copied = tradepipe_model::fsio::write_atomic_with(&dest, |w| {
-            std::io::copy(&mut input, w).map(drop)
-        })?;
+        let copied =
+            tradepipe_model::fsio::write_atomic_with(&dest, |w| std::io::copy(&mut input, w).map(drop))?;
         if copied != sha256 {
             let _ = std::fs::remove_file(&dest);
             return Err(read_err(std::io::Error::other(

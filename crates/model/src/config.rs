@@ -829,7 +829,10 @@ fn check_columns(c: &TableColumns, registry: &Registry) -> Result<(), String> {
             "thousands-separator and decimal-separator are both {decimal:?}"
         ));
     }
-    for (key, sep) in [("thousands-separator", c.thousands_separator), ("decimal-separator", c.decimal_separator)] {
+    for (key, sep) in [
+        ("thousands-separator", c.thousands_separator),
+        ("decimal-separator", c.decimal_separator),
+    ] {
         if sep.is_some_and(|c| c.is_ascii_digit() || c == '-' || c == '+') {
             return Err(format!("{key} cannot be a digit or a sign"));
         }

@@ -23,7 +23,10 @@ fn aside_path(live: &Path) -> PathBuf {
 }
 
 fn sibling(live: &Path, prefix: &str, suffix: &str) -> PathBuf {
-    let name = live.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = live
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     live.with_file_name(format!("{prefix}{name}{suffix}"))
 }
 
@@ -100,7 +103,11 @@ fn exchange(a: &Path, b: &Path) -> std::io::Result<bool> {
     use rustix::fs::{CWD, RenameFlags, renameat_with};
     match renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE) {
         Ok(()) => Ok(true),
-        Err(e) if e == rustix::io::Errno::INVAL || e == rustix::io::Errno::NOSYS || e == rustix::io::Errno::NOTSUP => {
+        Err(e)
+            if e == rustix::io::Errno::INVAL
+                || e == rustix::io::Errno::NOSYS
+                || e == rustix::io::Errno::NOTSUP =>
+        {
             Ok(false)
         }
         Err(e) => Err(e.into()),
@@ -162,6 +169,9 @@ mod tests {
         // What a kill between `rename(live, aside)` and `rename(staged, live)` leaves.
         let staged = fresh_staging(&live).unwrap();
         assert_eq!(std::fs::read_to_string(live.join("a")).unwrap(), "old");
-        assert!(std::fs::read_dir(&staged).unwrap().next().is_none(), "staging starts empty");
+        assert!(
+            std::fs::read_dir(&staged).unwrap().next().is_none(),
+            "staging starts empty"
+        );
     }
 }

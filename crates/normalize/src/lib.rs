@@ -295,7 +295,9 @@ pub fn run(cfg: &Config) -> Result<NormalizeSummary, NormalizeError> {
             total += d.rows;
         }
         for s in &mut provenance.sources {
-            let Some(c) = d.sources.get(&s.source) else { continue };
+            let Some(c) = d.sources.get(&s.source) else {
+                continue;
+            };
             s.rows += c.read;
             s.negative_values += c.stats.negative_values;
             s.estimated_rows += c.stats.estimated_rows;

@@ -7,7 +7,6 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-
 use tradepipe_model::nomenclature::Nomenclatures;
 use tradepipe_model::rules::Rule;
 

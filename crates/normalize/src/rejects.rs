@@ -111,7 +111,8 @@ impl Rejects {
     /// entries with equal keys keep their order).
     pub fn sort_table_checks(&mut self) {
         self.kept.sort_by(|a, b| {
-            (a.rule, &a.file, &a.column, &a.value, a.year).cmp(&(b.rule, &b.file, &b.column, &b.value, b.year))
+            (a.rule, &a.file, &a.column, &a.value, a.year)
+                .cmp(&(b.rule, &b.file, &b.column, &b.value, b.year))
         });
         // The first error is the first one listed.
         if self.errors > 0 {

@@ -258,7 +258,13 @@ impl SortKey {
             rank
         };
         let min_year = t.rows.iter().map(|r| r.year).min().unwrap_or(0);
-        let span = t.rows.iter().map(|r| r.year).max().unwrap_or(0).abs_diff(min_year);
+        let span = t
+            .rows
+            .iter()
+            .map(|r| r.year)
+            .max()
+            .unwrap_or(0)
+            .abs_diff(min_year);
         let ranks = [
             vec![span + 1], // the years: a count only, for the width
             ids(|r| r.reporter),

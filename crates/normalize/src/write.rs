@@ -77,7 +77,9 @@ fn group(schema: &SchemaRef, t: &CanonicalRows, rows: &[Row]) -> RecordBatch {
             Flow::ALL.iter().map(|f| f.as_str()).collect(),
         );
         let reported_by = keyed(
-            rows.iter().map(|r| u32::from(r.reported_by == ReportedBy::Partner)).collect(),
+            rows.iter()
+                .map(|r| u32::from(r.reported_by == ReportedBy::Partner))
+                .collect(),
             vec![ReportedBy::Reporter.as_str(), ReportedBy::Partner.as_str()],
         );
         let value: ArrayRef = Arc::new(Float64Array::from_iter_values(rows.iter().map(|r| r.value_usd)));
@@ -95,7 +97,16 @@ fn group(schema: &SchemaRef, t: &CanonicalRows, rows: &[Row]) -> RecordBatch {
         (first.join().expect("column building does not panic"), second)
     });
     let [reporter, partner, product, classification] = first;
-    let [flow, province, regime, value, source, vintage, reported_by, estimate] = second;
+    let [
+        flow,
+        province,
+        regime,
+        value,
+        source,
+        vintage,
+        reported_by,
+        estimate,
+    ] = second;
     RecordBatch::try_new(
         Arc::clone(schema),
         vec![

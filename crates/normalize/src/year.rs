@@ -178,7 +178,12 @@ struct Clock(std::time::Instant, i32);
 impl Clock {
     fn lap(&mut self, step: &str, rows: usize) {
         let now = std::time::Instant::now();
-        tracing::debug!(year = self.1, rows, ms = (now - self.0).as_millis() as u64, "{step}");
+        tracing::debug!(
+            year = self.1,
+            rows,
+            ms = (now - self.0).as_millis() as u64,
+            "{step}"
+        );
         self.0 = now;
     }
 }

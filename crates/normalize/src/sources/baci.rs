@@ -44,7 +44,10 @@ fn entry_year(name: &str) -> Option<(String, i32)> {
 
 /// The data entries of the zip at `input.blob` within `input.years`, in the zip's order: its
 /// central directory only, nothing is inflated.
-pub(crate) fn list_entries(input: &ReadInput<'_>, blob: usize) -> Result<Vec<(i32, ZipEntry)>, NormalizeError> {
+pub(crate) fn list_entries(
+    input: &ReadInput<'_>,
+    blob: usize,
+) -> Result<Vec<(i32, ZipEntry)>, NormalizeError> {
     let mut zip = open(input)?;
     let mut out = Vec::new();
     for i in 0..zip.len() {
@@ -253,7 +256,10 @@ fn parse_entry(
         let field = |c: usize| record.get(c).unwrap_or(b"").trim_ascii();
         let t = match digits(field(ct)).and_then(|t| i32::try_from(t).ok()) {
             Some(t) => t,
-            None => match std::str::from_utf8(field(ct)).ok().and_then(|s| s.parse::<i32>().ok()) {
+            None => match std::str::from_utf8(field(ct))
+                .ok()
+                .and_then(|s| s.parse::<i32>().ok())
+            {
                 Some(t) => t,
                 None => {
                     reject(Rule::ValidType, line, "t", field(ct), "not a year");

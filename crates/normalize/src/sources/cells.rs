@@ -14,11 +14,17 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, String> {
         if let Some(rest) = bytes.strip_prefix(bom) {
             let endian = if little { "little" } else { "big" };
             if rest.len() % 2 != 0 {
-                return Err(format!("UTF-16 ({endian}-endian) text with an odd number of bytes: cut short?"));
+                return Err(format!(
+                    "UTF-16 ({endian}-endian) text with an odd number of bytes: cut short?"
+                ));
             }
             let units = rest.chunks_exact(2).map(|b| {
                 let pair = [b[0], b[1]];
-                if little { u16::from_le_bytes(pair) } else { u16::from_be_bytes(pair) }
+                if little {
+                    u16::from_le_bytes(pair)
+                } else {
+                    u16::from_be_bytes(pair)
+                }
             });
             return char::decode_utf16(units)
                 .collect::<Result<String, _>>()
@@ -34,7 +40,9 @@ fn utf8(bytes: &[u8]) -> Result<Cow<'_, str>, String> {
     // Every other byte zero: UTF-16 saved without its byte-order mark (valid UTF-8 to a
     // decoder, NULs and all).
     if bytes.len() > 3 && (bytes[1] == 0 && bytes[3] == 0 || bytes[0] == 0 && bytes[2] == 0) {
-        return Err(format!("not UTF-8 text: it looks like UTF-16 without a byte-order mark; {advice}"));
+        return Err(format!(
+            "not UTF-8 text: it looks like UTF-16 without a byte-order mark; {advice}"
+        ));
     }
     std::str::from_utf8(bytes).map(Cow::Borrowed).map_err(|e| {
         let at = e.valid_up_to();
@@ -90,7 +98,10 @@ pub(crate) fn number(raw: &str, thousands: Option<char>, decimal: Option<char>) 
         plain.push_str(f);
     }
     let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-    let (i, f) = plain.trim_start_matches(['-', '+']).split_once('.').unwrap_or((plain.trim_start_matches(['-', '+']), "0"));
+    let (i, f) = plain
+        .trim_start_matches(['-', '+'])
+        .split_once('.')
+        .unwrap_or((plain.trim_start_matches(['-', '+']), "0"));
     if !(digits(i) && digits(f)) {
         return Err("not a number".into());
     }
@@ -99,7 +110,10 @@ pub(crate) fn number(raw: &str, thousands: Option<char>, decimal: Option<char>) 
 
 /// What to set for a number written with separators the table was not told about.
 fn hint(raw: &str) -> Option<&'static str> {
-    let digits_and = |seps: &[char]| raw.chars().all(|c| c.is_ascii_digit() || seps.contains(&c) || c == '-');
+    let digits_and = |seps: &[char]| {
+        raw.chars()
+            .all(|c| c.is_ascii_digit() || seps.contains(&c) || c == '-')
+    };
     if !raw.chars().any(|c| c.is_ascii_digit()) {
         return None;
     }
@@ -127,9 +141,15 @@ mod tests {
     fn utf8_and_utf16_with_a_bom_decode() {
         assert_eq!(decode(b"Year,Value\n").unwrap(), "Year,Value\n");
         assert_eq!(decode(b"\xEF\xBB\xBFYear").unwrap(), "Year");
-        let le: Vec<u8> = [0xFF, 0xFE].into_iter().chain("Jahr\tWert".encode_utf16().flat_map(u16::to_le_bytes)).collect();
+        let le: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain("Jahr\tWert".encode_utf16().flat_map(u16::to_le_bytes))
+            .collect();
         assert_eq!(decode(&le).unwrap(), "Jahr\tWert");
-        let be: Vec<u8> = [0xFE, 0xFF].into_iter().chain("Année".encode_utf16().flat_map(u16::to_be_bytes)).collect();
+        let be: Vec<u8> = [0xFE, 0xFF]
+            .into_iter()
+            .chain("Année".encode_utf16().flat_map(u16::to_be_bytes))
+            .collect();
         assert_eq!(decode(&be).unwrap(), "Année");
     }
 
@@ -137,10 +157,21 @@ mod tests {
     fn other_encodings_are_named() {
         let latin1 = b"Year,Partner\n2010,C\xF4te d'Ivoire\n";
         let msg = decode(latin1).unwrap_err();
-        assert!(msg.contains("not UTF-8 text: byte 0xF4 at line 2 (a Latin-1 or Windows-1252 file?)"), "{msg}");
+        assert!(
+            msg.contains("not UTF-8 text: byte 0xF4 at line 2 (a Latin-1 or Windows-1252 file?)"),
+            "{msg}"
+        );
         let no_bom: Vec<u8> = "Year".encode_utf16().flat_map(u16::to_le_bytes).collect();
-        assert!(decode(&no_bom).unwrap_err().contains("UTF-16 without a byte-order mark"));
-        let bad: Vec<u8> = "Year\u{e9}".encode_utf16().flat_map(u16::to_le_bytes).chain([0xFF]).collect();
+        assert!(
+            decode(&no_bom)
+                .unwrap_err()
+                .contains("UTF-16 without a byte-order mark")
+        );
+        let bad: Vec<u8> = "Year\u{e9}"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .chain([0xFF])
+            .collect();
         assert!(decode(&bad).is_err());
     }
 
@@ -151,10 +182,24 @@ mod tests {
         assert_eq!(number("1.234.567,25", Some('.'), Some(',')), Ok(1_234_567.25));
         assert_eq!(number("-1 234", Some(' '), None), Ok(-1234.0));
         assert_eq!(number("1234,5", None, Some(',')), Ok(1234.5));
-        assert_eq!(number("12,34", Some(','), None), Err("not a number with thousands separator ','".into()));
-        assert_eq!(number("1,2345", Some(','), None), Err("not a number with thousands separator ','".into()));
-        assert!(number("1,234.5", None, None).unwrap_err().contains("set thousands-separator = \",\""));
-        assert!(number("1.234,5", None, None).unwrap_err().contains("decimal-separator = \",\""));
+        assert_eq!(
+            number("12,34", Some(','), None),
+            Err("not a number with thousands separator ','".into())
+        );
+        assert_eq!(
+            number("1,2345", Some(','), None),
+            Err("not a number with thousands separator ','".into())
+        );
+        assert!(
+            number("1,234.5", None, None)
+                .unwrap_err()
+                .contains("set thousands-separator = \",\"")
+        );
+        assert!(
+            number("1.234,5", None, None)
+                .unwrap_err()
+                .contains("decimal-separator = \",\"")
+        );
         assert_eq!(number("NaN", None, None), Err("not a number".into()));
         assert_eq!(number("x", Some(','), None), Err("not a number".into()));
     }
