@@ -302,3 +302,24 @@ fn the_table_does_not_depend_on_the_number_of_threads() {
     assert_eq!(tables[0], tables[1]);
     assert_eq!(tables[0], tables[2]);
 }
+
+/// A long normalize says what it is doing: in JSON logs (cron, CI) one line per finished year
+/// with its rows (on a terminal a progress bar over the years takes their place).
+#[test]
+fn json_logs_have_one_line_per_finished_year() {
+    let p = baci_pipeline("baci.zip", 2017, 2019);
+    three_years(&p);
+    p.run(["fetch"]).success();
+    let out = p.run(["--log-format", "json", "normalize"]).success();
+    let years: Vec<(i64, u64)> = out
+        .stderr
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|v| v["message"] == "year normalized")
+        .map(|v| (v["year"].as_i64().unwrap(), v["rows"].as_u64().unwrap()))
+        .collect();
+    let mut sorted = years.clone();
+    sorted.sort();
+    assert_eq!(sorted.iter().map(|y| y.0).collect::<Vec<_>>(), [2017, 2018, 2019], "{}", out.stderr);
+    assert!(years.iter().all(|&(_, rows)| rows > 0));
+}

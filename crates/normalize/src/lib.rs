@@ -22,6 +22,7 @@ mod aggregate;
 mod error;
 pub mod mirror;
 mod nomenclature;
+mod progress;
 pub mod rejects;
 mod sources;
 mod table;
@@ -246,6 +247,7 @@ pub fn run(cfg: &Config) -> Result<NormalizeSummary, NormalizeError> {
         mirror_staging: &mirror_staging,
         read_only: rejects.errors() > 0,
     };
+    let progress = progress::Years::new(jobs.len());
     // One year per worker thread at a time; results in year order, whatever finished first.
     let done: Vec<Result<year::YearDone, NormalizeError>> = jobs
         .into_values()
@@ -256,11 +258,12 @@ pub fn run(cfg: &Config) -> Result<NormalizeSummary, NormalizeError> {
             let y = job.year;
             let r = year::run(job, &ctx);
             if let Ok(d) = &r {
-                tracing::info!(year = y, rows = d.rows, "year normalized");
+                progress.year_done(y, d.rows);
             }
             r
         })
         .collect();
+    progress.finish();
     let done = match done.into_iter().collect::<Result<Vec<_>, _>>() {
         Ok(d) => d,
         Err(e) => {
