@@ -632,3 +632,75 @@ fn rate_limit_spaces_requests() {
     assert!(t.elapsed() >= Duration::from_millis(900), "{:?}", t.elapsed());
     assert_eq!(mock.requests().len(), 3);
 }
+
+/// `--refresh` asks again with the validators of the cached answer: a 304 keeps the cached
+/// blob and the later stages stay skipped; a changed body under a new ETag replaces it and
+/// the stages that read it rerun.
+#[test]
+fn refresh_revalidates_with_the_etag_and_takes_a_changed_body() {
+    let v1 = body("comtrade/data_v1_get_C_A_HS_CHN_vs_ARG_DEU_2010.json");
+    let v2 = String::from_utf8(v1.clone())
+        .unwrap()
+        .replace("\"primaryValue\":6115764185.0", "\"primaryValue\":6115764999.0")
+        .into_bytes();
+    assert_ne!(v1, v2);
+    let mock = Mock::start();
+    mock.mount(
+        Route::given(method("GET"))
+            .and(header("If-None-Match", "\"v1\""))
+            .respond_with(ResponseTemplate::new(304).insert_header("ETag", "\"v1\""))
+            .with_priority(1),
+    );
+    mock.mount(
+        Route::given(method("GET"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .insert_header("ETag", "\"v1\"")
+                    .set_body_raw(v1, "application/json"),
+            )
+            .with_priority(2),
+    );
+    let p = Pipeline::with_sources(&comtrade_source(""), 2010, 2010).env("TRADEPIPE_COMTRADE_URL", &mock.uri());
+    p.run(["fetch"]).success();
+    p.run(["normalize"]).success();
+    let manifest = || -> serde_json::Value { read_json(&p.output().join("raw/manifest.json")) };
+    let first = manifest()["entries"][0]["sha256"].clone();
+    let skipped = |stderr: &str| stderr.contains("\"message\":\"stage skipped: inputs unchanged");
+
+    p.run(["--refresh", "fetch"]).success();
+    let requests = mock.requests();
+    assert_eq!(requests.len(), 2, "one revalidation");
+    assert_eq!(
+        requests[1].headers.get("If-None-Match").map(|v| v.to_str().unwrap().to_string()),
+        Some("\"v1\"".into())
+    );
+    assert_eq!(manifest()["entries"][0]["sha256"], first, "a 304 keeps the cached blob");
+    let out = p.run(["--log-format", "json", "normalize"]).success();
+    assert!(skipped(&out.stderr), "normalize reruns nothing after a 304: {}", out.stderr);
+
+    // The service publishes a revision under a new ETag.
+    mock.reset();
+    mock.mount(
+        Route::given(method("GET")).respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("ETag", "\"v2\"")
+                .set_body_raw(v2, "application/json"),
+        ),
+    );
+    p.run(["--refresh", "fetch"]).success();
+    assert_eq!(mock.requests().len(), 1);
+    assert_eq!(
+        mock.requests()[0].headers.get("If-None-Match").map(|v| v.to_str().unwrap().to_string()),
+        Some("\"v1\"".into()),
+        "asked with the cached validator"
+    );
+    let m: serde_json::Value = read_json(&p.output().join("raw/manifest.json"));
+    assert_ne!(m["entries"][0]["sha256"], first, "the changed body replaced the blob");
+    assert_eq!(m["entries"][0]["http"]["etag"], "\"v2\"");
+    let out = p.run(["--log-format", "json", "normalize"]).success();
+    assert!(!skipped(&out.stderr), "normalize reruns on the new blob: {}", out.stderr);
+    assert_eq!(
+        trade_value(&p.output(), 2010, "CHN", "ARG", "export", "TOTAL"),
+        Some(6_115_764_999.0)
+    );
+}

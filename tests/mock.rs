@@ -40,6 +40,11 @@ impl Mock {
         self
     }
 
+    /// Forgets every route and every request received (the service changed what it serves).
+    pub fn reset(&self) {
+        self.rt.block_on(self.server().reset());
+    }
+
     /// Requests received so far.
     pub fn requests(&self) -> Vec<wiremock::Request> {
         self.rt
