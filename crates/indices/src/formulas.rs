@@ -1,4 +1,5 @@
-//! The index formulas of `shared/docs/formulas.md`, as pure functions of already-chosen terms.
+//! The index formulas of `docs/formulas.md` (in the repository), as pure functions of
+//! already-chosen terms.
 //!
 //! Every function returns `None` when a term is missing or a denominator is not positive:
 //! an index of absent data is absent, never zero.

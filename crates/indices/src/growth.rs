@@ -18,7 +18,7 @@ pub struct GrowthRow {
     /// `B_t − B_{t−1}` in US dollars.
     pub balance_change: Option<f64>,
     /// Share of the change in the reporter's world balance due to this partner,
-    /// `ΔB_ij / ΔB_i` (formulas.md); over all partners the shares sum to 1.
+    /// `ΔB_ij / ΔB_i` (`docs/formulas.md`); over all partners the shares sum to 1.
     pub balance_contribution: Option<f64>,
     /// `(T_ij,t − T_ij,t−1) / T_i,t−1`: this partner's part of the growth of the reporter's
     /// total trade with the world; over all partners it sums to that growth rate.

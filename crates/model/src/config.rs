@@ -369,7 +369,7 @@ impl Default for HttpPolicy {
     }
 }
 
-/// Which HM formula fills the `hm` column (formulas.md).
+/// Which HM formula fills the `hm` column (`docs/formulas.md`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum HmVariant {
