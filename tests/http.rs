@@ -660,7 +660,8 @@ fn refresh_revalidates_with_the_etag_and_takes_a_changed_body() {
             )
             .with_priority(2),
     );
-    let p = Pipeline::with_sources(&comtrade_source(""), 2010, 2010).env("TRADEPIPE_COMTRADE_URL", &mock.uri());
+    let p =
+        Pipeline::with_sources(&comtrade_source(""), 2010, 2010).env("TRADEPIPE_COMTRADE_URL", &mock.uri());
     p.run(["fetch"]).success();
     p.run(["normalize"]).success();
     let manifest = || -> serde_json::Value { read_json(&p.output().join("raw/manifest.json")) };
@@ -671,12 +672,23 @@ fn refresh_revalidates_with_the_etag_and_takes_a_changed_body() {
     let requests = mock.requests();
     assert_eq!(requests.len(), 2, "one revalidation");
     assert_eq!(
-        requests[1].headers.get("If-None-Match").map(|v| v.to_str().unwrap().to_string()),
+        requests[1]
+            .headers
+            .get("If-None-Match")
+            .map(|v| v.to_str().unwrap().to_string()),
         Some("\"v1\"".into())
     );
-    assert_eq!(manifest()["entries"][0]["sha256"], first, "a 304 keeps the cached blob");
+    assert_eq!(
+        manifest()["entries"][0]["sha256"],
+        first,
+        "a 304 keeps the cached blob"
+    );
     let out = p.run(["--log-format", "json", "normalize"]).success();
-    assert!(skipped(&out.stderr), "normalize reruns nothing after a 304: {}", out.stderr);
+    assert!(
+        skipped(&out.stderr),
+        "normalize reruns nothing after a 304: {}",
+        out.stderr
+    );
 
     // The service publishes a revision under a new ETag.
     mock.reset();
@@ -690,15 +702,25 @@ fn refresh_revalidates_with_the_etag_and_takes_a_changed_body() {
     p.run(["--refresh", "fetch"]).success();
     assert_eq!(mock.requests().len(), 1);
     assert_eq!(
-        mock.requests()[0].headers.get("If-None-Match").map(|v| v.to_str().unwrap().to_string()),
+        mock.requests()[0]
+            .headers
+            .get("If-None-Match")
+            .map(|v| v.to_str().unwrap().to_string()),
         Some("\"v1\"".into()),
         "asked with the cached validator"
     );
     let m: serde_json::Value = read_json(&p.output().join("raw/manifest.json"));
-    assert_ne!(m["entries"][0]["sha256"], first, "the changed body replaced the blob");
+    assert_ne!(
+        m["entries"][0]["sha256"], first,
+        "the changed body replaced the blob"
+    );
     assert_eq!(m["entries"][0]["http"]["etag"], "\"v2\"");
     let out = p.run(["--log-format", "json", "normalize"]).success();
-    assert!(!skipped(&out.stderr), "normalize reruns on the new blob: {}", out.stderr);
+    assert!(
+        !skipped(&out.stderr),
+        "normalize reruns on the new blob: {}",
+        out.stderr
+    );
     assert_eq!(
         trade_value(&p.output(), 2010, "CHN", "ARG", "export", "TOTAL"),
         Some(6_115_764_999.0)

@@ -320,6 +320,11 @@ fn json_logs_have_one_line_per_finished_year() {
         .collect();
     let mut sorted = years.clone();
     sorted.sort();
-    assert_eq!(sorted.iter().map(|y| y.0).collect::<Vec<_>>(), [2017, 2018, 2019], "{}", out.stderr);
+    assert_eq!(
+        sorted.iter().map(|y| y.0).collect::<Vec<_>>(),
+        [2017, 2018, 2019],
+        "{}",
+        out.stderr
+    );
     assert!(years.iter().all(|&(_, rows)| rows > 0));
 }

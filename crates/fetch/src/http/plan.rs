@@ -99,53 +99,100 @@ fn comtrade(
     } else {
         src.products.clone()
     };
-    // Records one (reporter, year) can return; choose chunks of partners and years whose
-    // product stays under the cap.
     let partners: Vec<String> = src.partners.iter().map(code).collect();
-    let per_partner = 2 * products.len();
+    let split = Split::new(
+        cap,
+        products.len(),
+        (!partners.is_empty()).then_some(partners.len()),
+    );
+    if split.estimate >= cap {
+        tracing::warn!(
+            source = %src.name,
+            cap,
+            estimate = split.estimate,
+            "a call of this plan may reach the service's record cap even split to one product and \
+             one year (all partners); such an answer is refused, not cut: list the partners"
+        );
+    }
     let partner_chunks: Vec<Vec<String>> = if partners.is_empty() {
         vec![vec![]]
     } else {
-        let per_call = (cap.saturating_sub(1) / per_partner).max(1);
-        partners.chunks(per_call).map(<[String]>::to_vec).collect()
+        partners.chunks(split.partners).map(<[String]>::to_vec).collect()
     };
+    let product_chunks: Vec<&[String]> = products.chunks(split.products).collect();
     let mut out = Vec::new();
     for reporter in &src.reporters {
         for chunk in &partner_chunks {
-            let n_partners = if chunk.is_empty() {
-                COMTRADE_PARTNERS
-            } else {
-                chunk.len()
-            };
-            let per_year = n_partners * per_partner;
-            let years_per_call = ((cap.saturating_sub(1)) / per_year.max(1)).clamp(1, COMTRADE_MAX_PERIODS);
-            let all: Vec<i32> = years.iter().collect();
-            for group in all.chunks(years_per_call) {
-                let periods = group.iter().map(i32::to_string).collect::<Vec<_>>().join(",");
-                let mut url = format!(
-                    "{base}/{path}/C/A/HS?reporterCode={}&period={periods}&cmdCode={}&flowCode=M,X\
+            for products in &product_chunks {
+                let all: Vec<i32> = years.iter().collect();
+                for group in all.chunks(split.years) {
+                    let periods = group.iter().map(i32::to_string).collect::<Vec<_>>().join(",");
+                    let mut url = format!(
+                        "{base}/{path}/C/A/HS?reporterCode={}&period={periods}&cmdCode={}&flowCode=M,X\
                      &partner2Code=0&customsCode=C00&motCode=0&includeDesc=false",
-                    code(reporter),
-                    products.join(",")
-                );
-                if !chunk.is_empty() {
-                    url.push_str(&format!("&partnerCode={}", chunk.join(",")));
+                        code(reporter),
+                        products.join(",")
+                    );
+                    if !chunk.is_empty() {
+                        url.push_str(&format!("&partnerCode={}", chunk.join(",")));
+                    }
+                    let span = match group {
+                        [one] => one.to_string(),
+                        [first, .., last] => format!("{first}-{last}"),
+                        [] => unreachable!("chunks are never empty"),
+                    };
+                    let label = match product_chunks.len() {
+                        1 => format!("{reporter} {span}"),
+                        _ => format!(
+                            "{reporter} {span} products {}-{}",
+                            products[0],
+                            products[products.len() - 1]
+                        ),
+                    };
+                    out.push(Request {
+                        url,
+                        secret_headers: headers.clone(),
+                        payload: Payload::ComtradeJson { record_cap: cap },
+                        label,
+                    });
                 }
-                let span = match group {
-                    [one] => one.to_string(),
-                    [first, .., last] => format!("{first}-{last}"),
-                    [] => unreachable!("chunks are never empty"),
-                };
-                out.push(Request {
-                    url,
-                    secret_headers: headers.clone(),
-                    payload: Payload::ComtradeJson { record_cap: cap },
-                    label: format!("{reporter} {span}"),
-                });
             }
         }
     }
     out
+}
+
+/// How a Comtrade plan is cut so that no call can reach the record cap: products per call
+/// first (so that one partner's year fits), then partners (when they are listed), then years.
+/// Two flows a product, partner and year; all partners count as [`COMTRADE_PARTNERS`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Split {
+    products: usize,
+    partners: usize,
+    years: usize,
+    /// The largest number of records one call can return.
+    estimate: usize,
+}
+
+impl Split {
+    fn new(cap: usize, products: usize, listed_partners: Option<usize>) -> Split {
+        let room = cap.saturating_sub(1).max(1);
+        let flows = 2;
+        // All partners cannot be split: products make room for them.
+        let partners_at_least = listed_partners.map_or(COMTRADE_PARTNERS, |_| 1);
+        let per_call = (room / (flows * partners_at_least)).clamp(1, products.max(1));
+        let partners = match listed_partners {
+            Some(n) => (room / (flows * per_call)).clamp(1, n.max(1)),
+            None => COMTRADE_PARTNERS,
+        };
+        let years = (room / (flows * per_call * partners)).clamp(1, COMTRADE_MAX_PERIODS);
+        Split {
+            products: per_call,
+            partners,
+            years,
+            estimate: flows * per_call * partners * years,
+        }
+    }
 }
 
 fn imf_sdmx3(src: &SourceConfig, years: YearRange, base: &str) -> Vec<Request> {
@@ -229,6 +276,64 @@ mod tests {
     fn source(kind: &str, extra: &str) -> SourceConfig {
         let text = format!("name = \"s\"\nkind = \"{kind}\"\n{extra}");
         toml::from_str(&text).unwrap()
+    }
+
+    #[test]
+    fn comtrade_calls_are_cut_by_products_partners_and_years_under_the_cap() {
+        // 300 HS6 codes, all partners, with a key: 199 products a call (2 x 199 x 250 =
+        // 99,500 records a year), one year a call.
+        let s = Split::new(COMTRADE_CAP_KEYED, 300, None);
+        assert_eq!((s.products, s.partners, s.years), (199, 250, 1));
+        assert!(s.estimate < COMTRADE_CAP_KEYED);
+        // Ten listed partners and 40 products: all in one call, 12 years (the period limit).
+        let s = Split::new(COMTRADE_CAP_KEYED, 40, Some(10));
+        assert_eq!((s.products, s.partners, s.years), (40, 10, 12));
+        // Keyless, 3 listed partners, 100 products: 2 x 100 x 2 = 400 records for 2 partners.
+        let s = Split::new(COMTRADE_CAP_PREVIEW, 100, Some(3));
+        assert_eq!((s.products, s.partners, s.years), (100, 2, 1));
+        assert!(s.estimate < COMTRADE_CAP_PREVIEW);
+        // Keyless and all partners: even one product and one year may return 500 records.
+        let s = Split::new(COMTRADE_CAP_PREVIEW, 1, None);
+        assert_eq!((s.products, s.partners, s.years), (1, 250, 1));
+        assert!(
+            s.estimate >= COMTRADE_CAP_PREVIEW,
+            "this plan cannot be kept under the cap"
+        );
+    }
+
+    #[test]
+    fn comtrade_product_lists_are_split_into_calls() {
+        let codes: Vec<String> = (0..300).map(|i| format!("\"{:06}\"", 10101 + i)).collect();
+        let src = source(
+            "comtrade",
+            &format!("reporters = [\"CHN\"]\nproducts = [{}]", codes.join(", ")),
+        );
+        let reg = Registry::embedded();
+        let key = Secret::new("k".repeat(32));
+        let reqs = requests(
+            &src,
+            YearRange { from: 2010, to: 2011 },
+            "http://h",
+            Some(&key),
+            &reg,
+        );
+        // Two product chunks (199 + 101) a year, two years.
+        assert_eq!(reqs.len(), 4);
+        assert!(
+            reqs[0].url.contains("cmdCode=010101,") && reqs[0].label.starts_with("CHN 2010 products 010101-")
+        );
+        let in_call = |r: &Request| {
+            r.url
+                .split("cmdCode=")
+                .nth(1)
+                .unwrap()
+                .split('&')
+                .next()
+                .unwrap()
+                .split(',')
+                .count()
+        };
+        assert_eq!(reqs.iter().map(in_call).collect::<Vec<_>>(), [199, 199, 101, 101]);
     }
 
     #[test]
