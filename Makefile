@@ -47,7 +47,7 @@ bench:
 # The whole job from a BACI release zip (fetch + normalize + indices) against the same job in
 # polars, DuckDB and pandas (see bench/README.md). SIZES: 10M, panel, memory, or YEARSxRECORDS.
 bench-e2e:
-	SIZES="$(if $(filter command line environment,$(origin SIZES)),$(SIZES),10M)" bash bench/run_e2e.sh
+	SIZES="$(if $(filter command line environment,$(origin SIZES)),$(SIZES),10M)" bash bench/run.sh e2e
 
 fmt:
 	$(CARGO) fmt --all

@@ -39,18 +39,24 @@ def rows_of(size: str) -> int:
     return int(float(s.rstrip("KM")) * mult)
 
 
-def timed(cmd: list[str]) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MiB) of one process."""
+def timed_status(cmd: list[str]) -> tuple[float, float, int, str]:
+    """Wall seconds, peak RSS (MiB), exit status (negative: a signal) and stderr of one
+    process. Peak RSS is the child's own (`wait4`)."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
     err = proc.stderr.read().decode(errors="replace")
     proc.stderr.close()
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode != 0:
-        sys.exit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{err}")
-    return wall, usage.ru_maxrss / 1024.0
+    return wall, usage.ru_maxrss / 1024.0, os.waitstatus_to_exitcode(status), err
+
+
+def timed(cmd: list[str]) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MiB) of one process, which must succeed."""
+    wall, rss, code, err = timed_status(cmd)
+    if code != 0:
+        sys.exit(f"{' '.join(cmd)} failed ({code}):\n{err}")
+    return wall, rss
 
 
 def main() -> None:

@@ -30,9 +30,8 @@ import shutil
 import statistics
 import subprocess
 import sys
-import time
 
-from run import ENV, THREADS, TRADEPIPE, git_commit
+from run import THREADS, TRADEPIPE, git_commit, timed_status
 
 BENCH = pathlib.Path(__file__).resolve().parent
 E2E = BENCH / "e2e"
@@ -40,16 +39,10 @@ E2E = BENCH / "e2e"
 
 def timed(cmd: list[str]) -> tuple[float, float, int]:
     """Wall seconds, peak RSS (MiB) and exit status of one process (negative: a signal)."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    err = proc.stderr.read().decode(errors="replace")
-    proc.stderr.close()
-    code = os.waitstatus_to_exitcode(status)
+    wall, rss, code, err = timed_status(cmd)
     if code != 0:
         print(f"  {' '.join(cmd[:3])}... failed ({code}): {err.strip().splitlines()[-1:]}", flush=True)
-    return wall, usage.ru_maxrss / 1024.0, code
+    return wall, rss, code
 
 
 def data_for(size: str) -> pathlib.Path:

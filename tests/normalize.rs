@@ -191,11 +191,13 @@ const BACI_DIGEST: &str = "b7da0ee70ce72a9e1b39711ce7403b744c936448693b6e8819f4b
 const BACI_SIDE_DIGEST: &str = "d5a89fba55b78d401b6eb7746546c01e819d972d711f2e8578b0ee1f2b763c74";
 
 /// The files of the canonical table (relative path, SHA-256), leaving out the stage gate's
-/// marker, which the CLI writes after a successful stage.
+/// marker, which the CLI writes after a successful stage, and a temporary file of that
+/// marker's write cut short by a kill (no reader takes it for data; the next run removes it).
 pub fn table_files(out: &Path) -> Vec<(String, String)> {
+    let tmp = tradepipe_model::fsio::TMP_PREFIX;
     crate::util::tree(&out.join("parquet/trade"))
         .into_iter()
-        .filter(|(name, _)| !name.ends_with(".inputs.sha256"))
+        .filter(|(name, _)| !name.ends_with(".inputs.sha256") && !name.starts_with(tmp))
         .map(|(name, bytes)| (name, hex(&Sha256::digest(&bytes))))
         .collect()
 }

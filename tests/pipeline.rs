@@ -266,22 +266,24 @@ fn index_tables_are_byte_identical_with_one_or_two_threads() {
     assert!(!t.product.is_empty() && !t.pair_structure.is_empty());
 }
 
+/// The stages a JSON log says were skipped as unchanged, in order.
+fn skipped(stderr: &str) -> Vec<String> {
+    stderr
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|v| {
+            v["message"]
+                .as_str()
+                .is_some_and(|m| m.starts_with("stage skipped"))
+        })
+        .map(|v| v["stage"].as_str().unwrap().to_owned())
+        .collect()
+}
+
 /// Widening a `[[group]]` reruns the stages that read it (indices and report) and changes the
 /// group table; normalize, which does not read it, stays skipped.
 #[test]
 fn a_changed_group_reruns_the_indices_and_the_report() {
-    let stages = |stderr: &str| -> Vec<String> {
-        stderr
-            .lines()
-            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-            .filter(|v| {
-                v["message"]
-                    .as_str()
-                    .is_some_and(|m| m.starts_with("stage skipped"))
-            })
-            .map(|v| v["stage"].as_str().unwrap().to_owned())
-            .collect()
-    };
     let group = |members: &str| {
         Pipeline::slice().edit(
             "cagr-windows = [[2010, 2020]]",
@@ -293,7 +295,7 @@ fn a_changed_group_reruns_the_indices_and_the_report() {
     let two = tree(&p.output().join("parquet/indices/group"));
     let p = group("\"KAZ\", \"KGZ\", \"TJK\", \"UZB\"").in_dir_of(p);
     let out = p.run(["--log-format", "json", "run"]).success();
-    assert_eq!(stages(&out.stderr), ["normalize"], "{}", out.stderr);
+    assert_eq!(skipped(&out.stderr), ["normalize"], "{}", out.stderr);
     assert!(
         tree(&p.output().join("parquet/indices/group")) != two,
         "the group table changed"
@@ -302,18 +304,6 @@ fn a_changed_group_reruns_the_indices_and_the_report() {
 
 #[test]
 fn unchanged_inputs_skip_stages_and_force_reruns_them() {
-    let skipped = |stderr: &str| -> Vec<String> {
-        stderr
-            .lines()
-            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-            .filter(|v| {
-                v["message"]
-                    .as_str()
-                    .is_some_and(|m| m.starts_with("stage skipped"))
-            })
-            .map(|v| v["stage"].as_str().unwrap().to_owned())
-            .collect()
-    };
     let p = Pipeline::slice();
     assert!(skipped(&p.run(["--log-format", "json", "run"]).success().stderr).is_empty());
     let before = tree(&p.output().join("reports"));

@@ -11,6 +11,9 @@ import duckdb
 
 from common import country_codes_entry, entries
 
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent / "engines"))
+from duckdb_engine import product_query  # noqa: E402  (the same product table as make bench)
+
 zpath, out = sys.argv[1], sys.argv[2]
 zf = zipfile.ZipFile(zpath)
 con = duckdb.connect()
@@ -39,29 +42,7 @@ FROM raw r JOIN codes a ON r.i = a.country_code JOIN codes b ON r.j = b.country_
 """
 )
 con.execute("DROP TABLE raw")
-con.execute(
-    f"""
-COPY (
-  WITH x AS (
-    SELECT year, reporter, product, SUM(value_usd) AS exports,
-      CAST(COUNT(*) FILTER (WHERE value_usd > 0) AS UINTEGER) AS partners
-    FROM t GROUP BY ALL
-  ), m AS (
-    SELECT year, product, COUNT(DISTINCT partner) AS importers
-    FROM t WHERE value_usd > 0 GROUP BY ALL
-  ), r AS (
-    SELECT x.*,
-      (exports / SUM(exports) OVER (PARTITION BY year, reporter))
-        / (SUM(exports) OVER (PARTITION BY year, product) / SUM(exports) OVER (PARTITION BY year)) AS rca
-    FROM x
-  )
-  SELECT r.year, reporter, r.product, exports, rca, (rca - 1) / (rca + 1) AS rca_sym, partners,
-    partners / importers AS market_penetration
-  FROM r LEFT JOIN m ON r.year = m.year AND r.product = m.product
-  ORDER BY r.year, reporter, r.product
-) TO '{out}' (FORMAT parquet)
-"""
-)
+con.execute(f"COPY ({product_query('t')}) TO '{out}' (FORMAT parquet)")
 con.execute(
     f"""
 COPY (

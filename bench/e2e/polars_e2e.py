@@ -1,10 +1,14 @@
 """The end-to-end job (bench/e2e/common.py) in Python polars, from the release zip."""
+import pathlib
 import sys
 import zipfile
 
 import polars as pl
 
-from common import COLUMNS, country_codes_entry, entries
+from common import country_codes_entry, entries
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent / "engines"))
+from polars_engine import product_table  # noqa: E402  (the same product table as make bench)
 
 zpath, out = sys.argv[1], sys.argv[2]
 zf = zipfile.ZipFile(zpath)
@@ -26,23 +30,7 @@ t = (
         value_usd=pl.col("v") * 1000.0,
     )
 )
-x = t.group_by("year", "reporter", "product").agg(
-    exports=pl.col("value_usd").sum(), partners=(pl.col("value_usd") > 0).sum().cast(pl.UInt32)
-)
-importers = t.filter(pl.col("value_usd") > 0).group_by("year", "product").agg(importers=pl.col("partner").n_unique())
-table = (
-    x.with_columns(
-        xr=pl.col("exports").sum().over("year", "reporter"),
-        xp=pl.col("exports").sum().over("year", "product"),
-        w=pl.col("exports").sum().over("year"),
-    )
-    .with_columns(rca=(pl.col("exports") / pl.col("xr")) / (pl.col("xp") / pl.col("w")))
-    .with_columns(rca_sym=(pl.col("rca") - 1) / (pl.col("rca") + 1))
-    .join(importers, on=["year", "product"], how="left")
-    .with_columns(market_penetration=pl.col("partners") / pl.col("importers"))
-    .select(COLUMNS)
-    .sort("year", "reporter", "product")
-)
+table = product_table(t)
 table.write_parquet(out)
 pairs = t.group_by("year", "reporter", "partner").agg(x_ij=pl.col("value_usd").sum())
 pairs = (

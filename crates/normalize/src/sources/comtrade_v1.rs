@@ -44,22 +44,9 @@ struct Record {
     is_reported: Option<bool>,
 }
 
-/// Comtrade classification codes as the canonical table names them.
+/// Comtrade classification codes (`H0` … `H6`, `S1` … `S4`) as the canonical table names them.
 fn classification(code: &str) -> Option<&'static str> {
-    Some(match code {
-        "H0" => "HS92",
-        "H1" => "HS96",
-        "H2" => "HS02",
-        "H3" => "HS07",
-        "H4" => "HS12",
-        "H5" => "HS17",
-        "H6" => "HS22",
-        "S1" => "SITC1",
-        "S2" => "SITC2",
-        "S3" => "SITC3",
-        "S4" => "SITC4",
-        _ => return None,
-    })
+    tradepipe_model::rules::classification_name(code)
 }
 
 pub(crate) fn read(input: &ReadInput<'_>, out: &mut CanonicalRows) -> Result<ReadStats, NormalizeError> {
