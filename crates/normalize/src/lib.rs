@@ -241,7 +241,6 @@ pub fn run(cfg: &Config) -> Result<NormalizeSummary, NormalizeError> {
         columns: &columns,
         text: &whole.text,
         locations: &locations,
-        rule_severities: &cfg.normalize.rules,
         this_year,
         trade_staging: &trade_staging,
         mirror_staging: &mirror_staging,
@@ -276,11 +275,7 @@ pub fn run(cfg: &Config) -> Result<NormalizeSummary, NormalizeError> {
     // the whole-table checks.
     let mut read: Vec<(usize, i32, rejects::Rejects)> = Vec::new();
     let mut checks = rejects::Rejects::new(cfg.normalize.rules.clone());
-    let mut mirror = mirror::MirrorSummary {
-        policy: cfg.normalize.mirror_policy.as_str().into(),
-        cif_fob: cfg.normalize.cif_fob,
-        ..Default::default()
-    };
+    let mut mirror = mirror::summary(&cfg.normalize);
     let mut years = Vec::new();
     let mut total = 0;
     let mut coarser = 0;

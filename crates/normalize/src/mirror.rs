@@ -193,7 +193,8 @@ pub(crate) fn reconcile(
     (out, s)
 }
 
-fn summary(cfg: &NormalizeConfig) -> MirrorSummary {
+/// What the policy of `cfg` changed, before any flow is counted.
+pub(crate) fn summary(cfg: &NormalizeConfig) -> MirrorSummary {
     MirrorSummary {
         policy: cfg.mirror_policy.as_str().into(),
         cif_fob: cfg.cif_fob,

@@ -52,7 +52,6 @@ pub(crate) struct YearContext<'a> {
     pub text: &'a Interner,
     /// Each source's file or URL, as the provenance names it.
     pub locations: &'a HashMap<&'a str, &'a str>,
-    pub rule_severities: &'a tradepipe_model::rules::RuleSeverities,
     pub this_year: i32,
     pub trade_staging: &'a Path,
     pub mirror_staging: &'a Path,
@@ -96,7 +95,7 @@ pub(crate) fn run(job: YearJob, ctx: &YearContext<'_>) -> Result<YearDone, Norma
     let mut done = YearDone {
         year: job.year,
         read: Vec::new(),
-        checks: Rejects::new(ctx.rule_severities.clone()),
+        checks: Rejects::new(ctx.normalize.rules.clone()),
         sources: HashMap::new(),
         mirror: MirrorSummary::default(),
         coarser: 0,
@@ -106,7 +105,7 @@ pub(crate) fn run(job: YearJob, ctx: &YearContext<'_>) -> Result<YearDone, Norma
     let mut read_errors = 0;
     for e in &job.entries {
         let raw = &ctx.manifest.entries[e.blob];
-        let rejects = RefCell::new(Rejects::new(ctx.rule_severities.clone()));
+        let rejects = RefCell::new(Rejects::new(ctx.normalize.rules.clone()));
         let input = ReadInput {
             blob: &ctx.blobs[e.blob].0,
             file: ctx.blobs[e.blob].1.clone(),
