@@ -19,6 +19,7 @@
 
 pub mod bilateral;
 pub mod breakdown;
+pub mod complexity;
 pub mod concentration;
 pub mod formulas;
 pub mod group;
