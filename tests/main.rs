@@ -4,6 +4,7 @@ mod mock;
 mod util;
 
 mod bad_input;
+mod complexity;
 mod browser;
 mod cli;
 mod crash;

@@ -55,6 +55,18 @@ impl Inputs {
         Ok(self)
     }
 
+    /// The content hash of the file at `path`, when given (an input file named by the
+    /// config, such as the complexity tables' population CSV).
+    pub fn file(self, label: &str, path: Option<&Path>) -> std::io::Result<Inputs> {
+        match path {
+            Some(p) => {
+                let (sha, _) = sha256_file(p)?;
+                Ok(self.text(label, &sha))
+            }
+            None => Ok(self),
+        }
+    }
+
     pub fn gate(self, output_dir: &Path) -> Gate {
         let fingerprint = hex(&self.0.finalize());
         Gate {

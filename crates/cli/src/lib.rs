@@ -325,6 +325,10 @@ fn indices(cfg: &Config, force: bool) -> Result<(), CliError> {
         .text("groups", &format!("{:?}", cfg.groups))
         .tree("trade", &trade)
         .map_err(io_err(&trade))?;
+    let population = cfg.indices.complexity.population.as_deref();
+    let inputs = inputs
+        .file("population", population)
+        .map_err(io_err(population.unwrap_or(&trade)))?;
     gated("indices", inputs.gate(&dir), force, || indices_now(cfg)).map(drop)
 }
 

@@ -31,32 +31,7 @@
 use nalgebra::{DMatrix, SymmetricEigen};
 use serde::{Deserialize, Serialize};
 
-/// Which test sets `M_cp`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Presence {
-    /// `RCA ≥ rca-threshold` (Stata's default).
-    #[default]
-    Rca,
-    /// `RPOP ≥ rpop-threshold` (needs population).
-    Rpop,
-    /// Either test (Stata's `rca() rpop()` together).
-    Both,
-}
-
-impl Presence {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Presence::Rca => "rca",
-            Presence::Rpop => "rpop",
-            Presence::Both => "both",
-        }
-    }
-
-    pub fn needs_population(self) -> bool {
-        self != Presence::Rca
-    }
-}
+pub use tradepipe_model::config::Presence;
 
 /// The presence test and its thresholds.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -20,6 +20,7 @@
 pub mod bilateral;
 pub mod breakdown;
 pub mod complexity;
+pub mod complexity_table;
 pub mod concentration;
 pub mod formulas;
 pub mod group;
@@ -32,6 +33,7 @@ pub mod year_data;
 
 pub use bilateral::BilateralRow;
 pub use breakdown::ContributionRow;
+pub use complexity_table::ComplexityCountryRow;
 pub use concentration::ConcentrationRow;
 pub use group::GroupRow;
 pub use growth::{CagrRow, GrowthRow};
@@ -86,6 +88,17 @@ pub struct IndicesMeta {
     pub countries: Vec<String>,
     /// `output/parquet/trade/_provenance.json` as the normalize stage wrote it.
     pub trade_provenance: serde_json::Value,
+    /// How the complexity tables were computed, where they were (years with product data
+    /// and `[indices.complexity] enabled`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub complexity: Option<ComplexityMeta>,
+}
+
+/// The stated choices of the complexity tables and what each universe came to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ComplexityMeta {
+    pub options: tradepipe_model::config::ComplexityConfig,
+    pub universes: Vec<complexity_table::UniverseNote>,
 }
 
 /// Everything the index stage wrote, read back.
@@ -100,6 +113,8 @@ pub struct IndexTables {
     pub pair_structure: Vec<PairStructureRow>,
     pub contribution: Vec<ContributionRow>,
     pub group: Vec<GroupRow>,
+    /// ECI, diversity and COI by country (the cells are in the `complexity` table).
+    pub complexity_country: Vec<ComplexityCountryRow>,
 }
 
 impl IndexTables {
@@ -141,6 +156,9 @@ struct YearOut {
     /// Product-level tables of the configured pairs, small: written with the country tables.
     pair_structure: Vec<PairStructureRow>,
     product_pair: Vec<ProductPairRow>,
+    /// ECI by country and what each complexity universe came to (empty without products).
+    complexity_country: Vec<ComplexityCountryRow>,
+    complexity_notes: Vec<complexity_table::UniverseNote>,
 }
 
 /// What an index run produced.
@@ -187,6 +205,13 @@ pub fn run(cfg: &Config) -> Result<IndicesSummary, IndicesError> {
     let groups = cfg.country_groups();
     let pairs = cfg.pairs();
     let (variant, world) = (cfg.indices.hm_variant, cfg.indices.world);
+    let complexity_cfg = &cfg.indices.complexity;
+    let population = complexity_cfg
+        .population
+        .as_deref()
+        .filter(|_| complexity_cfg.enabled)
+        .map(|path| complexity_table::Population::read(path, &registry))
+        .transpose()?;
 
     let root = indices_dir(&cfg.output_dir);
     let schema_err = |path: &Path, e: polars::error::PolarsError| IndicesError::Schema {
@@ -224,6 +249,15 @@ pub fn run(cfg: &Config) -> Result<IndicesSummary, IndicesError> {
         let (pair_structure, product_pair) = structure::compute(&d, &pairs);
         let group = group::compute(&d, &cfg.indices.countries, &groups, &cfg.indices.groups, world);
         let products = !product.is_empty();
+        let complexity = (products && complexity_cfg.enabled)
+            .then(|| {
+                complexity_table::compute_year(year, &d.product_exports, complexity_cfg, population.as_ref())
+            })
+            .transpose()
+            .map_err(|e| IndicesError::Schema {
+                path: root.join("complexity").display().to_string(),
+                message: e.to_string(),
+            })?;
         let product_batch = output::product_batch(&product).map_err(|e| IndicesError::Schema {
             path: root.join("product").display().to_string(),
             message: e.to_string(),
@@ -241,6 +275,16 @@ pub fn run(cfg: &Config) -> Result<IndicesSummary, IndicesError> {
                 output::PRODUCT_RAW,
             )?;
         }
+        let (complexity_country, complexity_notes) = match complexity {
+            Some(c) => {
+                tradepipe_parquet::batch::write_partition(&root.join("complexity"), year, &c.cells, &[])?;
+                if let Some(pairs) = &c.proximity {
+                    tradepipe_parquet::batch::write_partition(&root.join("proximity"), year, pairs, &[])?;
+                }
+                (c.countries, c.notes)
+            }
+            None => Default::default(),
+        };
         tracing::debug!(
             year,
             read_ms,
@@ -256,6 +300,8 @@ pub fn run(cfg: &Config) -> Result<IndicesSummary, IndicesError> {
             products,
             pair_structure,
             product_pair,
+            complexity_country,
+            complexity_notes,
         })
     };
     let workers = year_workers(years.len(), rayon::current_num_threads());
@@ -289,6 +335,12 @@ pub fn run(cfg: &Config) -> Result<IndicesSummary, IndicesError> {
                             output::pair_structure_frame(&out.pair_structure),
                         ));
                         tables.push(("product_pair", output::product_pair_frame(&out.product_pair)));
+                        if complexity_cfg.enabled {
+                            tables.push((
+                                "complexity_country",
+                                output::complexity_country_frame(&out.complexity_country),
+                            ));
+                        }
                     }
                     let writing = s.spawn(move || -> Result<(), IndicesError> {
                         for (table, frame) in tables {
@@ -348,6 +400,17 @@ pub fn run(cfg: &Config) -> Result<IndicesSummary, IndicesError> {
     for table in ["product", "pair_structure", "product_pair"] {
         tradepipe_parquet::remove_stale_partitions(&root.join(table), &product_years)?;
     }
+    // Complexity partitions exist for the product years while it is enabled, else none.
+    let complexity_years: &[i32] = if complexity_cfg.enabled { &product_years } else { &[] };
+    for table in ["complexity", "complexity_country"] {
+        tradepipe_parquet::remove_stale_partitions(&root.join(table), complexity_years)?;
+    }
+    let proximity_years = if complexity_cfg.proximity_table { complexity_years } else { &[] };
+    tradepipe_parquet::remove_stale_partitions(&root.join("proximity"), proximity_years)?;
+    let complexity = (complexity_cfg.enabled && !product_years.is_empty()).then(|| ComplexityMeta {
+        options: complexity_cfg.clone(),
+        universes: computed.iter().flat_map(|c| c.complexity_notes.iter().cloned()).collect(),
+    });
 
     let prov_path = trade.join("_provenance.json");
     let trade_provenance = fs_err::read_to_string(&prov_path)
@@ -365,6 +428,7 @@ pub fn run(cfg: &Config) -> Result<IndicesSummary, IndicesError> {
         product_years,
         countries: cfg.indices.countries.clone(),
         trade_provenance,
+        complexity,
     };
     let mut json = serde_json::to_vec_pretty(&meta).expect("meta serializes");
     json.push(b'\n');
@@ -411,7 +475,17 @@ pub fn read_tables(output_dir: &Path) -> Result<IndexTables, IndicesError> {
     }
     let mut product = Vec::new();
     let mut pair_structure = Vec::new();
+    let mut complexity_country = Vec::new();
     for &year in &meta.product_years {
+        if meta.complexity.is_some() {
+            let dir = root.join("complexity_country");
+            let df = tradepipe_parquet::read_partition(&dir, year, None)?;
+            complexity_country.extend(output::complexity_country_rows(
+                &df,
+                &partition_dir(&dir, year),
+                year,
+            )?);
+        }
         let dir = root.join("product");
         let df = tradepipe_parquet::read_partition(&dir, year, None)?;
         product.extend(output::product_rows(&df, &partition_dir(&dir, year), year)?);
@@ -435,6 +509,7 @@ pub fn read_tables(output_dir: &Path) -> Result<IndexTables, IndicesError> {
         pair_structure,
         contribution,
         group,
+        complexity_country,
     })
 }
 

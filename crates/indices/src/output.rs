@@ -15,6 +15,7 @@ use tradepipe_model::products::level_of;
 use crate::IndicesError;
 use crate::bilateral::BilateralRow;
 use crate::breakdown::ContributionRow;
+use crate::complexity_table::ComplexityCountryRow;
 use crate::concentration::ConcentrationRow;
 use crate::group::GroupRow;
 use crate::growth::{CagrRow, GrowthRow};
@@ -135,6 +136,46 @@ pub(crate) fn concentration_frame(rows: &[ConcentrationRow]) -> PolarsResult<Dat
             f64s("hhi_normalized", rows, |r| r.hhi_normalized),
         ],
     )
+}
+
+pub(crate) fn complexity_country_frame(rows: &[ComplexityCountryRow]) -> PolarsResult<DataFrame> {
+    DataFrame::new(
+        rows.len(),
+        vec![
+            strs("reporter", rows, |r| &r.reporter),
+            strs("classification", rows, |r| &r.classification),
+            u32s("level", rows, |r| Some(u32::from(r.level))),
+            f64s("exports", rows, |r| Some(r.exports)),
+            u32s("diversity", rows, |r| Some(r.diversity)),
+            f64s("eci", rows, |r| r.eci),
+            u32s("eci_rank", rows, |r| r.eci_rank),
+            f64s("coi", rows, |r| r.coi),
+        ],
+    )
+}
+
+pub(crate) fn complexity_country_rows(
+    df: &DataFrame,
+    path: &Path,
+    year: i32,
+) -> Result<Vec<ComplexityCountryRow>, IndicesError> {
+    let f = Frame { df, path };
+    let (reporter, class, level) = (f.str("reporter")?, f.str("classification")?, f.u32("level")?);
+    let (exports, diversity, eci) = (f.f64("exports")?, f.u32("diversity")?, f.f64("eci")?);
+    let (rank, coi) = (f.u32("eci_rank")?, f.f64("coi")?);
+    Ok((0..df.height())
+        .map(|k| ComplexityCountryRow {
+            year,
+            reporter: reporter[k].clone(),
+            classification: class[k].clone(),
+            level: level[k].unwrap_or(0) as u8,
+            exports: exports[k].unwrap_or(0.0),
+            diversity: diversity[k].unwrap_or(0),
+            eci: eci[k],
+            eci_rank: rank[k],
+            coi: coi[k],
+        })
+        .collect())
 }
 
 pub(crate) fn concentration_rows(

@@ -285,7 +285,11 @@ pub struct TableColumns {
     pub reporter: Option<String>,
     /// ... the one reporter of the whole table (a national customs file).
     pub reporter_code: Option<String>,
-    pub partner: String,
+    /// Column of the partner country, or ...
+    pub partner: Option<String>,
+    /// ... the one partner of the whole table (`WLD` for a table of exports to the world,
+    /// as a country-by-product export table is).
+    pub partner_code: Option<String>,
     /// Column of the flow (`Export`/`Exports`/`X`, `Import`/`Imports`/`M`, ...), or ...
     pub flow: Option<String>,
     /// ... the one flow of the whole table (`export` or `import`).
@@ -432,6 +436,76 @@ pub struct IndicesConfig {
     /// year of `[run] years`.
     #[serde(default)]
     pub index_base_year: Option<i32>,
+    /// The complexity tables (`[indices.complexity]`).
+    #[serde(default)]
+    pub complexity: ComplexityConfig,
+}
+
+/// `[indices.complexity]`: how presence is decided and which countries and products enter
+/// (the stated choices recorded in `_meta.json`). The defaults are Stata `ecomplexity`'s.
+#[derive(Debug, Clone, PartialEq, Deserialize, serde::Serialize)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ComplexityConfig {
+    /// Compute the complexity tables for every year and product level with product data.
+    pub enabled: bool,
+    /// The test that sets presence `M`.
+    pub presence: Presence,
+    pub rca_threshold: f64,
+    pub rpop_threshold: f64,
+    /// A CSV of population (`year`, a country column, `population`), for RPOP and
+    /// `min-population`; countries it lacks are left out of the RPOP universe.
+    pub population: Option<PathBuf>,
+    /// Countries whose exports of a universe's products sum to less (US$) are left out.
+    pub min_country_exports: f64,
+    /// Products whose exports by all countries sum to less (US$) are left out.
+    pub min_product_exports: f64,
+    /// Countries with a smaller population are left out (needs `population`).
+    pub min_population: f64,
+    /// Write the `proximity` table (product pairs with φ > 0).
+    pub proximity_table: bool,
+}
+
+impl Default for ComplexityConfig {
+    fn default() -> Self {
+        ComplexityConfig {
+            enabled: true,
+            presence: Presence::Rca,
+            rca_threshold: 1.0,
+            rpop_threshold: 1.0,
+            population: None,
+            min_country_exports: 0.0,
+            min_product_exports: 0.0,
+            min_population: 0.0,
+            proximity_table: true,
+        }
+    }
+}
+
+/// Which test sets presence `M_cp` in the complexity tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Presence {
+    /// `RCA ≥ rca-threshold` (Stata's default).
+    #[default]
+    Rca,
+    /// `RPOP ≥ rpop-threshold` (needs population).
+    Rpop,
+    /// Either test (Stata's `rca() rpop()` together).
+    Both,
+}
+
+impl Presence {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Presence::Rca => "rca",
+            Presence::Rpop => "rpop",
+            Presence::Both => "both",
+        }
+    }
+
+    pub fn needs_population(self) -> bool {
+        self != Presence::Rca
+    }
 }
 
 impl Config {
@@ -575,7 +649,13 @@ impl Config {
                 ..raw.normalize
             },
             has_indices: raw.indices.is_some(),
-            indices: raw.indices.unwrap_or_default(),
+            indices: raw
+                .indices
+                .map(|mut i| {
+                    i.complexity.population = i.complexity.population.map(|p| base.join(p));
+                    i
+                })
+                .unwrap_or_default(),
             reports: raw.reports,
             groups: raw.groups,
         };
@@ -638,6 +718,7 @@ impl Config {
         for w in &self.indices.cagr_windows {
             check_window(*w, y, "[indices] cagr-windows")?;
         }
+        check_complexity(&self.indices.complexity)?;
         for g in &self.groups {
             if g.members.is_empty() {
                 return Err(format!("[[group]] {:?}: list at least one member", g.name));
@@ -792,6 +873,34 @@ fn check_source(s: &SourceConfig, registry: &Registry) -> Result<(), String> {
     Ok(())
 }
 
+fn check_complexity(c: &ComplexityConfig) -> Result<(), String> {
+    let at = "[indices.complexity]";
+    for (key, v) in [
+        ("rca-threshold", c.rca_threshold),
+        ("rpop-threshold", c.rpop_threshold),
+    ] {
+        if !(v.is_finite() && v > 0.0) {
+            return Err(format!("{at} {key} = {v}: a presence threshold is a positive number"));
+        }
+    }
+    for (key, v) in [
+        ("min-country-exports", c.min_country_exports),
+        ("min-product-exports", c.min_product_exports),
+        ("min-population", c.min_population),
+    ] {
+        if !(v.is_finite() && v >= 0.0) {
+            return Err(format!("{at} {key} = {v}: a minimum is zero or more"));
+        }
+    }
+    if c.population.is_none() && (c.presence.needs_population() || c.min_population > 0.0) {
+        return Err(format!(
+            "{at}: presence = {:?} and min-population need population = \"<csv of year, country, population>\"",
+            c.presence.as_str()
+        ));
+    }
+    Ok(())
+}
+
 fn check_columns(c: &TableColumns, registry: &Registry) -> Result<(), String> {
     match (&c.reporter, &c.reporter_code) {
         (None, None) | (Some(_), Some(_)) => {
@@ -799,6 +908,15 @@ fn check_columns(c: &TableColumns, registry: &Registry) -> Result<(), String> {
         }
         (None, Some(code)) if registry.get(code).is_none() => {
             return Err(format!("unknown country code {code:?} (use ISO 3166 alpha-3)"));
+        }
+        _ => {}
+    }
+    match (&c.partner, &c.partner_code) {
+        (None, None) | (Some(_), Some(_)) => {
+            return Err("give exactly one of partner and partner-code".into());
+        }
+        (None, Some(code)) if registry.get(code).is_none() => {
+            return Err(format!("unknown partner code {code:?} (ISO 3166 alpha-3, or WLD for the world)"));
         }
         _ => {}
     }

@@ -199,8 +199,8 @@ fn map_rows(
             })
     };
     let opt = |name: &Option<String>| name.as_deref().map(find).transpose();
-    let (c_year, c_partner, c_value) = (find(&cols.year)?, find(&cols.partner)?, find(&cols.value)?);
-    let (c_reporter, c_flow, c_product) = (opt(&cols.reporter)?, opt(&cols.flow)?, opt(&cols.product)?);
+    let (c_year, c_value) = (find(&cols.year)?, find(&cols.value)?);
+    let (c_partner, c_reporter, c_flow, c_product) = (opt(&cols.partner)?, opt(&cols.reporter)?, opt(&cols.flow)?, opt(&cols.product)?);
     let (c_province, c_regime) = (opt(&cols.province)?, opt(&cols.regime)?);
     let total = out.text.intern(tradepipe_model::schema::TOTAL);
     // Keys the table states itself, and sums of its breakdowns over province and regime.
@@ -208,6 +208,7 @@ fn map_rows(
     let mut sums: HashMap<Key, f64> = HashMap::new();
     let make = RowMaker::new(input, out);
     let fixed_reporter = cols.reporter_code.as_deref().map(|c| out.text.intern(c));
+    let fixed_partner = cols.partner_code.as_deref().map(|c| out.text.intern(c));
     let fixed_flow = cols.flow_value.as_deref().and_then(|v| v.parse::<Flow>().ok());
     // Under its canonical name (`H5` and `hs2017` are `HS17`); the config check refused others.
     let classification_name = cols
@@ -272,7 +273,11 @@ fn map_rows(
             (None, Some(i)) => country(i),
             (None, None) => unreachable!("config check: reporter or reporter-code"),
         };
-        let partner = country(c_partner);
+        let partner = match (fixed_partner, c_partner) {
+            (Some(p), _) => Some(p),
+            (None, Some(i)) => country(i),
+            (None, None) => unreachable!("config check: partner or partner-code"),
+        };
         let flow = match (fixed_flow, c_flow) {
             (Some(f), _) => Some(f),
             (None, Some(i)) => parse_flow(cell(i)).or_else(|| {
