@@ -33,12 +33,14 @@ use serde::{Deserialize, Serialize};
 
 pub use tradepipe_model::config::Presence;
 
-/// The presence test and its thresholds.
+/// The presence test and its thresholds, and whether to list the proximity pairs.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Test {
     pub presence: Presence,
     pub rca_threshold: f64,
     pub rpop_threshold: f64,
+    /// Fill [`Ranked::proximity`] (about 14 million pairs at HS 6-digit).
+    pub pairs: bool,
 }
 
 /// Why ECI, PCI, density, COI and COG are not defined for a universe (Stata leaves them
@@ -110,8 +112,9 @@ pub struct Ranked {
     pub density: Vec<Option<f64>>,
     /// C×P row-major; 0 where `M_cp = 1`.
     pub cog: Vec<f64>,
-    /// `φ`, P×P row-major, diagonal 0.
-    pub proximity: Vec<f64>,
+    /// `φ` of every product pair with `φ > 0`, listed once: `(p, p', φ)` with `p < p'`, in
+    /// that order (φ is symmetric, its diagonal 0).
+    pub proximity: Vec<(u32, u32, f64)>,
     /// The second and third largest eigenvalues (the first is 1).
     pub eigenvalues: [f64; 2],
 }
@@ -174,7 +177,7 @@ pub fn compute(x: &[f64], countries: usize, products: usize, population: Option<
         diversity[i / p_n] += 1;
         ubiquity[i % p_n] += 1;
     }
-    let ranked = rank(&m, &diversity, &ubiquity);
+    let ranked = rank(&m, &diversity, &ubiquity, test.pairs);
     Complexity {
         countries: c_n,
         products: p_n,
@@ -208,7 +211,7 @@ fn pearson(a: &[f64], b: &[f64]) -> f64 {
     sab / (saa * sbb).sqrt()
 }
 
-fn rank(m: &[bool], diversity: &[u32], ubiquity: &[u32]) -> Result<Ranked, Undefined> {
+fn rank(m: &[bool], diversity: &[u32], ubiquity: &[u32], pairs: bool) -> Result<Ranked, Undefined> {
     let (c_n, p_n) = (diversity.len(), ubiquity.len());
     if c_n < 2 || p_n < 2 {
         return Err(Undefined::TooSmall {
@@ -262,12 +265,24 @@ fn rank(m: &[bool], diversity: &[u32], ubiquity: &[u32]) -> Result<Ranked, Undef
     }
 
     // Proximity from co-occurrences, then density and COG as products of 0/1 matrices.
-    let co = mm.transpose() * &mm;
-    let mut phi = DMatrix::from_fn(p_n, p_n, |p, q| {
-        if p == q { 0.0 } else { co[(p, q)] / kp0[p].max(kp0[q]) }
-    });
-    drop(co);
-    let proximity: Vec<f64> = (0..p_n * p_n).map(|i| phi[(i / p_n, i % p_n)]).collect();
+    // One P×P matrix throughout (230 MB at HS 6-digit): co-occurrences, then φ in place,
+    // then the COG weights in place.
+    let mut phi = mm.tr_mul(&mm);
+    for q in 0..p_n {
+        for p in 0..p_n {
+            let v = &mut phi[(p, q)];
+            *v = if p == q { 0.0 } else { *v / kp0[p].max(kp0[q]) };
+        }
+    }
+    let mut proximity = Vec::new();
+    for p in (0..p_n).filter(|_| pairs) {
+        for q in p + 1..p_n {
+            let v = phi[(p, q)];
+            if v > 0.0 {
+                proximity.push((p as u32, q as u32, v));
+            }
+        }
+    }
     let weight: Vec<f64> = (0..p_n).map(|q| phi.column(q).sum()).collect();
     let near = &mm * &phi;
     let density: Vec<Option<f64>> = (0..c_n * p_n)
@@ -320,6 +335,7 @@ mod tests {
         presence: Presence::Rca,
         rca_threshold: 1.0,
         rpop_threshold: 1.0,
+        pairs: true,
     };
 
     /// Three countries, three products: A makes p1 and p2, B p2 and p3, C p3 only.
@@ -346,7 +362,7 @@ mod tests {
     /// 1, 2, 3), given as M (Stata's "M provided" case).
     fn nested() -> Ranked {
         let m = [false, false, true, false, true, true, true, true, true];
-        rank(&m, &[1, 2, 3], &[1, 2, 3]).expect("defined")
+        rank(&m, &[1, 2, 3], &[1, 2, 3], true).expect("defined")
     }
 
     fn close(got: &[f64], want: &[f64]) {
@@ -375,10 +391,7 @@ mod tests {
     fn proximity_density_coi_and_cog_by_hand() {
         let r = nested();
         // C = MᵀM: C_12 = 1 (C), C_13 = 1 (C), C_23 = 2 (B, C); φ = C / max(k_p, k_p').
-        #[rustfmt::skip]
-        close(&r.proximity, &[0.0,       0.5,       1.0 / 3.0,
-                              0.5,       0.0,       2.0 / 3.0,
-                              1.0 / 3.0, 2.0 / 3.0, 0.0]);
+        assert_eq!(r.proximity, [(0, 1, 0.5), (0, 2, 1.0 / 3.0), (1, 2, 2.0 / 3.0)]);
         // Column sums (5/6, 7/6, 1). d_A1 = φ_31/(5/6) = 2/5, d_A2 = φ_32/(7/6) = 4/7,
         // d_B1 = (φ_21 + φ_31)/(5/6) = 1, d_B2 = φ_32/(7/6) = 4/7, d_B3 = φ_23 = 2/3.
         let d: Vec<f64> = r.density.iter().map(|v| v.expect("connected")).collect();
@@ -407,6 +420,7 @@ mod tests {
             presence: Presence::Rpop,
             rca_threshold: 1.0,
             rpop_threshold: 1.0,
+            pairs: false,
         };
         let k = compute(&x, 2, 2, Some(&[1.0, 4.0]), test);
         assert_eq!(k.rpop.as_deref(), Some(&[2.5, 1.25, 0.625, 0.9375][..]));
@@ -479,11 +493,11 @@ mod tests {
                 for (i, g) in r.cog.iter().enumerate() {
                     if k.m[i] { prop_assert_eq!(*g, 0.0); }
                 }
-                for a in 0..p {
-                    for b in 0..p {
-                        prop_assert_eq!(r.proximity[a * p + b], r.proximity[b * p + a]);
-                    }
-                    prop_assert_eq!(r.proximity[a * p + a], 0.0);
+                for w in r.proximity.windows(2) {
+                    prop_assert!((w[0].0, w[0].1) < (w[1].0, w[1].1), "pairs in order, once");
+                }
+                for &(a, b, phi) in &r.proximity {
+                    prop_assert!(a < b && phi > 0.0 && phi <= 1.0, "({a}, {b}): {phi}");
                 }
             }
         }

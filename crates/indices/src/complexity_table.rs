@@ -202,6 +202,7 @@ pub fn compute_year(
         presence: cfg.presence,
         rca_threshold: cfg.rca_threshold,
         rpop_threshold: cfg.rpop_threshold,
+        pairs: cfg.proximity_table,
     };
     // Universes in (classification, level) order; each product's place in its universe.
     let mut universe_of: Vec<(usize, usize)> = Vec::with_capacity(e.products.len());
@@ -352,17 +353,12 @@ pub fn compute_year(
         if cfg.proximity_table
             && let Some(r) = ranked
         {
-            for a in 0..p_n {
-                for b in a + 1..p_n {
-                    let phi = r.proximity[a * p_n + b];
-                    if phi > 0.0 {
-                        pairs.class_key.push(ck);
-                        pairs.level.push(u32::from(*level));
-                        pairs.first.push(pk[a]);
-                        pairs.second.push(pk[b]);
-                        pairs.proximity.push(phi);
-                    }
-                }
+            for &(a, b, phi) in &r.proximity {
+                pairs.class_key.push(ck);
+                pairs.level.push(u32::from(*level));
+                pairs.first.push(pk[a as usize]);
+                pairs.second.push(pk[b as usize]);
+                pairs.proximity.push(phi);
             }
         }
     }
