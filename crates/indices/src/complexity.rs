@@ -24,8 +24,8 @@
 //! symmetric `S = B Bᵀ`, `B = D_c^(-1/2) M D_p^(-1/2)` (nalgebra's symmetric eigensolver: real
 //! eigenvalues, no P×P non-symmetric problem); `u` of S gives `kc ∝ D_c^(-1/2) u` and
 //! `kp = D_p^(-1) Mᵀ kc`, which is the P-side eigenvector of the same eigenvalue, and ECI is
-//! recomputed from it as Stata does. Co-occurrences, density and COG are dense products of
-//! 0/1 matrices (exact integers for `C`). Everything runs on one thread in a fixed order, so
+//! recomputed from it as Stata does. Co-occurrences are popcounts of bit sets (exact);
+//! density and COG come from one dense product of a 2C×P matrix with φ. Everything runs on one thread in a fixed order, so
 //! values do not depend on how many years run at once.
 
 use nalgebra::{DMatrix, SymmetricEigen};
@@ -264,16 +264,23 @@ fn rank(m: &[bool], diversity: &[u32], ubiquity: &[u32], pairs: bool) -> Result<
         kp.iter_mut().for_each(|a| *a = -*a);
     }
 
-    // Proximity from co-occurrences, then density and COG as products of 0/1 matrices.
-    // One P×P matrix throughout (230 MB at HS 6-digit): co-occurrences, then φ in place,
-    // then the COG weights in place.
-    let mut phi = mm.tr_mul(&mm);
-    for q in 0..p_n {
-        for p in 0..p_n {
-            let v = &mut phi[(p, q)];
-            *v = if p == q { 0.0 } else { *v / kp0[p].max(kp0[q]) };
-        }
+    // Proximity from co-occurrences counted on bit sets (each product's countries, 64 to a
+    // word: `C_pp'` is a popcount of an AND), then density and COG as one matrix product.
+    let words = c_n.div_ceil(64);
+    let mut bits = vec![0u64; p_n * words];
+    for (i, _) in m.iter().enumerate().filter(|&(_, &present)| present) {
+        let (c, p) = (i / p_n, i % p_n);
+        bits[p * words + c / 64] |= 1 << (c % 64);
     }
+    let co = |p: usize, q: usize| -> u32 {
+        let (a, b) = (&bits[p * words..(p + 1) * words], &bits[q * words..(q + 1) * words]);
+        a.iter().zip(b).map(|(x, y)| (x & y).count_ones()).sum()
+    };
+    // φ, column-major as nalgebra keeps it (the one P×P matrix: 230 MB at HS 6-digit).
+    let phi = DMatrix::from_fn(p_n, p_n, |p, q| {
+        if p == q { 0.0 } else { f64::from(co(p, q)) / kp0[p].max(kp0[q]) }
+    });
+    drop(bits);
     let mut proximity = Vec::new();
     for p in (0..p_n).filter(|_| pairs) {
         for q in p + 1..p_n {
@@ -284,21 +291,24 @@ fn rank(m: &[bool], diversity: &[u32], ubiquity: &[u32], pairs: bool) -> Result<
         }
     }
     let weight: Vec<f64> = (0..p_n).map(|q| phi.column(q).sum()).collect();
-    let near = &mm * &phi;
+    // COG's sum Σ_p' (1 − M_cp') φ_p'p kp_p' / w_p' is ((1 − M)·diag(kp/w))·φ: the weights
+    // scale the columns of the small C×P factor, not the rows of φ (a product without
+    // neighbours, w = 0, adds nothing). Stacked under M, one product gives both density's
+    // numerators (rows 0..C) and COG's sums (rows C..2C), packing φ once.
+    let scale: Vec<f64> = (0..p_n)
+        .map(|q| if weight[q] > 0.0 { kp[q] / weight[q] } else { 0.0 })
+        .collect();
+    let stacked = DMatrix::from_fn(2 * c_n, p_n, |r, q| {
+        if r < c_n { mm[(r, q)] } else { (1.0 - mm[(r - c_n, q)]) * scale[q] }
+    });
+    let both = &stacked * &phi;
+    drop(phi);
     let density: Vec<Option<f64>> = (0..c_n * p_n)
         .map(|i| {
             let p = i % p_n;
-            (weight[p] > 0.0).then(|| near[(i / p_n, p)] / weight[p])
+            (weight[p] > 0.0).then(|| both[(i / p_n, p)] / weight[p])
         })
         .collect();
-    drop(near);
-    // φ becomes W_qp = φ_qp · kp_q / Σ_p'' φ_qp'' (rows of a product without neighbours: 0).
-    for q in 0..p_n {
-        let scale = if weight[q] > 0.0 { kp[q] / weight[q] } else { 0.0 };
-        phi.row_mut(q).iter_mut().for_each(|w| *w *= scale);
-    }
-    let absent = DMatrix::from_fn(c_n, p_n, |c, p| 1.0 - mm[(c, p)]);
-    let gain = &absent * &phi;
     let coi_raw: Vec<f64> = (0..c_n)
         .map(|c| {
             (0..p_n)
@@ -319,7 +329,7 @@ fn rank(m: &[bool], diversity: &[u32], ubiquity: &[u32], pairs: bool) -> Result<
             .collect(),
         density,
         cog: (0..c_n * p_n)
-            .map(|i| if m[i] { 0.0 } else { gain[(i / p_n, i % p_n)] / sd })
+            .map(|i| if m[i] { 0.0 } else { both[(c_n + i / p_n, i % p_n)] / sd })
             .collect(),
         proximity,
         eigenvalues: [second, third],
