@@ -6,6 +6,7 @@
 //!   former codes; see [`registry`]), and the country groups of `data/groups.csv` (see
 //!   [`groups`]). [`rules`] names the validation rules of the normalize stage, and
 //!   [`nomenclature`] holds the code lists of HS revisions they check products against.
+//!   [`macro_series`] holds the embedded World Bank WDI and US CPI-U series of `data/macro/`.
 //! * Writes: nothing by itself; [`fsio::write_atomic`] is how every stage writes a file.
 //! * Invariants: every country or area code used in a canonical table resolves in the
 //!   [`registry::Registry`]; every file a stage writes appears whole or not at all.
@@ -18,6 +19,7 @@ pub mod dirswap;
 pub mod fsio;
 pub mod groups;
 pub mod hash;
+pub mod macro_series;
 pub mod nomenclature;
 pub mod products;
 pub mod registry;
