@@ -5,7 +5,14 @@ values rtol 1e-9) before any of its times count. Prints a table (median wall tim
 repeats, ratio to tradepipe, peak RSS) and writes bench/results/latest.json and a dated
 Markdown copy.
 
-    python bench/run.py [--repeats N] SIZE...     (SIZE: 1M, 10M, 50M, or a number)
+Then the complexity set (ECI, PCI, presence, diversity, ubiquity, density, COI, COG of the
+HS 6-digit universe per year): `tradepipe indices` with `[indices.complexity]` on beside
+py-ecomplexity (PyPI `ecomplexity`), checked equal first (bench/check_complexity.py). A
+py-ecomplexity run takes minutes, so this set is timed on its checked run plus
+`--complexity-repeats` more (default 0).
+
+    python bench/run.py [--repeats N] [--complexity-repeats N] [--no-complexity] SIZE...
+    (SIZE: 1M, 10M, 50M, or a number)
 """
 
 import argparse
@@ -29,6 +36,8 @@ ENV = dict(
     RAYON_NUM_THREADS=THREADS,
     POLARS_MAX_THREADS=THREADS,
     OMP_NUM_THREADS=THREADS,
+    OPENBLAS_NUM_THREADS=THREADS,
+    MKL_NUM_THREADS=THREADS,
     ARROW_NUM_THREADS=THREADS,
 )
 
@@ -62,6 +71,8 @@ def timed(cmd: list[str]) -> tuple[float, float]:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--complexity-repeats", type=int, default=0)
+    ap.add_argument("--no-complexity", action="store_true")
     ap.add_argument("sizes", nargs="+")
     args = ap.parse_args()
     results = []
@@ -74,8 +85,9 @@ def main() -> None:
             subprocess.run([sys.executable, str(BENCH / "generate.py"), str(rows), str(data)], check=True)
         actual = int((data / "rows.txt").read_text())
         trade = data / "output" / "parquet" / "trade"
+        product_cfg, complexity_cfg = configs(data)
         engines = {
-            "tradepipe": [str(TRADEPIPE), "--config", str(data / "pipeline.toml"), "--quiet", "--force", "indices"],
+            "tradepipe": [str(TRADEPIPE), "--config", str(product_cfg), "--quiet", "--force", "indices"],
             "python-polars": [sys.executable, str(BENCH / "engines" / "polars_engine.py"), str(trade), str(data / "polars.parquet")],
             "duckdb": [sys.executable, str(BENCH / "engines" / "duckdb_engine.py"), str(trade), str(data / "duckdb.parquet")],
             "pandas": [sys.executable, str(BENCH / "engines" / "pandas_engine.py"), str(trade), str(data / "pandas.parquet")],
@@ -111,11 +123,14 @@ def main() -> None:
                     "peak_rss_mb": round(max(r for _, r in ts), 1),
                     "ratio_to_tradepipe": round(med / base, 3),
                     "repeats": len(ts),
+                    "set": "product table",
                 }
             )
-    header = "| rows | engine | median wall (s) | × tradepipe | peak RSS (MiB) |\n|---:|---|---:|---:|---:|\n"
+        if not args.no_complexity:
+            results += complexity_set(data, trade, complexity_cfg, actual, args.complexity_repeats)
+    header = "| rows | index set | engine | median wall (s) | × tradepipe | peak RSS (MiB) | runs |\n|---:|---|---|---:|---:|---:|---:|\n"
     table = header + "".join(
-        f"| {r['rows']:,} | {r['engine']} | {r['median_s']:.3f} | {r['ratio_to_tradepipe']:.2f} | {r['peak_rss_mb']:.0f} |\n"
+        f"| {r['rows']:,} | {r['set']} | {r['engine']} | {r['median_s']:.3f} | {r['ratio_to_tradepipe']:.2f} | {r['peak_rss_mb']:.0f} | {r['repeats']} |\n"
         for r in results
     )
     print(table)
@@ -132,6 +147,51 @@ def main() -> None:
         f"limited to {THREADS} threads; median of {args.repeats} runs after a checked warm-up run."
         f"\n\n{table}"
     )
+
+
+def configs(data: pathlib.Path) -> tuple[pathlib.Path, pathlib.Path]:
+    """The generated pipeline.toml with the complexity tables off (the product-table set,
+    which the other engines compute) and on without the proximity table (the complexity
+    set: py-ecomplexity computes the matrix but writes no pair table either)."""
+    base = (data / "pipeline.toml").read_text()
+    if "[indices.complexity]" in base:
+        base = base[: base.index("[indices.complexity]")]
+    product = data / "pipeline-product.toml"
+    product.write_text(base + "\n[indices.complexity]\nenabled = false\n")
+    complexity = data / "pipeline-complexity.toml"
+    complexity.write_text(base + "\n[indices.complexity]\nproximity-table = false\n")
+    return product, complexity
+
+
+def complexity_set(data, trade, cfg, rows, extra_repeats):
+    """Times tradepipe's complexity run beside py-ecomplexity's, after checking them equal."""
+    out = data / "ecomplexity.parquet"
+    engines = {
+        "tradepipe": [str(TRADEPIPE), "--config", str(cfg), "--quiet", "--force", "indices"],
+        "py-ecomplexity": [sys.executable, str(BENCH / "engines" / "ecomplexity_engine.py"), str(trade), str(out)],
+    }
+    times = {name: [timed(cmd)] for name, cmd in engines.items()}
+    subprocess.run(
+        [sys.executable, str(BENCH / "check_complexity.py"),
+         str(data / "output" / "parquet" / "indices" / "complexity"), f"py-ecomplexity={out}"],
+        check=True,
+    )
+    for _ in range(extra_repeats):
+        for name, cmd in engines.items():
+            times[name].append(timed(cmd))
+    base = statistics.median(t for t, _ in times["tradepipe"])
+    return [
+        {
+            "engine": name,
+            "rows": rows,
+            "median_s": round(statistics.median(t for t, _ in ts), 4),
+            "peak_rss_mb": round(max(r for _, r in ts), 1),
+            "ratio_to_tradepipe": round(statistics.median(t for t, _ in ts) / base, 3),
+            "repeats": len(ts),
+            "set": "complexity",
+        }
+        for name, ts in times.items()
+    ]
 
 
 def git_commit():

@@ -31,7 +31,7 @@ import statistics
 import subprocess
 import sys
 
-from run import THREADS, TRADEPIPE, git_commit, timed_status
+from run import THREADS, TRADEPIPE, configs, git_commit, timed_status
 
 BENCH = pathlib.Path(__file__).resolve().parent
 E2E = BENCH / "e2e"
@@ -55,7 +55,9 @@ def data_for(size: str) -> pathlib.Path:
 
 
 def tradepipe_stages(data: pathlib.Path) -> dict[str, list[str]]:
-    base = [str(TRADEPIPE), "--config", str(data / "pipeline.toml"), "--quiet", "--force"]
+    # The complexity tables off: the peers' scripts compute the product table, HM, TII and HHI.
+    product_cfg, _ = configs(data)
+    base = [str(TRADEPIPE), "--config", str(product_cfg), "--quiet", "--force"]
     return {"fetch": base + ["fetch"], "normalize": base + ["normalize"], "indices": base + ["indices"]}
 
 

@@ -14,6 +14,7 @@ mod mirror;
 mod normalize;
 mod ops;
 mod pipeline;
+mod real_values;
 mod product;
 mod product_check;
 mod reference_check;

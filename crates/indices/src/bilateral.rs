@@ -66,6 +66,23 @@ pub struct BilateralRow {
     /// i's figures for this pair are j's mirror figures at the IMF CIF/FOB factor 1.06, i.e.
     /// estimates from partner data even if unflagged (see [`crate::formulas::mirror_derived`]).
     pub reporter_mirror_derived: bool,
+    /// `exports`, `imports`, `total_trade` and `balance` in constant dollars of the
+    /// deflator's base year (`_meta.json` names the deflator); `None` without one.
+    pub exports_real: Option<f64>,
+    pub imports_real: Option<f64>,
+    pub total_trade_real: Option<f64>,
+    pub balance_real: Option<f64>,
+}
+
+impl BilateralRow {
+    /// Fills the `*_real` columns from `deflator`'s index of the row's year.
+    pub fn deflate(&mut self, deflator: &tradepipe_model::macro_series::Deflator) {
+        let y = self.year;
+        self.exports_real = deflator.real(y, self.exports);
+        self.imports_real = deflator.real(y, self.imports);
+        self.total_trade_real = deflator.real(y, self.total_trade);
+        self.balance_real = deflator.real(y, self.balance);
+    }
 }
 
 /// Computes the row of the ordered pair (i, j) in one year.
@@ -165,6 +182,10 @@ pub fn compute(d: &YearData, i: &str, j: &str, variant: HmVariant, world: WorldC
         reporter_estimated: estimated(&[x_ij, m_ij, x_i, m_i]),
         partner_estimated: estimated(&[m_ji, m_j]),
         reporter_mirror_derived: mirror_derived(x_ij.value, m_ji.value, m_ij.value, x_ji.value, IMF_CIF_FOB),
+        exports_real: None,
+        imports_real: None,
+        total_trade_real: None,
+        balance_real: None,
     }
 }
 

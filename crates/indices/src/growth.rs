@@ -29,6 +29,12 @@ pub struct GrowthRow {
     pub total_trade_index: Option<f64>,
     /// The base year of the index columns.
     pub index_base: i32,
+    /// Growth of the constant-dollar values (`*_real` of the bilateral table): real rates,
+    /// where the columns above are nominal. `None` without a deflator.
+    pub exports_real_yoy: Option<f64>,
+    pub imports_real_yoy: Option<f64>,
+    pub total_trade_real_yoy: Option<f64>,
+    pub total_trade_real_index: Option<f64>,
 }
 
 /// One row of `output/parquet/indices/cagr/part-0.parquet`.
@@ -41,6 +47,10 @@ pub struct CagrRow {
     pub exports_cagr: Option<f64>,
     pub imports_cagr: Option<f64>,
     pub total_trade_cagr: Option<f64>,
+    /// CAGR of the constant-dollar values; `None` without a deflator.
+    pub exports_real_cagr: Option<f64>,
+    pub imports_real_cagr: Option<f64>,
+    pub total_trade_real_cagr: Option<f64>,
 }
 
 /// The bilateral rows by (year, reporter, partner), built once per table so that looking up
@@ -103,6 +113,10 @@ pub fn growth(rows: &[BilateralRow], index_base: i32) -> Vec<GrowthRow> {
                 imports_index: index_100(r.imports, b(|x| x.imports)),
                 total_trade_index: index_100(r.total_trade, b(|x| x.total_trade)),
                 index_base,
+                exports_real_yoy: yoy(r.exports_real, p(|b| b.exports_real)),
+                imports_real_yoy: yoy(r.imports_real, p(|b| b.imports_real)),
+                total_trade_real_yoy: yoy(r.total_trade_real, p(|b| b.total_trade_real)),
+                total_trade_real_index: index_100(r.total_trade_real, b(|x| x.total_trade_real)),
             }
         })
         .collect()
@@ -130,6 +144,9 @@ pub fn cagr_rows(rows: &[BilateralRow], windows: &[[i32; 2]]) -> Vec<CagrRow> {
                 exports_cagr: c(|r| r.exports),
                 imports_cagr: c(|r| r.imports),
                 total_trade_cagr: c(|r| r.total_trade),
+                exports_real_cagr: c(|r| r.exports_real),
+                imports_real_cagr: c(|r| r.imports_real),
+                total_trade_real_cagr: c(|r| r.total_trade_real),
             });
         }
     }

@@ -88,6 +88,10 @@ pub struct IndicesMeta {
     pub countries: Vec<String>,
     /// `output/parquet/trade/_provenance.json` as the normalize stage wrote it.
     pub trade_provenance: serde_json::Value,
+    /// The price index of the `*_real` columns (series, base year, the index by year), where
+    /// `[indices] deflator` is set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deflator: Option<tradepipe_model::macro_series::Deflator>,
     /// How the complexity tables were computed, where they were (years with product data
     /// and `[indices.complexity] enabled`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -206,6 +210,7 @@ pub fn run(cfg: &Config) -> Result<IndicesSummary, IndicesError> {
     let pairs = cfg.pairs();
     let (variant, world) = (cfg.indices.hm_variant, cfg.indices.world);
     let complexity_cfg = &cfg.indices.complexity;
+    let deflator = cfg.deflator();
     let population = complexity_cfg
         .population
         .as_deref()
@@ -236,7 +241,13 @@ pub fn run(cfg: &Config) -> Result<IndicesSummary, IndicesError> {
         let mut d = YearData::from_coded(&trade, year, coded, &registry, &cfg.indices.countries)?;
         let bilateral = pairs
             .iter()
-            .map(|(i, j)| bilateral::compute(&d, i, j, variant, world))
+            .map(|(i, j)| {
+                let mut row = bilateral::compute(&d, i, j, variant, world);
+                if let Some(deflator) = &deflator {
+                    row.deflate(deflator);
+                }
+                row
+            })
             .collect();
         let concentration = cfg
             .indices
@@ -258,7 +269,8 @@ pub fn run(cfg: &Config) -> Result<IndicesSummary, IndicesError> {
                 path: root.join("complexity").display().to_string(),
                 message: e.to_string(),
             })?;
-        let product_batch = output::product_batch(&product).map_err(|e| IndicesError::Schema {
+        let real_factor = deflator.as_ref().and_then(|d| d.factor(year));
+        let product_batch = output::product_batch(&product, real_factor).map_err(|e| IndicesError::Schema {
             path: root.join("product").display().to_string(),
             message: e.to_string(),
         })?;
@@ -428,6 +440,7 @@ pub fn run(cfg: &Config) -> Result<IndicesSummary, IndicesError> {
         product_years,
         countries: cfg.indices.countries.clone(),
         trade_provenance,
+        deflator,
         complexity,
     };
     let mut json = serde_json::to_vec_pretty(&meta).expect("meta serializes");

@@ -79,6 +79,10 @@ pub(crate) fn bilateral_frame(rows: &[BilateralRow]) -> PolarsResult<DataFrame> 
                 "reporter_mirror_derived".into(),
                 rows.iter().map(|r| r.reporter_mirror_derived).collect::<Vec<_>>(),
             ),
+            f64s("exports_real", rows, |r| r.exports_real),
+            f64s("imports_real", rows, |r| r.imports_real),
+            f64s("total_trade_real", rows, |r| r.total_trade_real),
+            f64s("balance_real", rows, |r| r.balance_real),
         ],
     )
 }
@@ -104,6 +108,10 @@ pub(crate) fn growth_frame(rows: &[GrowthRow]) -> PolarsResult<DataFrame> {
                 "index_base".into(),
                 rows.iter().map(|r| r.index_base).collect::<Vec<_>>(),
             ),
+            f64s("exports_real_yoy", rows, |r| r.exports_real_yoy),
+            f64s("imports_real_yoy", rows, |r| r.imports_real_yoy),
+            f64s("total_trade_real_yoy", rows, |r| r.total_trade_real_yoy),
+            f64s("total_trade_real_index", rows, |r| r.total_trade_real_index),
         ],
     )
 }
@@ -119,6 +127,9 @@ pub(crate) fn cagr_frame(rows: &[CagrRow]) -> PolarsResult<DataFrame> {
             f64s("exports_cagr", rows, |r| r.exports_cagr),
             f64s("imports_cagr", rows, |r| r.imports_cagr),
             f64s("total_trade_cagr", rows, |r| r.total_trade_cagr),
+            f64s("exports_real_cagr", rows, |r| r.exports_real_cagr),
+            f64s("imports_real_cagr", rows, |r| r.imports_real_cagr),
+            f64s("total_trade_real_cagr", rows, |r| r.total_trade_real_cagr),
         ],
     )
 }
@@ -204,12 +215,14 @@ pub(crate) fn concentration_rows(
 /// Product columns of near-random doubles, stored uncompressed: zstd shrinks them by 5-10 %
 /// (measured on BACI-shaped data) for a tenth of the stage's CPU time. Partner counts and
 /// market penetration, ratios of small counts, repeat: they are dictionary columns.
-pub(crate) const PRODUCT_RAW: &[&str] = &["exports", "rca", "rca_sym"];
+pub(crate) const PRODUCT_RAW: &[&str] = &["exports", "exports_real", "rca", "rca_sym"];
 
 /// The product table as a record batch, built straight from its cells (no row structs: a BACI
 /// year has a million of them). Reporter, classification and product are dictionary columns
 /// keyed by the matrix's indices, so no string is built per row.
-pub(crate) fn product_batch(t: &ProductTable<'_>) -> Result<RecordBatch, ArrowError> {
+/// `real_factor` turns a dollar of the year into constant dollars (`100 / index`), where a
+/// deflator is set: the `exports_real` column, else null.
+pub(crate) fn product_batch(t: &ProductTable<'_>, real_factor: Option<f64>) -> Result<RecordBatch, ArrowError> {
     let e = t.exports;
     let cells = &e.cells;
     let dictionary = |keys: Vec<u32>, values: Vec<&str>| -> ArrayRef {
@@ -252,6 +265,13 @@ pub(crate) fn product_batch(t: &ProductTable<'_>) -> Result<RecordBatch, ArrowEr
         (
             "exports",
             Arc::new(Float64Array::from_iter_values(n.clone().map(|i| t.value(i)))),
+        ),
+        (
+            "exports_real",
+            match real_factor {
+                Some(f) => Arc::new(Float64Array::from_iter_values(n.clone().map(|i| t.value(i) * f))) as ArrayRef,
+                None => Arc::new(Float64Array::new_null(t.len())) as ArrayRef,
+            },
         ),
         ("rca", f64s(&t.rca)),
         (
@@ -340,6 +360,7 @@ pub(crate) fn product_rows(df: &DataFrame, path: &Path, year: i32) -> Result<Vec
         f.u32("level")?,
     );
     let (x, rca, sym) = (f.f64("exports")?, f.f64("rca")?, f.f64("rca_sym")?);
+    let x_real = f.f64_or_none("exports_real")?;
     let (partners, emp) = (f.u32("partners")?, f.f64("market_penetration")?);
     Ok((0..df.height())
         .map(|k| ProductRow {
@@ -349,6 +370,7 @@ pub(crate) fn product_rows(df: &DataFrame, path: &Path, year: i32) -> Result<Vec
             product: product[k].clone(),
             level: level[k].unwrap_or(0) as u8,
             exports: x[k].unwrap_or(0.0),
+            exports_real: x_real[k],
             rca: rca[k],
             rca_sym: sym[k],
             partners: partners[k],
@@ -369,6 +391,14 @@ impl Frame<'_> {
             path: self.path.display().to_string(),
             message: e.to_string(),
         }
+    }
+    /// A column added after the table was first written (the `*_real` twins): all `None`
+    /// where a table from an earlier version lacks it.
+    fn f64_or_none(&self, name: &str) -> Result<Vec<Option<f64>>, IndicesError> {
+        if self.df.column(name).is_err() {
+            return Ok(vec![None; self.df.height()]);
+        }
+        self.f64(name)
     }
     fn f64(&self, name: &str) -> Result<Vec<Option<f64>>, IndicesError> {
         Ok(self
@@ -455,6 +485,12 @@ pub(crate) fn bilateral_rows(
     );
     let (re, pe) = (f.bool("reporter_estimated")?, f.bool("partner_estimated")?);
     let md = f.bool("reporter_mirror_derived")?;
+    let (xr, mr_, tr, br) = (
+        f.f64_or_none("exports_real")?,
+        f.f64_or_none("imports_real")?,
+        f.f64_or_none("total_trade_real")?,
+        f.f64_or_none("balance_real")?,
+    );
     let (tim, gap, disc) = (
         f.f64("tii_imports")?,
         f.f64("mirror_gap")?,
@@ -494,6 +530,10 @@ pub(crate) fn bilateral_rows(
             reporter_estimated: re[k],
             partner_estimated: pe[k],
             reporter_mirror_derived: md[k],
+            exports_real: xr[k],
+            imports_real: mr_[k],
+            total_trade_real: tr[k],
+            balance_real: br[k],
         })
         .collect())
 }
@@ -515,6 +555,12 @@ pub(crate) fn growth_rows(df: &DataFrame, path: &Path, year: i32) -> Result<Vec<
         f.f64("total_trade_index")?,
     );
     let base = f.i32("index_base")?;
+    let (xr, mr, tr, tri) = (
+        f.f64_or_none("exports_real_yoy")?,
+        f.f64_or_none("imports_real_yoy")?,
+        f.f64_or_none("total_trade_real_yoy")?,
+        f.f64_or_none("total_trade_real_index")?,
+    );
     Ok((0..df.height())
         .map(|k| GrowthRow {
             year,
@@ -530,6 +576,10 @@ pub(crate) fn growth_rows(df: &DataFrame, path: &Path, year: i32) -> Result<Vec<
             imports_index: mi[k],
             total_trade_index: ti[k],
             index_base: base[k].unwrap_or(year),
+            exports_real_yoy: xr[k],
+            imports_real_yoy: mr[k],
+            total_trade_real_yoy: tr[k],
+            total_trade_real_index: tri[k],
         })
         .collect())
 }
@@ -547,6 +597,11 @@ pub(crate) fn cagr_rows(df: &DataFrame, path: &Path) -> Result<Vec<CagrRow>, Ind
         f.f64("imports_cagr")?,
         f.f64("total_trade_cagr")?,
     );
+    let (xr, mr, tr) = (
+        f.f64_or_none("exports_real_cagr")?,
+        f.f64_or_none("imports_real_cagr")?,
+        f.f64_or_none("total_trade_real_cagr")?,
+    );
     Ok((0..df.height())
         .map(|k| CagrRow {
             reporter: reporter[k].clone(),
@@ -556,6 +611,9 @@ pub(crate) fn cagr_rows(df: &DataFrame, path: &Path) -> Result<Vec<CagrRow>, Ind
             exports_cagr: x[k],
             imports_cagr: m[k],
             total_trade_cagr: t[k],
+            exports_real_cagr: xr[k],
+            imports_real_cagr: mr[k],
+            total_trade_real_cagr: tr[k],
         })
         .collect())
 }

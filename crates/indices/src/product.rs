@@ -22,6 +22,8 @@ pub struct ProductRow {
     pub level: u8,
     /// `X_i^k`, US dollars.
     pub exports: f64,
+    /// `exports` in constant dollars of the deflator's base year; `None` without one.
+    pub exports_real: Option<f64>,
     /// `(X_i^k / X_i) / (X_w^k / X_w)`.
     pub rca: Option<f64>,
     /// `(RCA − 1) / (RCA + 1)`, in (−1, 1).
@@ -257,6 +259,7 @@ impl<'a> ProductTable<'a> {
                     product: product.to_owned(),
                     level: self.level(n),
                     exports: self.value(n),
+                    exports_real: None,
                     rca: self.rca[n],
                     rca_sym: self.rca_sym(n),
                     partners: self.partner_count(n),

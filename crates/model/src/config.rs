@@ -436,6 +436,12 @@ pub struct IndicesConfig {
     /// year of `[run] years`.
     #[serde(default)]
     pub index_base_year: Option<i32>,
+    /// Constant-dollar twins (`*_real`) of the money columns, from this price index.
+    #[serde(default)]
+    pub deflator: Option<crate::macro_series::DeflatorSeries>,
+    /// The year whose dollars the `*_real` columns are in; default the index base year.
+    #[serde(default)]
+    pub price_base_year: Option<i32>,
     /// The complexity tables (`[indices.complexity]`).
     #[serde(default)]
     pub complexity: ComplexityConfig,
@@ -532,6 +538,14 @@ impl Config {
     /// The base year of index numbers: `[indices] index-base-year`, else the first run year.
     pub fn index_base_year(&self) -> i32 {
         self.indices.index_base_year.unwrap_or(self.years.from)
+    }
+
+    /// The price index of the `*_real` columns, rebased to `price-base-year` (default the
+    /// index base year), where `[indices] deflator` is set.
+    pub fn deflator(&self) -> Option<crate::macro_series::Deflator> {
+        let series = self.indices.deflator?;
+        let base = self.indices.price_base_year.unwrap_or_else(|| self.index_base_year());
+        crate::macro_series::Deflator::new(series, base).ok()
     }
 }
 
@@ -719,6 +733,12 @@ impl Config {
             check_window(*w, y, "[indices] cagr-windows")?;
         }
         check_complexity(&self.indices.complexity)?;
+        if let Some(series) = self.indices.deflator {
+            let base = self.indices.price_base_year.unwrap_or_else(|| self.index_base_year());
+            crate::macro_series::Deflator::new(series, base).map_err(|e| format!("[indices] deflator: {e}"))?;
+        } else if self.indices.price_base_year.is_some() {
+            return Err("[indices] price-base-year needs deflator = \"us-gdp-deflator\" or \"us-cpi\"".into());
+        }
         for g in &self.groups {
             if g.members.is_empty() {
                 return Err(format!("[[group]] {:?}: list at least one member", g.name));

@@ -182,10 +182,15 @@ impl Deflator {
         })
     }
 
-    /// `value` in constant dollars of the base year: `value · 100 / index_year`; `None`
+    /// Constant dollars of the base year per current dollar of `year`, `100 / index_year`.
+    pub fn factor(&self, year: i32) -> Option<f64> {
+        Some(100.0 / self.index.get(&year)?)
+    }
+
+    /// `value` in constant dollars of the base year, `value · 100 / index_year`; `None`
     /// where the value or the year's index is missing.
     pub fn real(&self, year: i32, value: Option<f64>) -> Option<f64> {
-        Some(value? * 100.0 / self.index.get(&year)?)
+        Some(value? * self.factor(year)?)
     }
 }
 
