@@ -236,3 +236,61 @@ fn rpop_follows_its_definition_and_countries_without_population_stay_out() {
     assert_eq!(left["country"], "BLX");
     assert_eq!(left["reason"], "no population for 1995 in the population file");
 }
+
+#[test]
+fn population_from_the_embedded_world_bank_series() {
+    let p = sample_run("presence = \"both\"\npopulation = \"wdi\"");
+    p.run(["run"]).success();
+    let meta = read_json(&p.output().join("parquet/indices/_meta.json"));
+    let u = &meta["complexity"]["universes"][0];
+    // Belgium-Luxembourg reported jointly until 1998 has no WDI population: left out.
+    assert_eq!(u["countries"], 9);
+    assert_eq!(u["left_out_countries"][0]["country"], "BLX");
+    let ours = cells(&p);
+    let aut = &ours.rows[&(1995, "AUT".to_string(), "1704".to_string())];
+    assert!(aut["rpop"].is_some());
+    // The sample's own population file (WDI figures too) gives the same RPOP for Austria.
+    let q = sample_run(&format!(
+        "presence = \"both\"\npopulation = \"{}\"",
+        fixture("peer/population_data_sample.csv").display()
+    ));
+    q.run(["run"]).success();
+    let theirs = &cells(&q).rows[&(1995, "AUT".to_string(), "1704".to_string())];
+    let (a, b) = (aut["rpop"].unwrap(), theirs["rpop"].unwrap());
+    assert!((a - b).abs() <= 1e-3 * b, "WDI {a} vs sample file {b}");
+}
+
+#[test]
+fn a_report_on_product_data_shows_eci_ranks_and_the_highest_gains() {
+    let p = sample_run("").edit(
+        "countries = [\"AUT\", \"DEU\"]",
+        "countries = [\"AUT\", \"DEU\", \"ITA\", \"CHE\"]\ncagr-windows = [[1995, 1996]]",
+    );
+    let p = p.edit(
+        "[indices.complexity]",
+        "[[report]]\nname = \"austria\"\ntitle = \"Austria and three neighbours\"\nfocus = \"AUT\"\n\
+         partners = [\"DEU\", \"ITA\", \"CHE\"]\ngroup-name = \"Three neighbours\"\ncagr-window = [1995, 1996]\n\n\
+         [indices.complexity]",
+    );
+    p.run(["run"]).success();
+    let md = std::fs::read_to_string(p.output().join("reports/austria/report.md")).unwrap();
+    let t = tradepipe_indices::read_tables(&p.output()).unwrap();
+    let eci = |c: &str| t.complexity_country.iter().find(|r| r.year == 1996 && r.reporter == c).unwrap();
+    let aut = eci("AUT");
+    // The ECI table: Austria's 1996 value and rank among the ten countries of the sample.
+    let section = &md[md.find("Economic complexity of Austria and its partners").expect("an ECI table")..];
+    let line = section.lines().find(|l| l.starts_with("| Austria |")).expect("an ECI row for Austria");
+    assert!(line.contains(&format!("| {:.2} | {} of 10 |", aut.eci.unwrap(), aut.eci_rank.unwrap())), "{line}");
+    assert!(md.contains("Products with the highest complexity outlook gain for Austria, 1996"), "{md}");
+    // The first product listed is Austria's absent product with the highest COG.
+    let best = t
+        .complexity_cells
+        .iter()
+        .filter(|c| c.year == 1996 && c.reporter == "AUT" && !c.m)
+        .max_by(|a, b| a.cog.unwrap().total_cmp(&b.cog.unwrap()))
+        .unwrap();
+    let after = &md[md.find("highest complexity outlook gain for Austria").unwrap()..];
+    // The header row, the alignment row, then the products.
+    let first_row = after.lines().filter(|l| l.starts_with('|')).nth(2).unwrap();
+    assert!(first_row.starts_with(&format!("| {} |", best.product)), "{first_row}");
+}

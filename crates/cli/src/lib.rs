@@ -325,7 +325,8 @@ fn indices(cfg: &Config, force: bool) -> Result<(), CliError> {
         .text("groups", &format!("{:?}", cfg.groups))
         .tree("trade", &trade)
         .map_err(io_err(&trade))?;
-    let population = cfg.indices.complexity.population.as_deref();
+    // A population file is hashed; the embedded WDI series is part of the binary.
+    let population = cfg.indices.complexity.population_file();
     let inputs = inputs
         .file("population", population)
         .map_err(io_err(population.unwrap_or(&trade)))?;

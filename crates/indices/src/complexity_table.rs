@@ -93,6 +93,23 @@ impl Population {
         Ok(Population { by })
     }
 
+    /// The World Bank's population series embedded from `data/macro/` (economies only).
+    pub fn wdi() -> Population {
+        let wdi = tradepipe_model::macro_series::wdi(tradepipe_model::macro_series::Indicator::Population);
+        Population {
+            by: wdi.entries().map(|(code, year, v)| ((year, code.to_owned()), v)).collect(),
+        }
+    }
+
+    /// `[indices.complexity] population` as the config names it: a file, or `wdi`.
+    pub fn load(path: &Path, registry: &Registry) -> Result<Population, IndicesError> {
+        if path == Path::new(tradepipe_model::config::WDI) {
+            Ok(Population::wdi())
+        } else {
+            Population::read(path, registry)
+        }
+    }
+
     pub fn get(&self, year: i32, code: &str) -> Option<f64> {
         self.by.get(&(year, code.to_owned())).copied()
     }
@@ -138,6 +155,23 @@ pub struct ComplexityCountryRow {
     /// 1 for the highest ECI of the universe (ties share the better rank).
     pub eci_rank: Option<u32>,
     pub coi: Option<f64>,
+}
+
+/// One cell of `output/parquet/indices/complexity/` as the report reads it (the configured
+/// countries' rows only: a universe has a row for every country × product).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ComplexityCell {
+    pub year: i32,
+    pub reporter: String,
+    pub classification: String,
+    pub product: String,
+    pub level: u8,
+    pub exports: f64,
+    pub rca: f64,
+    pub m: bool,
+    pub density: Option<f64>,
+    pub pci: Option<f64>,
+    pub cog: Option<f64>,
 }
 
 /// A year's complexity tables.

@@ -33,7 +33,7 @@ pub mod year_data;
 
 pub use bilateral::BilateralRow;
 pub use breakdown::ContributionRow;
-pub use complexity_table::ComplexityCountryRow;
+pub use complexity_table::{ComplexityCell, ComplexityCountryRow};
 pub use concentration::ConcentrationRow;
 pub use group::GroupRow;
 pub use growth::{CagrRow, GrowthRow};
@@ -117,8 +117,11 @@ pub struct IndexTables {
     pub pair_structure: Vec<PairStructureRow>,
     pub contribution: Vec<ContributionRow>,
     pub group: Vec<GroupRow>,
-    /// ECI, diversity and COI by country (the cells are in the `complexity` table).
+    /// ECI, diversity and COI by country.
     pub complexity_country: Vec<ComplexityCountryRow>,
+    /// The configured countries' cells of the `complexity` table (density, PCI, COG of each
+    /// product), for the reports.
+    pub complexity_cells: Vec<ComplexityCell>,
 }
 
 impl IndexTables {
@@ -215,7 +218,7 @@ pub fn run(cfg: &Config) -> Result<IndicesSummary, IndicesError> {
         .population
         .as_deref()
         .filter(|_| complexity_cfg.enabled)
-        .map(|path| complexity_table::Population::read(path, &registry))
+        .map(|path| complexity_table::Population::load(path, &registry))
         .transpose()?;
 
     let root = indices_dir(&cfg.output_dir);
@@ -489,6 +492,7 @@ pub fn read_tables(output_dir: &Path) -> Result<IndexTables, IndicesError> {
     let mut product = Vec::new();
     let mut pair_structure = Vec::new();
     let mut complexity_country = Vec::new();
+    let mut complexity_cells = Vec::new();
     for &year in &meta.product_years {
         if meta.complexity.is_some() {
             let dir = root.join("complexity_country");
@@ -497,6 +501,14 @@ pub fn read_tables(output_dir: &Path) -> Result<IndexTables, IndicesError> {
                 &df,
                 &partition_dir(&dir, year),
                 year,
+            )?);
+            let dir = root.join("complexity");
+            let df = tradepipe_parquet::read_partition(&dir, year, Some(output::COMPLEXITY_CELL_COLUMNS))?;
+            complexity_cells.extend(output::complexity_cells(
+                &df,
+                &partition_dir(&dir, year),
+                year,
+                &meta.countries,
             )?);
         }
         let dir = root.join("product");
@@ -523,6 +535,7 @@ pub fn read_tables(output_dir: &Path) -> Result<IndexTables, IndicesError> {
         contribution,
         group,
         complexity_country,
+        complexity_cells,
     })
 }
 

@@ -15,7 +15,7 @@ use tradepipe_model::products::level_of;
 use crate::IndicesError;
 use crate::bilateral::BilateralRow;
 use crate::breakdown::ContributionRow;
-use crate::complexity_table::ComplexityCountryRow;
+use crate::complexity_table::{ComplexityCell, ComplexityCountryRow};
 use crate::concentration::ConcentrationRow;
 use crate::group::GroupRow;
 use crate::growth::{CagrRow, GrowthRow};
@@ -185,6 +185,41 @@ pub(crate) fn complexity_country_rows(
             eci: eci[k],
             eci_rank: rank[k],
             coi: coi[k],
+        })
+        .collect())
+}
+
+/// The columns of the `complexity` table the reports read.
+pub(crate) const COMPLEXITY_CELL_COLUMNS: &[&str] = &[
+    "reporter", "classification", "product", "level", "exports", "rca", "m", "density", "pci", "cog",
+];
+
+/// The cells of `countries` in a `complexity` partition.
+pub(crate) fn complexity_cells(
+    df: &DataFrame,
+    path: &Path,
+    year: i32,
+    countries: &[String],
+) -> Result<Vec<ComplexityCell>, IndicesError> {
+    let f = Frame { df, path };
+    let (reporter, class, product, level) =
+        (f.str("reporter")?, f.str("classification")?, f.str("product")?, f.u32("level")?);
+    let (exports, rca, m) = (f.f64("exports")?, f.f64("rca")?, f.bool("m")?);
+    let (density, pci, cog) = (f.f64("density")?, f.f64("pci")?, f.f64("cog")?);
+    Ok((0..df.height())
+        .filter(|&k| countries.contains(&reporter[k]))
+        .map(|k| ComplexityCell {
+            year,
+            reporter: reporter[k].clone(),
+            classification: class[k].clone(),
+            product: product[k].clone(),
+            level: level[k].unwrap_or(0) as u8,
+            exports: exports[k].unwrap_or(0.0),
+            rca: rca[k].unwrap_or(0.0),
+            m: m[k],
+            density: density[k],
+            pci: pci[k],
+            cog: cog[k],
         })
         .collect())
 }

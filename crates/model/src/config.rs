@@ -458,8 +458,9 @@ pub struct ComplexityConfig {
     pub presence: Presence,
     pub rca_threshold: f64,
     pub rpop_threshold: f64,
-    /// A CSV of population (`year`, a country column, `population`), for RPOP and
-    /// `min-population`; countries it lacks are left out of the RPOP universe.
+    /// A CSV of population (`year`, a country column, `population`), or `"wdi"` for the
+    /// embedded World Bank series (`data/macro/`), for RPOP and `min-population`; with it,
+    /// countries it lacks are left out of the universe.
     pub population: Option<PathBuf>,
     /// Countries whose exports of a universe's products sum to less (US$) are left out.
     pub min_country_exports: f64,
@@ -469,6 +470,16 @@ pub struct ComplexityConfig {
     pub min_population: f64,
     /// Write the `proximity` table (product pairs with φ > 0).
     pub proximity_table: bool,
+}
+
+/// `[indices.complexity] population = "wdi"`: the embedded World Bank population series.
+pub const WDI: &str = "wdi";
+
+impl ComplexityConfig {
+    /// The population file to read, if a file (not the embedded WDI series) is named.
+    pub fn population_file(&self) -> Option<&Path> {
+        self.population.as_deref().filter(|p| *p != Path::new(WDI))
+    }
 }
 
 impl Default for ComplexityConfig {
@@ -666,7 +677,11 @@ impl Config {
             indices: raw
                 .indices
                 .map(|mut i| {
-                    i.complexity.population = i.complexity.population.map(|p| base.join(p));
+                    // `wdi` names the embedded World Bank series, not a file.
+                    i.complexity.population = i
+                        .complexity
+                        .population
+                        .map(|p| if p == Path::new(WDI) { p } else { base.join(p) });
                     i
                 })
                 .unwrap_or_default(),

@@ -60,6 +60,11 @@ impl Wdi {
         self.by.get(&(code.to_owned(), year)).copied()
     }
 
+    /// Every (ISO3, year, value).
+    pub fn entries(&self) -> impl Iterator<Item = (&str, i32, f64)> {
+        self.by.iter().map(|((c, y), v)| (c.as_str(), *y, *v))
+    }
+
     /// The series of one economy, by year.
     pub fn series(&self, code: &str) -> BTreeMap<i32, f64> {
         self.by

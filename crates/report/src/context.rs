@@ -234,6 +234,13 @@ pub fn build(
     let g_m = v.group(|r| r.imports);
     let g_t = v.group(|r| r.total_trade);
     let g_b = v.group(|r| r.balance);
+    // Constant dollars beside the nominal series, where `[indices] deflator` is set.
+    let g_t_real = v.group(|r| r.total_trade_real);
+    let real = t
+        .meta
+        .deflator
+        .as_ref()
+        .filter(|_| g_t_real.iter().any(|(_, v)| v.is_some()));
 
     let mut figures = Vec::new();
     let mut charts = Vec::new();
@@ -266,13 +273,26 @@ pub fn build(
         charts.push((file, chart));
     };
 
+    let mut totals_caption = format!(
+        "Exports, imports and total trade of {fname} with the {n} states of {group}, US$ billion, as reported by {fname} (seed paper 000, Figure 2).",
+        n = partners.len()
+    );
+    let mut real_series = Vec::new();
+    if let Some(d) = real {
+        totals_caption.push_str(&format!(
+            " The line \"Total trade, {0} US$\" is total trade in constant {0} US dollars ({1}).",
+            d.base_year,
+            d.series.source()
+        ));
+        real_series.push(Series {
+            name: format!("Total trade, {} US$", d.base_year),
+            points: scaled(&g_t_real, 1e-9),
+        });
+    }
     figure(
         "fig-totals",
         format!("{fname}'s trade with {group}, {span}"),
-        format!(
-            "Exports, imports and total trade of {fname} with the {n} states of {group}, US$ billion, as reported by {fname} (seed paper 000, Figure 2).",
-            n = partners.len()
-        ),
+        totals_caption,
         Chart::Line(LineChart {
             title: format!("{fname}'s trade with {group}"),
             y_label: "US$ billion".into(),
@@ -289,7 +309,10 @@ pub fn build(
                     name: format!("Imports of {}", focus.code),
                     points: scaled(&g_m, 1e-9),
                 },
-            ],
+            ]
+            .into_iter()
+            .chain(real_series)
+            .collect(),
             source: src_line.clone(),
             y_decimals: 0,
         }),
@@ -603,6 +626,7 @@ pub fn build(
     tables.extend(crate::sections::groups(&scope));
     tables.extend(crate::sections::structure(&scope));
     tables.extend(crate::sections::breakdowns(&scope));
+    tables.extend(crate::complexity::tables(&scope));
 
     // Data quality: each side's report of the same flow (mirror check).
     let ratio = |v: Option<f64>, derived: bool| match v {

@@ -15,6 +15,7 @@ pub mod format;
 pub mod landscape;
 pub mod map;
 pub mod reproduce;
+mod complexity;
 mod sections;
 
 use std::path::{Path, PathBuf};

@@ -11,7 +11,7 @@ use crate::format::{MISSING, pct, usd_bn};
 
 /// "XVI Machinery and mechanical appliances" for an HS code or section code (`S16`): the
 /// section's numeral and the first clause of its title.
-fn section_label(code: &str) -> String {
+pub(crate) fn section_label(code: &str) -> String {
     let section = match code.strip_prefix('S').and_then(|n| n.parse::<u8>().ok()) {
         Some(n) => tradepipe_model::products::sections()
             .into_iter()
@@ -429,6 +429,7 @@ pub(crate) fn footnote(id: &str, source_line: &str, focus: &str) -> String {
         "tii-in" | "hm-in" => "each partner's report".to_string(),
         "mirror-imports" | "mirror-exports" => "both sides' reports".to_string(),
         "hhi-partners" | "hhi-products" | "pair-structure" => "each country's own report".to_string(),
+        "eci" | "cog" => "every reporter's exports by product".to_string(),
         _ => format!("{focus}'s report"),
     };
     format!("{source_line}; {side}; tradepipe table {}.", columns_of(id))
@@ -453,6 +454,8 @@ fn columns_of(id: &str) -> &'static str {
         }
         "hhi-products" => "concentration (over = products): hhi, hhi_normalized",
         "groups" => "group: members_reported, members, exports, imports, balance, trade_share",
+        "eci" => "complexity_country: eci, eci_rank",
+        "cog" => "complexity: pci, density, cog, exports (m = false)",
         _ if id.starts_with("by-") => {
             "contribution: exports, imports, balance, balance_change, balance_contribution, exports_growth_contribution"
         }
