@@ -49,7 +49,7 @@ fn cells(p: &Pipeline) -> Cells {
         let (reporters, products) = (text("reporter"), text("product"));
         let mut numbers: Vec<(String, Vec<Option<f64>>)> = Vec::new();
         for name in [
-            "exports", "rca", "rpop", "diversity", "ubiquity", "density", "eci", "pci", "coi", "cog",
+            "exports", "rca", "rpop", "diversity", "ubiquity", "density", "eci", "pci", "coi", "cog", "prody",
         ] {
             let col = df.column(name).unwrap().cast(&DataType::Float64).unwrap();
             let ca = col.f64().unwrap().clone();
@@ -293,4 +293,39 @@ fn a_report_on_product_data_shows_eci_ranks_and_the_highest_gains() {
     // The header row, the alignment row, then the products.
     let first_row = after.lines().filter(|l| l.starts_with('|')).nth(2).unwrap();
     assert!(first_row.starts_with(&format!("| {} |", best.product)), "{first_row}");
+}
+
+#[test]
+fn prody_and_expy_follow_their_definition_with_world_bank_incomes() {
+    use tradepipe_model::macro_series::{Indicator, wdi};
+    let p = sample_run("");
+    p.run(["run"]).success();
+    let ours = cells(&p);
+    let t = tradepipe_indices::read_tables(&p.output()).unwrap();
+    let year = 1996;
+    let income = |c: &str| Some(wdi(Indicator::Gdp).get(c, year)? / wdi(Indicator::Population).get(c, year)?);
+    let keys: Vec<&(i32, String, String)> = ours.rows.keys().filter(|k| k.0 == year).collect();
+    let mut countries: Vec<&str> = keys.iter().map(|k| k.1.as_str()).collect();
+    countries.sort();
+    countries.dedup();
+    let mut products: Vec<&str> = keys.iter().map(|k| k.2.as_str()).collect();
+    products.sort();
+    products.dedup();
+    let x = |c: &str, k: &str| ours.rows[&(year, c.to_string(), k.to_string())]["exports"].unwrap();
+    let total = |c: &str| products.iter().map(|k| x(c, k)).sum::<f64>();
+    let with_income: Vec<&str> = countries.iter().copied().filter(|c| income(c).is_some()).collect();
+    assert_eq!(with_income.len(), 9, "WDI has no Belgium-Luxembourg");
+    let prody = |k: &str| {
+        let w: f64 = with_income.iter().map(|c| x(c, k) / total(c)).sum();
+        with_income.iter().map(|c| x(c, k) / total(c) * income(c).unwrap()).sum::<f64>() / w
+    };
+    for k in &products {
+        let got = ours.rows[&(year, "DEU".to_string(), k.to_string())]["prody"].unwrap();
+        assert!((got - prody(k)).abs() <= 1e-9 * prody(k), "{k}: {got} vs {}", prody(k));
+    }
+    for c in ["AUT", "BLX"] {
+        let want: f64 = products.iter().map(|k| x(c, k) / total(c) * prody(k)).sum();
+        let row = t.complexity_country.iter().find(|r| r.year == year && r.reporter == c).unwrap();
+        assert!((row.expy.unwrap() - want).abs() <= 1e-9 * want, "{c}");
+    }
 }

@@ -87,3 +87,23 @@ fn without_a_deflator_the_real_columns_are_empty_and_a_bad_base_year_is_named() 
         out.stderr
     );
 }
+
+#[test]
+fn openness_is_world_trade_over_world_bank_gdp() {
+    use tradepipe_model::macro_series::{Indicator, wdi};
+    let p = Pipeline::slice().without_reports();
+    p.run(["run"]).success();
+    let t = tradepipe_indices::read_tables(&p.output()).unwrap();
+    for (c, year) in [("CHN", 2020), ("KAZ", 2015), ("KGZ", 2010)] {
+        let b = t.bilateral.iter().find(|r| r.year == year && r.reporter == c).unwrap();
+        let gdp = wdi(Indicator::Gdp).get(c, year).unwrap();
+        let want = (b.reporter_world_exports.unwrap() + b.reporter_world_imports.unwrap()) / gdp;
+        let row = t.country.iter().find(|r| r.year == year && r.reporter == c).unwrap();
+        assert!((row.openness.unwrap() - want).abs() <= 1e-12 * want, "{c} {year}");
+        let pop = wdi(Indicator::Population).get(c, year).unwrap();
+        assert!((row.gdp_per_capita.unwrap() - gdp / pop).abs() <= 1e-9 * gdp / pop);
+    }
+    // China's merchandise trade was about a third of its GDP in 2020.
+    let chn = t.country.iter().find(|r| r.year == 2020 && r.reporter == "CHN").unwrap();
+    assert!((0.25..0.40).contains(&chn.openness.unwrap()), "{:?}", chn.openness);
+}

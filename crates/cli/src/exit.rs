@@ -126,7 +126,7 @@ fn indices_status(e: &tradepipe_indices::IndicesError) -> ExitStatus {
     use tradepipe_indices::IndicesError as I;
     match e {
         I::NoInput { .. } | I::Meta { .. } => ExitStatus::NoInput,
-        I::Schema { .. } => ExitStatus::Data,
+        I::Schema { .. } | I::MixedRevisions(_) => ExitStatus::Data,
         I::Parquet(tradepipe_parquet::ParquetError::Read { .. }) => ExitStatus::NoInput,
         I::Parquet(_) | I::Write(_) => ExitStatus::CantCreate,
     }

@@ -190,6 +190,43 @@ pub fn compute(x: &[f64], countries: usize, products: usize, population: Option<
     }
 }
 
+/// Hausmann–Hwang–Rodrik's PRODY and EXPY of C countries × P products `x` (row-major) with
+/// income per head `income` (one per country; `None` where unknown): for each product
+/// `PRODY_p = Σ_c w_cp Y_c` with `w_cp = (x_cp/x_c) / Σ_c' (x_c'p/x_c')` over the countries
+/// with an income, and for each country `EXPY_c = Σ_p (x_cp/x_c) PRODY_p` over the products
+/// with a PRODY. `None` where nothing enters the sum.
+pub fn prody_expy(x: &[f64], countries: usize, products: usize, income: &[Option<f64>]) -> (Vec<Option<f64>>, Vec<Option<f64>>) {
+    let p_n = products;
+    let row_total: Vec<f64> = (0..countries).map(|c| x[c * p_n..(c + 1) * p_n].iter().sum()).collect();
+    let share = |c: usize, p: usize| x[c * p_n + p] / row_total[c];
+    let prody: Vec<Option<f64>> = (0..p_n)
+        .map(|p| {
+            let (mut weight, mut sum) = (0.0, 0.0);
+            for c in (0..countries).filter(|&c| row_total[c] > 0.0) {
+                if let Some(y) = income[c] {
+                    weight += share(c, p);
+                    sum += share(c, p) * y;
+                }
+            }
+            (weight > 0.0).then(|| sum / weight)
+        })
+        .collect();
+    let expy = (0..countries)
+        .map(|c| {
+            let mut any = false;
+            let mut sum = 0.0;
+            for (p, v) in prody.iter().enumerate() {
+                if let Some(v) = v {
+                    any = true;
+                    sum += share(c, p) * v;
+                }
+            }
+            (any && row_total[c] > 0.0).then_some(sum)
+        })
+        .collect();
+    (prody, expy)
+}
+
 /// Standardisation over the C×P cells of a per-country vector: mean and sd (divisor
 /// C·P − 1), each country's value counted P times.
 fn cell_moments(v: &[f64], products: usize) -> (f64, f64) {
@@ -438,6 +475,25 @@ mod tests {
         // RCA_22 = (3/4)/(4/6) = 1.125: either test makes it present.
         let k = compute(&x, 2, 2, Some(&[1.0, 4.0]), Test { presence: Presence::Both, ..test });
         assert_eq!(k.m, [true, true, false, true]);
+    }
+
+    #[test]
+    fn prody_and_expy_by_hand() {
+        // x = [[2, 2], [0, 4]], incomes 10 and 30. Shares: A (1/2, 1/2), B (0, 1).
+        // PRODY_1 = (1/2·10 + 0·30)/(1/2) = 10; PRODY_2 = (1/2·10 + 1·30)/(3/2) = 35/1.5.
+        // EXPY_A = 1/2·10 + 1/2·(70/3) = 50/3; EXPY_B = 70/3.
+        let (prody, expy) = prody_expy(&[2.0, 2.0, 0.0, 4.0], 2, 2, &[Some(10.0), Some(30.0)]);
+        let p2 = 70.0 / 3.0;
+        assert_eq!(prody[0], Some(10.0));
+        assert!((prody[1].unwrap() - p2).abs() < 1e-12);
+        assert!((expy[0].unwrap() - 50.0 / 3.0).abs() < 1e-12);
+        assert!((expy[1].unwrap() - p2).abs() < 1e-12);
+        // Without B's income, PRODY rests on A alone: both products 10.
+        let (prody, expy) = prody_expy(&[2.0, 2.0, 0.0, 4.0], 2, 2, &[Some(10.0), None]);
+        assert_eq!(prody, [Some(10.0), Some(10.0)]);
+        assert_eq!(expy, [Some(10.0), Some(10.0)]);
+        let (prody, expy) = prody_expy(&[1.0; 4], 2, 2, &[None, None]);
+        assert_eq!((prody, expy), (vec![None, None], vec![None, None]));
     }
 
     #[test]

@@ -155,6 +155,8 @@ pub struct ComplexityCountryRow {
     /// 1 for the highest ECI of the universe (ties share the better rank).
     pub eci_rank: Option<u32>,
     pub coi: Option<f64>,
+    /// Hausmann–Hwang–Rodrik EXPY: the PRODY of the country's export basket, US$ per head.
+    pub expy: Option<f64>,
 }
 
 /// One cell of `output/parquet/indices/complexity/` as the report reads it (the configured
@@ -203,6 +205,7 @@ struct Cells {
     pci: Vec<Option<f64>>,
     coi: Vec<Option<f64>>,
     cog: Vec<Option<f64>>,
+    prody: Vec<Option<f64>>,
 }
 
 #[derive(Default)]
@@ -334,6 +337,8 @@ pub fn compute_year(
             continue;
         }
         let k = complexity::compute(&sub, c_n, p_n, population.map(|_| pop.as_slice()), test);
+        let income: Vec<Option<f64>> = (0..c_n).map(|c| income_per_head(&e.reporters[keep_r[c]], year)).collect();
+        let (prody, expy) = complexity::prody_expy(&sub, c_n, p_n, &income);
         let code_of = |i: usize| e.reporters[keep_r[i]].clone();
         let product_of = |i: usize| e.products[products[keep_p[i]]].1.clone();
         let ranked = k.ranked.as_ref().ok();
@@ -368,6 +373,7 @@ pub fn compute_year(
                 cells.pci.push(ranked.map(|r| r.pci[q]));
                 cells.coi.push(ranked.and_then(|r| r.coi[c]));
                 cells.cog.push(ranked.map(|r| r.cog[i]));
+                cells.prody.push(prody[q]);
             }
         }
         let ranks = ranked.map(|r| ranks_desc(&r.eci));
@@ -382,6 +388,7 @@ pub fn compute_year(
                 eci: ranked.map(|r| r.eci[c]),
                 eci_rank: ranks.as_ref().map(|v| v[c]),
                 coi: ranked.and_then(|r| r.coi[c]),
+                expy: expy[c],
             });
         }
         if cfg.proximity_table
@@ -406,6 +413,15 @@ pub fn compute_year(
         proximity,
         notes,
     })
+}
+
+/// GDP per head in current US$ (World Bank WDI GDP over population, embedded), for PRODY
+/// and EXPY.
+fn income_per_head(code: &str, year: i32) -> Option<f64> {
+    use tradepipe_model::macro_series::{Indicator, wdi};
+    let gdp = wdi(Indicator::Gdp).get(code, year)?;
+    let people = wdi(Indicator::Population).get(code, year)?;
+    (people > 0.0).then(|| gdp / people)
 }
 
 /// Rank 1 for the largest value; equal values share the better rank.
@@ -443,6 +459,7 @@ fn cells_batch(c: Cells) -> Result<RecordBatch, ArrowError> {
         ("pci", f64s(c.pci)),
         ("coi", f64s(c.coi)),
         ("cog", f64s(c.cog)),
+        ("prody", f64s(c.prody)),
     ])
 }
 

@@ -22,12 +22,14 @@ pub mod breakdown;
 pub mod complexity;
 pub mod complexity_table;
 pub mod concentration;
+pub mod country;
 pub mod formulas;
 pub mod group;
 pub mod growth;
 mod output;
 pub mod product;
 pub mod product_acc;
+pub mod revisions;
 pub mod structure;
 pub mod year_data;
 
@@ -35,6 +37,7 @@ pub use bilateral::BilateralRow;
 pub use breakdown::ContributionRow;
 pub use complexity_table::{ComplexityCell, ComplexityCountryRow};
 pub use concentration::ConcentrationRow;
+pub use country::CountryRow;
 pub use group::GroupRow;
 pub use growth::{CagrRow, GrowthRow};
 pub use product::ProductRow;
@@ -58,6 +61,9 @@ pub enum IndicesError {
     Schema { path: String, message: String },
     #[error("cannot read {path}: {message}")]
     Meta { path: PathBuf, message: String },
+    /// Product rows of one level in more than one classification (see [`revisions`]).
+    #[error("{0}")]
+    MixedRevisions(revisions::Mixed),
     #[error(transparent)]
     Parquet(#[from] tradepipe_parquet::ParquetError),
     #[error(transparent)]
@@ -117,6 +123,8 @@ pub struct IndexTables {
     pub pair_structure: Vec<PairStructureRow>,
     pub contribution: Vec<ContributionRow>,
     pub group: Vec<GroupRow>,
+    /// Trade, GDP, population and openness of each configured country.
+    pub country: Vec<CountryRow>,
     /// ECI, diversity and COI by country.
     pub complexity_country: Vec<ComplexityCountryRow>,
     /// The configured countries' cells of the `complexity` table (density, PCI, COG of each
@@ -258,6 +266,7 @@ pub fn run(cfg: &Config) -> Result<IndicesSummary, IndicesError> {
             .iter()
             .flat_map(|c| concentration::compute(&d, c))
             .collect();
+        revisions::check(year, &d.product_exports).map_err(IndicesError::MixedRevisions)?;
         let mut product = product::ProductTable::rca(year, &d.product_exports);
         product.add_market_penetration(std::mem::take(&mut d.product_partners), &d.product_imports);
         let (pair_structure, product_pair) = structure::compute(&d, &pairs);
@@ -339,8 +348,10 @@ pub fn run(cfg: &Config) -> Result<IndicesSummary, IndicesError> {
                 .par_iter()
                 .map(|&year| {
                     let out = year_task(year)?;
+                    let countries = country::compute(year, &cfg.indices.countries, &out.bilateral);
                     let mut tables = vec![
                         ("bilateral", output::bilateral_frame(&out.bilateral)),
+                        ("country", output::country_frame(&countries)),
                         ("concentration", output::concentration_frame(&out.concentration)),
                         ("group", output::group_frame(&out.group)),
                     ];
@@ -409,7 +420,7 @@ pub fn run(cfg: &Config) -> Result<IndicesSummary, IndicesError> {
     let mut df = output::cagr_frame(&growth::cagr_rows(&all, &cfg.indices.cagr_windows))
         .map_err(|e| schema_err(&cagr_path, e))?;
     tradepipe_parquet::write(&cagr_path, &mut df)?;
-    for table in ["bilateral", "growth", "concentration", "contribution", "group"] {
+    for table in ["bilateral", "country", "growth", "concentration", "contribution", "group"] {
         tradepipe_parquet::remove_stale_partitions(&root.join(table), &years)?;
     }
     for table in ["product", "pair_structure", "product_pair"] {
@@ -472,7 +483,14 @@ pub fn read_tables(output_dir: &Path) -> Result<IndexTables, IndicesError> {
     let mut concentration = Vec::new();
     let mut contribution = Vec::new();
     let mut group = Vec::new();
+    let mut country = Vec::new();
     for &year in &meta.years {
+        let dir = root.join("country");
+        // Tables from before the country table existed have none: read as empty.
+        if partition_dir(&dir, year).exists() {
+            let df = tradepipe_parquet::read_partition(&dir, year, None)?;
+            country.extend(output::country_rows(&df, &partition_dir(&dir, year), year)?);
+        }
         let dir = root.join("bilateral");
         let df = tradepipe_parquet::read_partition(&dir, year, None)?;
         bilateral.extend(output::bilateral_rows(&df, &partition_dir(&dir, year), year)?);
@@ -534,6 +552,7 @@ pub fn read_tables(output_dir: &Path) -> Result<IndexTables, IndicesError> {
         pair_structure,
         contribution,
         group,
+        country,
         complexity_country,
         complexity_cells,
     })

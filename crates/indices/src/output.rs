@@ -17,6 +17,7 @@ use crate::bilateral::BilateralRow;
 use crate::breakdown::ContributionRow;
 use crate::complexity_table::{ComplexityCell, ComplexityCountryRow};
 use crate::concentration::ConcentrationRow;
+use crate::country::CountryRow;
 use crate::group::GroupRow;
 use crate::growth::{CagrRow, GrowthRow};
 use crate::product::{ProductRow, ProductTable};
@@ -161,6 +162,7 @@ pub(crate) fn complexity_country_frame(rows: &[ComplexityCountryRow]) -> PolarsR
             f64s("eci", rows, |r| r.eci),
             u32s("eci_rank", rows, |r| r.eci_rank),
             f64s("coi", rows, |r| r.coi),
+            f64s("expy", rows, |r| r.expy),
         ],
     )
 }
@@ -173,7 +175,7 @@ pub(crate) fn complexity_country_rows(
     let f = Frame { df, path };
     let (reporter, class, level) = (f.str("reporter")?, f.str("classification")?, f.u32("level")?);
     let (exports, diversity, eci) = (f.f64("exports")?, f.u32("diversity")?, f.f64("eci")?);
-    let (rank, coi) = (f.u32("eci_rank")?, f.f64("coi")?);
+    let (rank, coi, expy) = (f.u32("eci_rank")?, f.f64("coi")?, f.f64_or_none("expy")?);
     Ok((0..df.height())
         .map(|k| ComplexityCountryRow {
             year,
@@ -185,6 +187,7 @@ pub(crate) fn complexity_country_rows(
             eci: eci[k],
             eci_rank: rank[k],
             coi: coi[k],
+            expy: expy[k],
         })
         .collect())
 }
@@ -220,6 +223,40 @@ pub(crate) fn complexity_cells(
             density: density[k],
             pci: pci[k],
             cog: cog[k],
+        })
+        .collect())
+}
+
+pub(crate) fn country_frame(rows: &[CountryRow]) -> PolarsResult<DataFrame> {
+    DataFrame::new(
+        rows.len(),
+        vec![
+            strs("reporter", rows, |r| &r.reporter),
+            f64s("exports", rows, |r| r.exports),
+            f64s("imports", rows, |r| r.imports),
+            f64s("gdp", rows, |r| r.gdp),
+            f64s("population", rows, |r| r.population),
+            f64s("gdp_per_capita", rows, |r| r.gdp_per_capita),
+            f64s("openness", rows, |r| r.openness),
+        ],
+    )
+}
+
+pub(crate) fn country_rows(df: &DataFrame, path: &Path, year: i32) -> Result<Vec<CountryRow>, IndicesError> {
+    let f = Frame { df, path };
+    let reporter = f.str("reporter")?;
+    let (x, m, gdp) = (f.f64("exports")?, f.f64("imports")?, f.f64("gdp")?);
+    let (pop, pc, open) = (f.f64("population")?, f.f64("gdp_per_capita")?, f.f64("openness")?);
+    Ok((0..df.height())
+        .map(|k| CountryRow {
+            year,
+            reporter: reporter[k].clone(),
+            exports: x[k],
+            imports: m[k],
+            gdp: gdp[k],
+            population: pop[k],
+            gdp_per_capita: pc[k],
+            openness: open[k],
         })
         .collect())
 }

@@ -194,6 +194,7 @@ mod tests {
             eci: Some(eci),
             eci_rank: Some(rank),
             coi: Some(0.0),
+            expy: None,
         }
     }
 
@@ -249,6 +250,7 @@ mod tests {
             pair_structure: Vec::new(),
             contribution: Vec::new(),
             group: Vec::new(),
+            country: Vec::new(),
             complexity_country: vec![
                 country(1995, "AUT", 0.5, 3),
                 country(1995, "DEU", 1.5, 1),

@@ -1,0 +1,50 @@
+//! Country-level figures of each configured country and year: its trade with the world (its
+//! own report) beside the embedded World Bank WDI GDP and population, and openness.
+
+use serde::{Deserialize, Serialize};
+use tradepipe_model::macro_series::{Indicator, wdi};
+
+use crate::bilateral::BilateralRow;
+use crate::formulas::{share, sum_present};
+
+/// One row of `output/parquet/indices/country/`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CountryRow {
+    pub year: i32,
+    pub reporter: String,
+    /// Exports to and imports from the world, US$ (the country's own report, `world` as the
+    /// bilateral table chose it).
+    pub exports: Option<f64>,
+    pub imports: Option<f64>,
+    /// GDP in current US$ and population (World Bank WDI `NY.GDP.MKTP.CD`, `SP.POP.TOTL`).
+    pub gdp: Option<f64>,
+    pub population: Option<f64>,
+    pub gdp_per_capita: Option<f64>,
+    /// Trade openness `(X + M) / GDP`.
+    pub openness: Option<f64>,
+}
+
+/// A row for every country of `countries` with a bilateral row in `year` (its world totals
+/// are in every one of its rows).
+pub fn compute(year: i32, countries: &[String], bilateral: &[BilateralRow]) -> Vec<CountryRow> {
+    countries
+        .iter()
+        .filter_map(|c| {
+            let r = bilateral.iter().find(|r| r.year == year && &r.reporter == c)?;
+            let gdp = wdi(Indicator::Gdp).get(c, year);
+            let population = wdi(Indicator::Population).get(c, year);
+            let trade = sum_present([r.reporter_world_exports, r.reporter_world_imports])
+                .filter(|_| r.reporter_world_exports.is_some() && r.reporter_world_imports.is_some());
+            Some(CountryRow {
+                year,
+                reporter: c.clone(),
+                exports: r.reporter_world_exports,
+                imports: r.reporter_world_imports,
+                gdp,
+                population,
+                gdp_per_capita: share(gdp, population),
+                openness: share(trade, gdp),
+            })
+        })
+        .collect()
+}
