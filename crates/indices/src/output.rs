@@ -352,7 +352,27 @@ pub(crate) fn product_batch(t: &ProductTable<'_>, real_factor: Option<f64>) -> R
         ),
         ("partners", partners_column(t)),
         ("market_penetration", penetration_column(t)),
+        ("product_name", names_column(t)),
     ])
+}
+
+/// The HS 6-digit description of each cell's product (`tradepipe_model::product_names`) as a
+/// dictionary column keyed by the product's index; null where the edition's list has none.
+fn names_column(t: &ProductTable<'_>) -> ArrayRef {
+    let names: Vec<Option<&str>> = t
+        .exports
+        .products
+        .iter()
+        .map(|(class, code)| tradepipe_model::product_names::product_name(class, code))
+        .collect();
+    let keys: UInt32Array = t
+        .exports
+        .cells
+        .iter()
+        .map(|c| names[c.1 as usize].map(|_| c.1))
+        .collect();
+    let values = StringArray::from_iter_values(names.iter().map(|n| n.unwrap_or("")));
+    Arc::new(DictionaryArray::<UInt32Type>::new(keys, Arc::new(values)))
 }
 
 /// Partner counts as a dictionary column whose entries are `0..=max`: a count is its own key.
@@ -433,6 +453,7 @@ pub(crate) fn product_rows(df: &DataFrame, path: &Path, year: i32) -> Result<Vec
     );
     let (x, rca, sym) = (f.f64("exports")?, f.f64("rca")?, f.f64("rca_sym")?);
     let x_real = f.f64_or_none("exports_real")?;
+    let names = f.str_or_none("product_name")?;
     let (partners, emp) = (f.u32("partners")?, f.f64("market_penetration")?);
     Ok((0..df.height())
         .map(|k| ProductRow {
@@ -443,6 +464,7 @@ pub(crate) fn product_rows(df: &DataFrame, path: &Path, year: i32) -> Result<Vec
             level: level[k].unwrap_or(0) as u8,
             exports: x[k].unwrap_or(0.0),
             exports_real: x_real[k],
+            product_name: names[k].clone(),
             rca: rca[k],
             rca_sym: sym[k],
             partners: partners[k],
@@ -463,6 +485,14 @@ impl Frame<'_> {
             path: self.path.display().to_string(),
             message: e.to_string(),
         }
+    }
+    /// A text column that may be null, or absent from a table of an earlier version.
+    fn str_or_none(&self, name: &str) -> Result<Vec<Option<String>>, IndicesError> {
+        let Ok(col) = self.df.column(name) else {
+            return Ok(vec![None; self.df.height()]);
+        };
+        let ca = col.str().map_err(|e| self.err(e))?;
+        Ok(ca.iter().map(|v| v.map(str::to_owned)).collect())
     }
     /// A column added after the table was first written (the `*_real` twins): all `None`
     /// where a table from an earlier version lacks it.

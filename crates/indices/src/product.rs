@@ -24,6 +24,8 @@ pub struct ProductRow {
     pub exports: f64,
     /// `exports` in constant dollars of the deflator's base year; `None` without one.
     pub exports_real: Option<f64>,
+    /// The HS 6-digit description of the product in its edition, where known.
+    pub product_name: Option<String>,
     /// `(X_i^k / X_i) / (X_w^k / X_w)`.
     pub rca: Option<f64>,
     /// `(RCA − 1) / (RCA + 1)`, in (−1, 1).
@@ -260,6 +262,8 @@ impl<'a> ProductTable<'a> {
                     level: self.level(n),
                     exports: self.value(n),
                     exports_real: None,
+                    product_name: tradepipe_model::product_names::product_name(classification, product)
+                        .map(str::to_owned),
                     rca: self.rca[n],
                     rca_sym: self.rca_sym(n),
                     partners: self.partner_count(n),
@@ -371,6 +375,13 @@ mod tests {
             product: k,
             value: v,
         }
+    }
+
+    #[test]
+    fn rows_carry_the_hs6_description_of_their_edition() {
+        let rows = rca(1995, &[flow("AAA", "010111", 1.0), flow("BBB", "0101", 2.0)]);
+        assert_eq!(rows[0].product_name.as_deref(), Some("Horses: live, pure-bred breeding animals"));
+        assert_eq!(rows[1].product_name, None, "headings have no description list");
     }
 
     #[test]

@@ -21,6 +21,7 @@ pub mod groups;
 pub mod hash;
 pub mod macro_series;
 pub mod nomenclature;
+pub mod product_names;
 pub mod products;
 pub mod registry;
 pub mod rules;

@@ -10,7 +10,7 @@ use tradepipe_indices::{ComplexityCell, ComplexityCountryRow, IndexTables};
 
 use crate::context::Table;
 use crate::format::MISSING;
-use crate::sections::{Scope, section_label};
+use crate::sections::{Scope, product_label};
 
 /// How many products the COG table lists.
 const TOP: usize = 10;
@@ -148,7 +148,7 @@ pub(crate) fn tables(s: &Scope<'_>) -> Vec<Table> {
                 what = level_words(&class, level),
                 f = s.focus.name
             ),
-            headers: ["Product", "HS section", "PCI", "Density", "COG", "Exports (US$ m)"]
+            headers: ["Product", "Description", "PCI", "Density", "COG", "Exports (US$ m)"]
                 .map(String::from)
                 .to_vec(),
             rows: gains
@@ -156,7 +156,7 @@ pub(crate) fn tables(s: &Scope<'_>) -> Vec<Table> {
                 .map(|c| {
                     vec![
                         c.product.clone(),
-                        section_label(&c.product),
+                        product_label(&c.classification, &c.product),
                         num(c.pci, 2),
                         num(c.density, 3),
                         num(c.cog, 3),

@@ -30,6 +30,21 @@ pub(crate) fn section_label(code: &str) -> String {
     })
 }
 
+/// What a product is, for a table cell: its HS 6-digit description in its edition, cut at a
+/// word near 70 characters, else (headings, chapters, `HS` as reported) its HS section.
+pub(crate) fn product_label(classification: &str, code: &str) -> String {
+    const MAX: usize = 70;
+    match tradepipe_model::product_names::product_name(classification, code) {
+        Some(name) if name.chars().count() <= MAX => name.to_string(),
+        Some(name) => {
+            let cut: String = name.chars().take(MAX).collect();
+            let at = cut.rfind(' ').unwrap_or(cut.len());
+            format!("{}…", cut[..at].trim_end_matches([',', ';', ':']))
+        }
+        None => section_label(code),
+    }
+}
+
 /// Whether any body cell (after the label column) holds a value.
 fn has_values(t: &Table) -> bool {
     t.rows
@@ -190,10 +205,10 @@ pub(crate) fn structure(s: &Scope<'_>) -> Vec<Table> {
     let mut out = vec![Table {
         id: "top-products".into(),
         title: format!("{f}'s largest exports, {y} ({})", level_name(level)),
-        note: "US$ billion; share of the country's exports at this level; Balassa RCA against the reporters in the data (above 1: a revealed comparative advantage).".into(),
+        note: "Description: the HS 6-digit text of the product's edition (CEPII BACI V202401 lists), else its HS section. US$ billion; share of the country's exports at this level; Balassa RCA against the reporters in the data (above 1: a revealed comparative advantage).".into(),
         headers: vec![
             "Product".into(),
-            "HS section".into(),
+            "Description".into(),
             "Exports".into(),
             "Share %".into(),
             "RCA".into(),
@@ -205,7 +220,7 @@ pub(crate) fn structure(s: &Scope<'_>) -> Vec<Table> {
             .map(|r| {
                 vec![
                     r.product.clone(),
-                    section_label(&r.product),
+                    product_label(&r.classification, &r.product),
                     usd_bn(Some(r.exports)),
                     pct((total > 0.0).then(|| r.exports / total), 1),
                     num(r.rca, 2),
@@ -460,5 +475,23 @@ fn columns_of(id: &str) -> &'static str {
             "contribution: exports, imports, balance, balance_change, balance_contribution, exports_growth_contribution"
         }
         _ => "the index tables",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn products_are_labelled_by_description_else_section() {
+        assert_eq!(product_label("HS12", "010121"), "Horses: live, pure-bred breeding animals");
+        // A long description is cut at a word, with an ellipsis.
+        // "Meat: of bovine animals, cuts with bone in (excluding carcasses and half-carcasses),
+        // fresh or chilled" (102 characters).
+        let long = product_label("HS92", "020120");
+        assert_eq!(long, "Meat: of bovine animals, cuts with bone in (excluding carcasses and…");
+        // A heading, or HS as reported: its section.
+        assert_eq!(product_label("HS92", "8471"), section_label("8471"));
+        assert!(product_label("HS", "847130").starts_with("XVI "));
     }
 }
