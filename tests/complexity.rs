@@ -28,20 +28,28 @@ value = "export_val"
 "#,
         fixture("peer/trade_data_sample.csv").display()
     );
-    Pipeline::with_sources(&source, 1995, 1996)
-        .edit("countries = [\"CHN\", \"USA\"]", &format!("countries = [\"AUT\", \"DEU\"]\n\n[indices.complexity]\n{complexity}"))
+    Pipeline::with_sources(&source, 1995, 1996).edit(
+        "countries = [\"CHN\", \"USA\"]",
+        &format!("countries = [\"AUT\", \"DEU\"]\n\n[indices.complexity]\n{complexity}"),
+    )
 }
+
+/// (year, ISO3, product).
+type Key = (i32, String, String);
+/// Column name → value (`None` for null or an empty field).
+type Values = HashMap<String, Option<f64>>;
 
 /// Every column of the `complexity` partitions, keyed by (year, reporter, product).
 struct Cells {
-    rows: HashMap<(i32, String, String), HashMap<String, Option<f64>>>,
+    rows: HashMap<Key, Values>,
 }
 
 fn cells(p: &Pipeline) -> Cells {
     let mut rows = HashMap::new();
     for year in [1995, 1996] {
-        let df = tradepipe_parquet::read_partition(&p.output().join("parquet/indices/complexity"), year, None)
-            .unwrap();
+        let df =
+            tradepipe_parquet::read_partition(&p.output().join("parquet/indices/complexity"), year, None)
+                .unwrap();
         let text = |name: &str| -> Vec<String> {
             let ca = df.column(name).unwrap().str().unwrap().clone();
             (0..ca.len()).map(|i| ca.get(i).unwrap().to_owned()).collect()
@@ -49,7 +57,17 @@ fn cells(p: &Pipeline) -> Cells {
         let (reporters, products) = (text("reporter"), text("product"));
         let mut numbers: Vec<(String, Vec<Option<f64>>)> = Vec::new();
         for name in [
-            "exports", "rca", "rpop", "diversity", "ubiquity", "density", "eci", "pci", "coi", "cog", "prody",
+            "exports",
+            "rca",
+            "rpop",
+            "diversity",
+            "ubiquity",
+            "density",
+            "eci",
+            "pci",
+            "coi",
+            "cog",
+            "prody",
         ] {
             let col = df.column(name).unwrap().cast(&DataType::Float64).unwrap();
             let ca = col.f64().unwrap().clone();
@@ -69,7 +87,7 @@ fn cells(p: &Pipeline) -> Cells {
 }
 
 /// Stata's output file as (year, ISO3, product) → column → value (`None` for an empty field).
-fn stata(name: &str) -> Vec<((i32, String, String), HashMap<String, Option<f64>>)> {
+fn stata(name: &str) -> Vec<(Key, Values)> {
     let text = std::fs::read_to_string(fixture(&format!("peer/{name}"))).unwrap();
     let mut lines = text.lines();
     let header: Vec<&str> = lines.next().unwrap().split(',').collect();
@@ -91,7 +109,11 @@ fn stata(name: &str) -> Vec<((i32, String, String), HashMap<String, Option<f64>>
 fn check_against(p: &Pipeline, file: &str) {
     let ours = cells(p);
     let truth = stata(file);
-    assert_eq!(ours.rows.len(), truth.len(), "one row per country × product × year");
+    assert_eq!(
+        ours.rows.len(),
+        truth.len(),
+        "one row per country × product × year"
+    );
     for (key, want) in truth {
         let got = &ours.rows[&key];
         for (column, rtol) in [
@@ -138,12 +160,18 @@ fn complexity_matches_stata_ecomplexity_with_each_threshold() {
     assert_eq!(notes.len(), 2);
     let why = notes[0]["not_defined"].as_str().unwrap();
     assert!(
-        why.starts_with("2 countries have no product present (DEU, ITA) and 19 products are present in no country"),
+        why.starts_with(
+            "2 countries have no product present (DEU, ITA) and 19 products are present in no country"
+        ),
         "{why}"
     );
     assert_eq!(meta["complexity"]["options"]["rca-threshold"], 2.0);
     let t = tradepipe_indices::read_tables(&p.output()).unwrap();
-    assert!(t.complexity_country.iter().all(|r| r.eci.is_none() && r.eci_rank.is_none()));
+    assert!(
+        t.complexity_country
+            .iter()
+            .all(|r| r.eci.is_none() && r.eci_rank.is_none())
+    );
 }
 
 #[test]
@@ -176,7 +204,10 @@ fn the_proximity_table_equals_stata_genproximity() {
         let (p1, p2) = if f[0] < f[1] { (f[0], f[1]) } else { (f[1], f[0]) };
         let want: f64 = f[2].parse().unwrap();
         let got = ours.get(&(year, p1.into(), p2.into())).copied().unwrap_or(0.0);
-        assert!((got - want).abs() <= 1e-12, "{year} {p1}-{p2}: {got} vs Stata {want}");
+        assert!(
+            (got - want).abs() <= 1e-12,
+            "{year} {p1}-{p2}: {got} vs Stata {want}"
+        );
         checked += 1;
     }
     assert_eq!(checked, 1800);
@@ -198,7 +229,10 @@ fn rpop_follows_its_definition_and_countries_without_population_stay_out() {
         .skip(1)
         .map(|l| {
             let f: Vec<&str> = l.split(',').collect();
-            ((f[0].parse().unwrap(), f[1].to_uppercase()), f[2].parse().unwrap())
+            (
+                (f[0].parse().unwrap(), f[1].to_uppercase()),
+                f[2].parse().unwrap(),
+            )
         })
         .collect();
     let trade_text = std::fs::read_to_string(fixture("peer/trade_data_sample.csv")).unwrap();
@@ -207,7 +241,12 @@ fn rpop_follows_its_definition_and_countries_without_population_stay_out() {
         .skip(1)
         .map(|l| {
             let f: Vec<&str> = l.split(',').collect();
-            (f[0].parse().unwrap(), f[1].to_uppercase(), f[2].to_owned(), f[3].parse().unwrap())
+            (
+                f[0].parse().unwrap(),
+                f[1].to_uppercase(),
+                f[2].to_owned(),
+                f[3].parse().unwrap(),
+            )
         })
         .filter(|(y, c, _, _)| pop.contains_key(&(*y, c.clone())))
         .collect();
@@ -224,7 +263,10 @@ fn rpop_follows_its_definition_and_countries_without_population_stay_out() {
             let want = (v / pop[&(*y, c.clone())]) / (product_total[k.as_str()] / world_pop);
             let row = &ours.rows[&(year, c.clone(), k.clone())];
             let got = row["rpop"].unwrap();
-            assert!((got - want).abs() <= 1e-12 * want, "{year} {c} {k}: {got} vs {want}");
+            assert!(
+                (got - want).abs() <= 1e-12 * want,
+                "{year} {c} {k}: {got} vs {want}"
+            );
             assert_eq!(row["M"], Some(if want >= 1.0 { 1.0 } else { 0.0 }));
             checked += 1;
         }
@@ -275,13 +317,33 @@ fn a_report_on_product_data_shows_eci_ranks_and_the_highest_gains() {
     p.run(["run"]).success();
     let md = std::fs::read_to_string(p.output().join("reports/austria/report.md")).unwrap();
     let t = tradepipe_indices::read_tables(&p.output()).unwrap();
-    let eci = |c: &str| t.complexity_country.iter().find(|r| r.year == 1996 && r.reporter == c).unwrap();
+    let eci = |c: &str| {
+        t.complexity_country
+            .iter()
+            .find(|r| r.year == 1996 && r.reporter == c)
+            .unwrap()
+    };
     let aut = eci("AUT");
     // The ECI table: Austria's 1996 value and rank among the ten countries of the sample.
-    let section = &md[md.find("Economic complexity of Austria and its partners").expect("an ECI table")..];
-    let line = section.lines().find(|l| l.starts_with("| Austria |")).expect("an ECI row for Austria");
-    assert!(line.contains(&format!("| {:.2} | {} of 10 |", aut.eci.unwrap(), aut.eci_rank.unwrap())), "{line}");
-    assert!(md.contains("Products with the highest complexity outlook gain for Austria, 1996"), "{md}");
+    let section = &md[md
+        .find("Economic complexity of Austria and its partners")
+        .expect("an ECI table")..];
+    let line = section
+        .lines()
+        .find(|l| l.starts_with("| Austria |"))
+        .expect("an ECI row for Austria");
+    assert!(
+        line.contains(&format!(
+            "| {:.2} | {} of 10 |",
+            aut.eci.unwrap(),
+            aut.eci_rank.unwrap()
+        )),
+        "{line}"
+    );
+    assert!(
+        md.contains("Products with the highest complexity outlook gain for Austria, 1996"),
+        "{md}"
+    );
     // The first product listed is Austria's absent product with the highest COG.
     let best = t
         .complexity_cells
@@ -292,7 +354,10 @@ fn a_report_on_product_data_shows_eci_ranks_and_the_highest_gains() {
     let after = &md[md.find("highest complexity outlook gain for Austria").unwrap()..];
     // The header row, the alignment row, then the products.
     let first_row = after.lines().filter(|l| l.starts_with('|')).nth(2).unwrap();
-    assert!(first_row.starts_with(&format!("| {} |", best.product)), "{first_row}");
+    assert!(
+        first_row.starts_with(&format!("| {} |", best.product)),
+        "{first_row}"
+    );
 }
 
 #[test]
@@ -313,19 +378,35 @@ fn prody_and_expy_follow_their_definition_with_world_bank_incomes() {
     products.dedup();
     let x = |c: &str, k: &str| ours.rows[&(year, c.to_string(), k.to_string())]["exports"].unwrap();
     let total = |c: &str| products.iter().map(|k| x(c, k)).sum::<f64>();
-    let with_income: Vec<&str> = countries.iter().copied().filter(|c| income(c).is_some()).collect();
+    let with_income: Vec<&str> = countries
+        .iter()
+        .copied()
+        .filter(|c| income(c).is_some())
+        .collect();
     assert_eq!(with_income.len(), 9, "WDI has no Belgium-Luxembourg");
     let prody = |k: &str| {
         let w: f64 = with_income.iter().map(|c| x(c, k) / total(c)).sum();
-        with_income.iter().map(|c| x(c, k) / total(c) * income(c).unwrap()).sum::<f64>() / w
+        with_income
+            .iter()
+            .map(|c| x(c, k) / total(c) * income(c).unwrap())
+            .sum::<f64>()
+            / w
     };
     for k in &products {
         let got = ours.rows[&(year, "DEU".to_string(), k.to_string())]["prody"].unwrap();
-        assert!((got - prody(k)).abs() <= 1e-9 * prody(k), "{k}: {got} vs {}", prody(k));
+        assert!(
+            (got - prody(k)).abs() <= 1e-9 * prody(k),
+            "{k}: {got} vs {}",
+            prody(k)
+        );
     }
     for c in ["AUT", "BLX"] {
         let want: f64 = products.iter().map(|k| x(c, k) / total(c) * prody(k)).sum();
-        let row = t.complexity_country.iter().find(|r| r.year == year && r.reporter == c).unwrap();
+        let row = t
+            .complexity_country
+            .iter()
+            .find(|r| r.year == year && r.reporter == c)
+            .unwrap();
         assert!((row.expy.unwrap() - want).abs() <= 1e-9 * want, "{c}");
     }
 }

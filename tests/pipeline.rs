@@ -266,7 +266,11 @@ fn index_tables_are_byte_identical_with_one_or_two_threads() {
     assert!(!t.product.is_empty() && !t.pair_structure.is_empty());
     // The complexity, complexity_country and proximity tables were among those compared.
     assert!(!t.complexity_country.is_empty() && !t.complexity_cells.is_empty());
-    assert!(p.output().join("parquet/indices/proximity/year=1996/part-0.parquet").exists());
+    assert!(
+        p.output()
+            .join("parquet/indices/proximity/year=1996/part-0.parquet")
+            .exists()
+    );
 }
 
 /// The stages a JSON log says were skipped as unchanged, in order.

@@ -11,7 +11,10 @@ fn cpi() -> BTreeMap<i32, f64> {
     let mut months: BTreeMap<i32, Vec<f64>> = BTreeMap::new();
     for line in text.lines().skip(1) {
         let f: Vec<&str> = line.split(',').collect();
-        months.entry(f[0][..4].parse().unwrap()).or_default().push(f[1].parse().unwrap());
+        months
+            .entry(f[0][..4].parse().unwrap())
+            .or_default()
+            .push(f[1].parse().unwrap());
     }
     months
         .into_iter()
@@ -44,7 +47,10 @@ fn real_values_are_nominal_over_the_cpi_rebased_to_2010() {
         ] {
             let want = nominal.unwrap() / (rebased(year) / 100.0);
             let got = real.unwrap();
-            assert!((got - want).abs() <= 1e-12 * want.abs(), "{year}: {got} vs {want}");
+            assert!(
+                (got - want).abs() <= 1e-12 * want.abs(),
+                "{year}: {got} vs {want}"
+            );
         }
     }
     let r2020 = t.bilateral(2020, "CHN", "KAZ").unwrap();
@@ -56,7 +62,10 @@ fn real_values_are_nominal_over_the_cpi_rebased_to_2010() {
         .unwrap();
     let want = r2020.exports_real.unwrap() / r2019.exports_real.unwrap() - 1.0;
     assert!((g.exports_real_yoy.unwrap() - want).abs() < 1e-12);
-    assert!(g.exports_real_yoy.unwrap() < g.exports_yoy.unwrap(), "prices rose in 2020");
+    assert!(
+        g.exports_real_yoy.unwrap() < g.exports_yoy.unwrap(),
+        "prices rose in 2020"
+    );
     let c = t
         .cagr
         .iter()
@@ -82,7 +91,8 @@ fn without_a_deflator_the_real_columns_are_empty_and_a_bad_base_year_is_named() 
     );
     let out = p.run(["indices"]).failure(78);
     assert!(
-        out.stderr.contains("[indices] deflator: price-base-year 1900 is outside us-gdp-deflator (1960-2025)"),
+        out.stderr
+            .contains("[indices] deflator: price-base-year 1900 is outside us-gdp-deflator (1960-2025)"),
         "{}",
         out.stderr
     );
@@ -95,15 +105,31 @@ fn openness_is_world_trade_over_world_bank_gdp() {
     p.run(["run"]).success();
     let t = tradepipe_indices::read_tables(&p.output()).unwrap();
     for (c, year) in [("CHN", 2020), ("KAZ", 2015), ("KGZ", 2010)] {
-        let b = t.bilateral.iter().find(|r| r.year == year && r.reporter == c).unwrap();
+        let b = t
+            .bilateral
+            .iter()
+            .find(|r| r.year == year && r.reporter == c)
+            .unwrap();
         let gdp = wdi(Indicator::Gdp).get(c, year).unwrap();
         let want = (b.reporter_world_exports.unwrap() + b.reporter_world_imports.unwrap()) / gdp;
-        let row = t.country.iter().find(|r| r.year == year && r.reporter == c).unwrap();
+        let row = t
+            .country
+            .iter()
+            .find(|r| r.year == year && r.reporter == c)
+            .unwrap();
         assert!((row.openness.unwrap() - want).abs() <= 1e-12 * want, "{c} {year}");
         let pop = wdi(Indicator::Population).get(c, year).unwrap();
         assert!((row.gdp_per_capita.unwrap() - gdp / pop).abs() <= 1e-9 * gdp / pop);
     }
     // China's merchandise trade was about a third of its GDP in 2020.
-    let chn = t.country.iter().find(|r| r.year == 2020 && r.reporter == "CHN").unwrap();
-    assert!((0.25..0.40).contains(&chn.openness.unwrap()), "{:?}", chn.openness);
+    let chn = t
+        .country
+        .iter()
+        .find(|r| r.year == 2020 && r.reporter == "CHN")
+        .unwrap();
+    assert!(
+        (0.25..0.40).contains(&chn.openness.unwrap()),
+        "{:?}",
+        chn.openness
+    );
 }

@@ -139,7 +139,13 @@ pub struct Complexity {
 /// nothing is traded). Every country's and every product's total must be positive, and
 /// `population` (one per country) positive where given: the caller drops the others first,
 /// as Stata does.
-pub fn compute(x: &[f64], countries: usize, products: usize, population: Option<&[f64]>, test: Test) -> Complexity {
+pub fn compute(
+    x: &[f64],
+    countries: usize,
+    products: usize,
+    population: Option<&[f64]>,
+    test: Test,
+) -> Complexity {
     let (c_n, p_n) = (countries, products);
     assert_eq!(x.len(), c_n * p_n, "a C×P matrix");
     let row_total: Vec<f64> = (0..c_n).map(|c| x[c * p_n..(c + 1) * p_n].iter().sum()).collect();
@@ -195,9 +201,16 @@ pub fn compute(x: &[f64], countries: usize, products: usize, population: Option<
 /// `PRODY_p = Σ_c w_cp Y_c` with `w_cp = (x_cp/x_c) / Σ_c' (x_c'p/x_c')` over the countries
 /// with an income, and for each country `EXPY_c = Σ_p (x_cp/x_c) PRODY_p` over the products
 /// with a PRODY. `None` where nothing enters the sum.
-pub fn prody_expy(x: &[f64], countries: usize, products: usize, income: &[Option<f64>]) -> (Vec<Option<f64>>, Vec<Option<f64>>) {
+pub fn prody_expy(
+    x: &[f64],
+    countries: usize,
+    products: usize,
+    income: &[Option<f64>],
+) -> (Vec<Option<f64>>, Vec<Option<f64>>) {
     let p_n = products;
-    let row_total: Vec<f64> = (0..countries).map(|c| x[c * p_n..(c + 1) * p_n].iter().sum()).collect();
+    let row_total: Vec<f64> = (0..countries)
+        .map(|c| x[c * p_n..(c + 1) * p_n].iter().sum())
+        .collect();
     let share = |c: usize, p: usize| x[c * p_n + p] / row_total[c];
     let prody: Vec<Option<f64>> = (0..p_n)
         .map(|p| {
@@ -271,7 +284,11 @@ fn rank(m: &[bool], diversity: &[u32], ubiquity: &[u32], pairs: bool) -> Result<
     let s = &b * b.transpose();
     let eigen = SymmetricEigen::new(s);
     let mut order: Vec<usize> = (0..c_n).collect();
-    order.sort_by(|&i, &j| eigen.eigenvalues[j].total_cmp(&eigen.eigenvalues[i]).then(i.cmp(&j)));
+    order.sort_by(|&i, &j| {
+        eigen.eigenvalues[j]
+            .total_cmp(&eigen.eigenvalues[i])
+            .then(i.cmp(&j))
+    });
     let second = eigen.eigenvalues[order[1]];
     let third = order.get(2).map_or(f64::NEG_INFINITY, |&i| eigen.eigenvalues[i]);
     if (second - third).abs() <= 1e-10 * eigen.eigenvalues[order[0]].abs() {
@@ -310,12 +327,19 @@ fn rank(m: &[bool], diversity: &[u32], ubiquity: &[u32], pairs: bool) -> Result<
         bits[p * words + c / 64] |= 1 << (c % 64);
     }
     let co = |p: usize, q: usize| -> u32 {
-        let (a, b) = (&bits[p * words..(p + 1) * words], &bits[q * words..(q + 1) * words]);
+        let (a, b) = (
+            &bits[p * words..(p + 1) * words],
+            &bits[q * words..(q + 1) * words],
+        );
         a.iter().zip(b).map(|(x, y)| (x & y).count_ones()).sum()
     };
     // φ, column-major as nalgebra keeps it (the one P×P matrix: 230 MB at HS 6-digit).
     let phi = DMatrix::from_fn(p_n, p_n, |p, q| {
-        if p == q { 0.0 } else { f64::from(co(p, q)) / kp0[p].max(kp0[q]) }
+        if p == q {
+            0.0
+        } else {
+            f64::from(co(p, q)) / kp0[p].max(kp0[q])
+        }
     });
     drop(bits);
     let mut proximity = Vec::new();
@@ -336,7 +360,11 @@ fn rank(m: &[bool], diversity: &[u32], ubiquity: &[u32], pairs: bool) -> Result<
         .map(|q| if weight[q] > 0.0 { kp[q] / weight[q] } else { 0.0 })
         .collect();
     let stacked = DMatrix::from_fn(2 * c_n, p_n, |r, q| {
-        if r < c_n { mm[(r, q)] } else { (1.0 - mm[(r - c_n, q)]) * scale[q] }
+        if r < c_n {
+            mm[(r, q)]
+        } else {
+            (1.0 - mm[(r - c_n, q)]) * scale[q]
+        }
     });
     let both = &stacked * &phi;
     drop(phi);
@@ -366,7 +394,13 @@ fn rank(m: &[bool], diversity: &[u32], ubiquity: &[u32], pairs: bool) -> Result<
             .collect(),
         density,
         cog: (0..c_n * p_n)
-            .map(|i| if m[i] { 0.0 } else { both[(c_n + i / p_n, i % p_n)] / sd })
+            .map(|i| {
+                if m[i] {
+                    0.0
+                } else {
+                    both[(c_n + i / p_n, i % p_n)] / sd
+                }
+            })
             .collect(),
         proximity,
         eigenvalues: [second, third],
@@ -442,7 +476,10 @@ mod tests {
         // Column sums (5/6, 7/6, 1). d_A1 = φ_31/(5/6) = 2/5, d_A2 = φ_32/(7/6) = 4/7,
         // d_B1 = (φ_21 + φ_31)/(5/6) = 1, d_B2 = φ_32/(7/6) = 4/7, d_B3 = φ_23 = 2/3.
         let d: Vec<f64> = r.density.iter().map(|v| v.expect("connected")).collect();
-        close(&d, &[0.4, 4.0 / 7.0, 0.0, 1.0, 4.0 / 7.0, 2.0 / 3.0, 1.0, 1.0, 1.0]);
+        close(
+            &d,
+            &[0.4, 4.0 / 7.0, 0.0, 1.0, 4.0 / 7.0, 2.0 / 3.0, 1.0, 1.0, 1.0],
+        );
         // Raw COI with kp = (1, 1/4, −1/2): A d_A1·1 + d_A2·1/4 = 19/35, B d_B1·1 = 1, C 0;
         // standardised over the cells: mean 18/35, sd² = 3·(614/1225)/8, so (2, 34, −36)/√921.
         let q = 921f64.sqrt();
@@ -453,7 +490,17 @@ mod tests {
         let s3 = 3f64.sqrt();
         close(
             &r.cog,
-            &[4.0 / (7.0 * s3), 16.0 / (5.0 * s3), 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0],
+            &[
+                4.0 / (7.0 * s3),
+                16.0 / (5.0 * s3),
+                0.0,
+                0.0,
+                0.0,
+                0.0,
+                0.0,
+                0.0,
+                0.0,
+            ],
         );
     }
 
@@ -473,7 +520,16 @@ mod tests {
         assert_eq!(k.rpop.as_deref(), Some(&[2.5, 1.25, 0.625, 0.9375][..]));
         assert_eq!(k.m, [true, true, false, false]);
         // RCA_22 = (3/4)/(4/6) = 1.125: either test makes it present.
-        let k = compute(&x, 2, 2, Some(&[1.0, 4.0]), Test { presence: Presence::Both, ..test });
+        let k = compute(
+            &x,
+            2,
+            2,
+            Some(&[1.0, 4.0]),
+            Test {
+                presence: Presence::Both,
+                ..test
+            },
+        );
         assert_eq!(k.m, [true, true, false, true]);
     }
 

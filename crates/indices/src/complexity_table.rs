@@ -16,7 +16,9 @@ use std::path::Path;
 use std::sync::Arc;
 
 use arrow_array::types::UInt32Type;
-use arrow_array::{ArrayRef, BooleanArray, DictionaryArray, Float64Array, RecordBatch, StringArray, UInt32Array};
+use arrow_array::{
+    ArrayRef, BooleanArray, DictionaryArray, Float64Array, RecordBatch, StringArray, UInt32Array,
+};
 use arrow_schema::ArrowError;
 use serde::{Deserialize, Serialize};
 use tradepipe_model::Registry;
@@ -58,9 +60,11 @@ impl Population {
             .map(|h| h.trim().to_ascii_lowercase())
             .collect();
         let find = |names: &[&str]| names.iter().find_map(|n| header.iter().position(|h| h == n));
-        let (Some(c_year), Some(c_country), Some(c_value)) =
-            (find(&["year", "time"]), find(COUNTRY_COLUMNS), find(VALUE_COLUMNS))
-        else {
+        let (Some(c_year), Some(c_country), Some(c_value)) = (
+            find(&["year", "time"]),
+            find(COUNTRY_COLUMNS),
+            find(VALUE_COLUMNS),
+        ) else {
             return Err(err(format!(
                 "a population file has columns year, a country column ({}) and population (or value); found {}",
                 COUNTRY_COLUMNS.join(", "),
@@ -83,7 +87,11 @@ impl Population {
             }
             let number = |i: usize, what: &str| {
                 cell(i).parse::<f64>().map_err(|_| {
-                    err(format!("line {line}, column {:?}: {:?} is not {what}", header[i], cell(i)))
+                    err(format!(
+                        "line {line}, column {:?}: {:?} is not {what}",
+                        header[i],
+                        cell(i)
+                    ))
                 })
             };
             let year = number(c_year, "a year")? as i32;
@@ -97,7 +105,10 @@ impl Population {
     pub fn wdi() -> Population {
         let wdi = tradepipe_model::macro_series::wdi(tradepipe_model::macro_series::Indicator::Population);
         Population {
-            by: wdi.entries().map(|(code, year, v)| ((year, code.to_owned()), v)).collect(),
+            by: wdi
+                .entries()
+                .map(|(code, year, v)| ((year, code.to_owned()), v))
+                .collect(),
         }
     }
 
@@ -257,7 +268,10 @@ pub fn compute_year(
     let mut order: Vec<usize> = (0..universes.len()).collect();
     order.sort_by(|&a, &b| universes[a].0.cmp(&universes[b].0));
     let r_n = e.reporters.len();
-    let mut dense: Vec<Vec<f64>> = universes.iter().map(|(_, ps)| vec![0.0; r_n * ps.len()]).collect();
+    let mut dense: Vec<Vec<f64>> = universes
+        .iter()
+        .map(|(_, ps)| vec![0.0; r_n * ps.len()])
+        .collect();
     for &(r, k, v) in &e.cells {
         let (u, at) = universe_of[k as usize];
         dense[u][r as usize * universes[u].1.len() + at] += v;
@@ -292,7 +306,10 @@ pub fn compute_year(
                 None => None,
                 Some(Some(v)) if v > 0.0 && v >= cfg.min_population => Some(v),
                 Some(Some(v)) if v > 0.0 => {
-                    leave(format!("population {v} below min-population {}", cfg.min_population));
+                    leave(format!(
+                        "population {v} below min-population {}",
+                        cfg.min_population
+                    ));
                     continue;
                 }
                 Some(_) => {
@@ -333,11 +350,18 @@ pub fn compute_year(
             not_defined,
         };
         if c_n == 0 || p_n == 0 {
-            notes.push(note(c_n, p_n, None, Some("no country and product with exports".into())));
+            notes.push(note(
+                c_n,
+                p_n,
+                None,
+                Some("no country and product with exports".into()),
+            ));
             continue;
         }
         let k = complexity::compute(&sub, c_n, p_n, population.map(|_| pop.as_slice()), test);
-        let income: Vec<Option<f64>> = (0..c_n).map(|c| income_per_head(&e.reporters[keep_r[c]], year)).collect();
+        let income: Vec<Option<f64>> = (0..c_n)
+            .map(|c| income_per_head(&e.reporters[keep_r[c]], year))
+            .collect();
         let (prody, expy) = complexity::prody_expy(&sub, c_n, p_n, &income);
         let code_of = |i: usize| e.reporters[keep_r[i]].clone();
         let product_of = |i: usize| e.products[products[keep_p[i]]].1.clone();
@@ -346,19 +370,28 @@ pub fn compute_year(
             c_n,
             p_n,
             ranked.map(|r| r.eigenvalues),
-            k.ranked.as_ref().err().map(|why| why.describe(code_of, product_of)),
+            k.ranked
+                .as_ref()
+                .err()
+                .map(|why| why.describe(code_of, product_of)),
         ));
         let ck = key_of(&mut cells.classes, &mut c_index, class);
         let rk: Vec<u32> = (0..c_n)
             .map(|i| key_of(&mut cells.reporters, &mut r_index, &e.reporters[keep_r[i]]))
             .collect();
         let pk: Vec<u32> = (0..p_n)
-            .map(|i| key_of(&mut cells.products, &mut p_index, &e.products[products[keep_p[i]]].1))
+            .map(|i| {
+                key_of(
+                    &mut cells.products,
+                    &mut p_index,
+                    &e.products[products[keep_p[i]]].1,
+                )
+            })
             .collect();
-        for c in 0..c_n {
+        for (c, &reporter_key) in rk.iter().enumerate() {
             for q in 0..p_n {
                 let i = c * p_n + q;
-                cells.reporter_key.push(rk[c]);
+                cells.reporter_key.push(reporter_key);
                 cells.class_key.push(ck);
                 cells.product_key.push(pk[q]);
                 cells.level.push(u32::from(*level));
@@ -503,12 +536,26 @@ mod tests {
         ];
         let e = ProductExports::from_flows(&flows);
         let y = compute_year(2000, &e, &ComplexityConfig::default(), None).expect("batch");
-        let shape: Vec<(u8, usize, usize)> = y.notes.iter().map(|n| (n.level, n.countries, n.products)).collect();
-        assert_eq!(shape, [(2, 2, 2), (4, 3, 3)], "levels in order, each its own universe");
+        let shape: Vec<(u8, usize, usize)> = y
+            .notes
+            .iter()
+            .map(|n| (n.level, n.countries, n.products))
+            .collect();
+        assert_eq!(
+            shape,
+            [(2, 2, 2), (4, 3, 3)],
+            "levels in order, each its own universe"
+        );
         assert_eq!(y.cells.num_rows(), 2 * 2 + 3 * 3, "full rectangles");
-        let ranks: Vec<(u8, &str, Option<u32>)> =
-            y.countries.iter().map(|r| (r.level, r.reporter.as_str(), r.eci_rank)).collect();
-        assert_eq!(ranks[2..], [(4, "AAA", Some(1)), (4, "BBB", Some(2)), (4, "CCC", Some(3))]);
+        let ranks: Vec<(u8, &str, Option<u32>)> = y
+            .countries
+            .iter()
+            .map(|r| (r.level, r.reporter.as_str(), r.eci_rank))
+            .collect();
+        assert_eq!(
+            ranks[2..],
+            [(4, "AAA", Some(1)), (4, "BBB", Some(2)), (4, "CCC", Some(3))]
+        );
     }
 
     #[test]
@@ -530,7 +577,11 @@ mod tests {
         assert_eq!((n.countries, n.products), (2, 3));
         assert_eq!(n.left_out_countries.len(), 1);
         assert_eq!(n.left_out_countries[0].country, "BBB");
-        assert!(n.left_out_countries[0].reason.contains("below min-country-exports 3"));
+        assert!(
+            n.left_out_countries[0]
+                .reason
+                .contains("below min-country-exports 3")
+        );
     }
 
     #[test]

@@ -282,10 +282,11 @@ pub fn run(cfg: &Config) -> Result<IndicesSummary, IndicesError> {
                 message: e.to_string(),
             })?;
         let real_factor = deflator.as_ref().and_then(|d| d.factor(year));
-        let product_batch = output::product_batch(&product, real_factor).map_err(|e| IndicesError::Schema {
-            path: root.join("product").display().to_string(),
-            message: e.to_string(),
-        })?;
+        let product_batch =
+            output::product_batch(&product, real_factor).map_err(|e| IndicesError::Schema {
+                path: root.join("product").display().to_string(),
+                message: e.to_string(),
+            })?;
         drop(product);
         // The year's matrices are not needed past this point: freed before the write.
         let breakdowns = std::mem::take(&mut d.breakdowns);
@@ -420,22 +421,40 @@ pub fn run(cfg: &Config) -> Result<IndicesSummary, IndicesError> {
     let mut df = output::cagr_frame(&growth::cagr_rows(&all, &cfg.indices.cagr_windows))
         .map_err(|e| schema_err(&cagr_path, e))?;
     tradepipe_parquet::write(&cagr_path, &mut df)?;
-    for table in ["bilateral", "country", "growth", "concentration", "contribution", "group"] {
+    for table in [
+        "bilateral",
+        "country",
+        "growth",
+        "concentration",
+        "contribution",
+        "group",
+    ] {
         tradepipe_parquet::remove_stale_partitions(&root.join(table), &years)?;
     }
     for table in ["product", "pair_structure", "product_pair"] {
         tradepipe_parquet::remove_stale_partitions(&root.join(table), &product_years)?;
     }
     // Complexity partitions exist for the product years while it is enabled, else none.
-    let complexity_years: &[i32] = if complexity_cfg.enabled { &product_years } else { &[] };
+    let complexity_years: &[i32] = if complexity_cfg.enabled {
+        &product_years
+    } else {
+        &[]
+    };
     for table in ["complexity", "complexity_country"] {
         tradepipe_parquet::remove_stale_partitions(&root.join(table), complexity_years)?;
     }
-    let proximity_years = if complexity_cfg.proximity_table { complexity_years } else { &[] };
+    let proximity_years = if complexity_cfg.proximity_table {
+        complexity_years
+    } else {
+        &[]
+    };
     tradepipe_parquet::remove_stale_partitions(&root.join("proximity"), proximity_years)?;
     let complexity = (complexity_cfg.enabled && !product_years.is_empty()).then(|| ComplexityMeta {
         options: complexity_cfg.clone(),
-        universes: computed.iter().flat_map(|c| c.complexity_notes.iter().cloned()).collect(),
+        universes: computed
+            .iter()
+            .flat_map(|c| c.complexity_notes.iter().cloned())
+            .collect(),
     });
 
     let prov_path = trade.join("_provenance.json");

@@ -194,7 +194,16 @@ pub(crate) fn complexity_country_rows(
 
 /// The columns of the `complexity` table the reports read.
 pub(crate) const COMPLEXITY_CELL_COLUMNS: &[&str] = &[
-    "reporter", "classification", "product", "level", "exports", "rca", "m", "density", "pci", "cog",
+    "reporter",
+    "classification",
+    "product",
+    "level",
+    "exports",
+    "rca",
+    "m",
+    "density",
+    "pci",
+    "cog",
 ];
 
 /// The cells of `countries` in a `complexity` partition.
@@ -205,8 +214,12 @@ pub(crate) fn complexity_cells(
     countries: &[String],
 ) -> Result<Vec<ComplexityCell>, IndicesError> {
     let f = Frame { df, path };
-    let (reporter, class, product, level) =
-        (f.str("reporter")?, f.str("classification")?, f.str("product")?, f.u32("level")?);
+    let (reporter, class, product, level) = (
+        f.str("reporter")?,
+        f.str("classification")?,
+        f.str("product")?,
+        f.u32("level")?,
+    );
     let (exports, rca, m) = (f.f64("exports")?, f.f64("rca")?, f.bool("m")?);
     let (density, pci, cog) = (f.f64("density")?, f.f64("pci")?, f.f64("cog")?);
     Ok((0..df.height())
@@ -294,7 +307,10 @@ pub(crate) const PRODUCT_RAW: &[&str] = &["exports", "exports_real", "rca", "rca
 /// keyed by the matrix's indices, so no string is built per row.
 /// `real_factor` turns a dollar of the year into constant dollars (`100 / index`), where a
 /// deflator is set: the `exports_real` column, else null.
-pub(crate) fn product_batch(t: &ProductTable<'_>, real_factor: Option<f64>) -> Result<RecordBatch, ArrowError> {
+pub(crate) fn product_batch(
+    t: &ProductTable<'_>,
+    real_factor: Option<f64>,
+) -> Result<RecordBatch, ArrowError> {
     let e = t.exports;
     let cells = &e.cells;
     let dictionary = |keys: Vec<u32>, values: Vec<&str>| -> ArrayRef {
@@ -341,7 +357,9 @@ pub(crate) fn product_batch(t: &ProductTable<'_>, real_factor: Option<f64>) -> R
         (
             "exports_real",
             match real_factor {
-                Some(f) => Arc::new(Float64Array::from_iter_values(n.clone().map(|i| t.value(i) * f))) as ArrayRef,
+                Some(f) => {
+                    Arc::new(Float64Array::from_iter_values(n.clone().map(|i| t.value(i) * f))) as ArrayRef
+                }
                 None => Arc::new(Float64Array::new_null(t.len())) as ArrayRef,
             },
         ),

@@ -380,7 +380,10 @@ mod tests {
     #[test]
     fn rows_carry_the_hs6_description_of_their_edition() {
         let rows = rca(1995, &[flow("AAA", "010111", 1.0), flow("BBB", "0101", 2.0)]);
-        assert_eq!(rows[0].product_name.as_deref(), Some("Horses: live, pure-bred breeding animals"));
+        assert_eq!(
+            rows[0].product_name.as_deref(),
+            Some("Horses: live, pure-bred breeding animals")
+        );
         assert_eq!(rows[1].product_name, None, "headings have no description list");
     }
 

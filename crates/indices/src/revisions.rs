@@ -47,7 +47,11 @@ pub fn check(year: i32, e: &ProductExports) -> Result<(), Mixed> {
     let mut by_level: BTreeMap<u8, BTreeMap<&str, Vec<&str>>> = BTreeMap::new();
     for &(r, k, _) in &e.cells {
         let (class, code) = &e.products[k as usize];
-        let users = by_level.entry(level_of(code)).or_default().entry(class).or_default();
+        let users = by_level
+            .entry(level_of(code))
+            .or_default()
+            .entry(class)
+            .or_default();
         let reporter = e.reporters[r as usize].as_str();
         if users.last() != Some(&reporter) && !users.contains(&reporter) {
             users.push(reporter);
@@ -62,7 +66,10 @@ pub fn check(year: i32, e: &ProductExports) -> Result<(), Mixed> {
                 .into_iter()
                 .map(|(class, mut reporters)| {
                     reporters.sort_unstable();
-                    (class.to_owned(), reporters.into_iter().map(str::to_owned).collect())
+                    (
+                        class.to_owned(),
+                        reporters.into_iter().map(str::to_owned).collect(),
+                    )
                 })
                 .collect(),
         }),
@@ -102,7 +109,8 @@ mod tests {
             ]
         );
         assert!(
-            err.to_string().starts_with("in 2018, the 6-digit product rows come in HS12 (CHN) and HS17 (DEU, FRA)"),
+            err.to_string()
+                .starts_with("in 2018, the 6-digit product rows come in HS12 (CHN) and HS17 (DEU, FRA)"),
             "{err}"
         );
     }

@@ -555,7 +555,10 @@ impl Config {
     /// index base year), where `[indices] deflator` is set.
     pub fn deflator(&self) -> Option<crate::macro_series::Deflator> {
         let series = self.indices.deflator?;
-        let base = self.indices.price_base_year.unwrap_or_else(|| self.index_base_year());
+        let base = self
+            .indices
+            .price_base_year
+            .unwrap_or_else(|| self.index_base_year());
         crate::macro_series::Deflator::new(series, base).ok()
     }
 }
@@ -749,10 +752,16 @@ impl Config {
         }
         check_complexity(&self.indices.complexity)?;
         if let Some(series) = self.indices.deflator {
-            let base = self.indices.price_base_year.unwrap_or_else(|| self.index_base_year());
-            crate::macro_series::Deflator::new(series, base).map_err(|e| format!("[indices] deflator: {e}"))?;
+            let base = self
+                .indices
+                .price_base_year
+                .unwrap_or_else(|| self.index_base_year());
+            crate::macro_series::Deflator::new(series, base)
+                .map_err(|e| format!("[indices] deflator: {e}"))?;
         } else if self.indices.price_base_year.is_some() {
-            return Err("[indices] price-base-year needs deflator = \"us-gdp-deflator\" or \"us-cpi\"".into());
+            return Err(
+                "[indices] price-base-year needs deflator = \"us-gdp-deflator\" or \"us-cpi\"".into(),
+            );
         }
         for g in &self.groups {
             if g.members.is_empty() {
@@ -915,7 +924,9 @@ fn check_complexity(c: &ComplexityConfig) -> Result<(), String> {
         ("rpop-threshold", c.rpop_threshold),
     ] {
         if !(v.is_finite() && v > 0.0) {
-            return Err(format!("{at} {key} = {v}: a presence threshold is a positive number"));
+            return Err(format!(
+                "{at} {key} = {v}: a presence threshold is a positive number"
+            ));
         }
     }
     for (key, v) in [
@@ -951,7 +962,9 @@ fn check_columns(c: &TableColumns, registry: &Registry) -> Result<(), String> {
             return Err("give exactly one of partner and partner-code".into());
         }
         (None, Some(code)) if registry.get(code).is_none() => {
-            return Err(format!("unknown partner code {code:?} (ISO 3166 alpha-3, or WLD for the world)"));
+            return Err(format!(
+                "unknown partner code {code:?} (ISO 3166 alpha-3, or WLD for the world)"
+            ));
         }
         _ => {}
     }

@@ -80,7 +80,12 @@ pub fn wdi(indicator: Indicator) -> &'static Wdi {
     static CACHE: OnceLock<[Wdi; 3]> = OnceLock::new();
     let all = CACHE.get_or_init(|| {
         let reg = Registry::embedded();
-        [Indicator::Population, Indicator::Gdp, Indicator::GdpDeflatorChange].map(|i| parse_wdi(i.bytes(), &reg))
+        [
+            Indicator::Population,
+            Indicator::Gdp,
+            Indicator::GdpDeflatorChange,
+        ]
+        .map(|i| parse_wdi(i.bytes(), &reg))
     });
     &all[indicator as usize]
 }
@@ -244,10 +249,17 @@ mod tests {
         let g = wdi(Indicator::GdpDeflatorChange);
         let (g16, g17) = (g.get("USA", 2016).unwrap(), g.get("USA", 2017).unwrap());
         let want = 100.0 * (1.0 + g16 / 100.0) * (1.0 + g17 / 100.0);
-        assert!((d.index[&2017] - want).abs() < 1e-9, "{} vs {want}", d.index[&2017]);
+        assert!(
+            (d.index[&2017] - want).abs() < 1e-9,
+            "{} vs {want}",
+            d.index[&2017]
+        );
         assert_eq!(d.index[&2015], 100.0);
         let err = Deflator::new(DeflatorSeries::UsGdpDeflator, 1800).unwrap_err();
-        assert!(err.starts_with("price-base-year 1800 is outside us-gdp-deflator (19"), "{err}");
+        assert!(
+            err.starts_with("price-base-year 1800 is outside us-gdp-deflator (19"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -8,13 +8,34 @@ use std::io::Read;
 use std::sync::OnceLock;
 
 const EDITIONS: [(&str, &[u8]); 7] = [
-    ("HS92", include_bytes!("../../../data/hs/names/product_codes_HS92_V202401.csv.gz")),
-    ("HS96", include_bytes!("../../../data/hs/names/product_codes_HS96_V202401.csv.gz")),
-    ("HS02", include_bytes!("../../../data/hs/names/product_codes_HS02_V202401.csv.gz")),
-    ("HS07", include_bytes!("../../../data/hs/names/product_codes_HS07_V202401.csv.gz")),
-    ("HS12", include_bytes!("../../../data/hs/names/product_codes_HS12_V202401.csv.gz")),
-    ("HS17", include_bytes!("../../../data/hs/names/product_codes_HS17_V202401.csv.gz")),
-    ("HS22", include_bytes!("../../../data/hs/names/product_codes_HS22_V202401.csv.gz")),
+    (
+        "HS92",
+        include_bytes!("../../../data/hs/names/product_codes_HS92_V202401.csv.gz"),
+    ),
+    (
+        "HS96",
+        include_bytes!("../../../data/hs/names/product_codes_HS96_V202401.csv.gz"),
+    ),
+    (
+        "HS02",
+        include_bytes!("../../../data/hs/names/product_codes_HS02_V202401.csv.gz"),
+    ),
+    (
+        "HS07",
+        include_bytes!("../../../data/hs/names/product_codes_HS07_V202401.csv.gz"),
+    ),
+    (
+        "HS12",
+        include_bytes!("../../../data/hs/names/product_codes_HS12_V202401.csv.gz"),
+    ),
+    (
+        "HS17",
+        include_bytes!("../../../data/hs/names/product_codes_HS17_V202401.csv.gz"),
+    ),
+    (
+        "HS22",
+        include_bytes!("../../../data/hs/names/product_codes_HS22_V202401.csv.gz"),
+    ),
 ];
 
 fn parse(gz: &[u8]) -> HashMap<String, String> {
@@ -47,8 +68,14 @@ mod tests {
 
     #[test]
     fn names_by_edition() {
-        assert_eq!(product_name("HS12", "010121"), Some("Horses: live, pure-bred breeding animals"));
-        assert_eq!(product_name("HS92", "010111"), Some("Horses: live, pure-bred breeding animals"));
+        assert_eq!(
+            product_name("HS12", "010121"),
+            Some("Horses: live, pure-bred breeding animals")
+        );
+        assert_eq!(
+            product_name("HS92", "010111"),
+            Some("Horses: live, pure-bred breeding animals")
+        );
         assert_eq!(
             product_name("HS02", "010110"),
             Some("Horses, asses, mules and hinnies: live, pure-bred breeding animals")
@@ -59,10 +86,17 @@ mod tests {
         assert_eq!(product_name("HS17", "0101"), None, "headings have no list here");
         let sizes: Vec<usize> = ["HS92", "HS22"]
             .iter()
-            .map(|e| (0..1_000_000).filter(|n| product_name(e, &format!("{n:06}")).is_some()).count())
+            .map(|e| {
+                (0..1_000_000)
+                    .filter(|n| product_name(e, &format!("{n:06}")).is_some())
+                    .count()
+            })
             .collect();
         assert_eq!(sizes[0], 5021, "every numeric HS92 subheading of the list");
-        assert!(product_name("HS92", "9999AA").is_some(), "BACI's code for goods not specified");
+        assert!(
+            product_name("HS92", "9999AA").is_some(),
+            "BACI's code for goods not specified"
+        );
         assert!(sizes[1] > 5500, "{sizes:?}");
     }
 }

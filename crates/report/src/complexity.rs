@@ -42,7 +42,12 @@ pub(crate) fn tables(s: &Scope<'_>) -> Vec<Table> {
         .years
         .iter()
         .copied()
-        .filter(|&y| t.complexity_country.iter().filter(in_universe).any(|r| r.year == y))
+        .filter(|&y| {
+            t.complexity_country
+                .iter()
+                .filter(in_universe)
+                .any(|r| r.year == y)
+        })
         .collect();
     let (Some(&y0), Some(&y1)) = (years.first(), years.last()) else {
         return Vec::new();
@@ -53,7 +58,13 @@ pub(crate) fn tables(s: &Scope<'_>) -> Vec<Table> {
             .filter(in_universe)
             .find(|r| r.year == y && r.reporter == c)
     };
-    let countries_in = |y: i32| t.complexity_country.iter().filter(in_universe).filter(|r| r.year == y).count();
+    let countries_in = |y: i32| {
+        t.complexity_country
+            .iter()
+            .filter(in_universe)
+            .filter(|r| r.year == y)
+            .count()
+    };
     let options = t.meta.complexity.as_ref().map(|c| &c.options);
     let threshold = options.map_or(String::new(), |o| match o.presence {
         tradepipe_model::config::Presence::Rca => format!("RCA ≥ {}", o.rca_threshold),
@@ -86,8 +97,13 @@ pub(crate) fn tables(s: &Scope<'_>) -> Vec<Table> {
         .map(|c| {
             let mut cells = vec![c.name.clone()];
             for &y in &ends {
-                cells.push(row(&c.code, y).and_then(|r| r.eci).map_or(MISSING.into(), |e| format!("{e:.2}")));
-                cells.push(rank(&c.code, y).map_or(MISSING.into(), |r| format!("{r} of {}", countries_in(y))));
+                cells.push(
+                    row(&c.code, y)
+                        .and_then(|r| r.eci)
+                        .map_or(MISSING.into(), |e| format!("{e:.2}")),
+                );
+                cells
+                    .push(rank(&c.code, y).map_or(MISSING.into(), |r| format!("{r} of {}", countries_in(y))));
             }
             if ends.len() == 2 {
                 // Up the ranking is a gain: rank 12 to rank 9 is +3.
@@ -272,7 +288,17 @@ mod tests {
     fn eci_ranks_and_their_change_for_the_focus_and_partners() {
         let out = tables_of(&index_tables());
         let eci = &out[0];
-        assert_eq!(eci.headers, ["Country", "ECI 1995", "Rank 1995", "ECI 1996", "Rank 1996", "Rank change 1995–1996"]);
+        assert_eq!(
+            eci.headers,
+            [
+                "Country",
+                "ECI 1995",
+                "Rank 1995",
+                "ECI 1996",
+                "Rank 1996",
+                "Rank change 1995–1996"
+            ]
+        );
         // Austria rose from 3rd to 2nd of the three countries: +1.
         assert_eq!(eci.rows[0], ["Austria", "0.50", "3 of 3", "1.10", "2 of 3", "+1"]);
         assert_eq!(eci.rows[1], ["Germany", "1.50", "1 of 3", "1.40", "1 of 3", "0"]);
@@ -284,7 +310,10 @@ mod tests {
     fn the_cog_table_lists_absent_products_by_gain() {
         let out = tables_of(&index_tables());
         let cog = &out[1];
-        assert_eq!(cog.title, "Products with the highest complexity outlook gain for Austria, 1996");
+        assert_eq!(
+            cog.title,
+            "Products with the highest complexity outlook gain for Austria, 1996"
+        );
         let products: Vec<&str> = cog.rows.iter().map(|r| r[0].as_str()).collect();
         // 8471 is present (M = 1): not a gain to make. Ties order by code.
         assert_eq!(products, ["0901", "8703", "1704"]);
@@ -298,20 +327,24 @@ mod tests {
         t.complexity_country.clear();
         assert!(tables_of(&t).is_empty());
         let mut t = index_tables();
-        t.meta.complexity.as_mut().unwrap().universes.push(tradepipe_indices::complexity_table::UniverseNote {
-            year: 1996,
-            classification: "HS92".into(),
-            level: 4,
-            countries: 3,
-            products: 30,
-            left_out_countries: Vec::new(),
-            left_out_products: 0,
-            eigenvalues: None,
-            not_defined: Some("2 countries have no product present (DEU, ITA)".into()),
-        });
+        t.meta.complexity.as_mut().unwrap().universes.push(
+            tradepipe_indices::complexity_table::UniverseNote {
+                year: 1996,
+                classification: "HS92".into(),
+                level: 4,
+                countries: 3,
+                products: 30,
+                left_out_countries: Vec::new(),
+                left_out_products: 0,
+                eigenvalues: None,
+                not_defined: Some("2 countries have no product present (DEU, ITA)".into()),
+            },
+        );
         let out = tables_of(&t);
         assert!(
-            out[0].note.ends_with("Not defined in 1996: 2 countries have no product present (DEU, ITA)."),
+            out[0]
+                .note
+                .ends_with("Not defined in 1996: 2 countries have no product present (DEU, ITA)."),
             "{}",
             out[0].note
         );

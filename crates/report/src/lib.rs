@@ -10,12 +10,12 @@
 //!   holds no timestamp, so unchanged inputs give byte-identical reports.
 
 pub mod charts;
+mod complexity;
 pub mod context;
 pub mod format;
 pub mod landscape;
 pub mod map;
 pub mod reproduce;
-mod complexity;
 mod sections;
 
 use std::path::{Path, PathBuf};

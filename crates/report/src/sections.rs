@@ -484,12 +484,18 @@ mod tests {
 
     #[test]
     fn products_are_labelled_by_description_else_section() {
-        assert_eq!(product_label("HS12", "010121"), "Horses: live, pure-bred breeding animals");
+        assert_eq!(
+            product_label("HS12", "010121"),
+            "Horses: live, pure-bred breeding animals"
+        );
         // A long description is cut at a word, with an ellipsis.
         // "Meat: of bovine animals, cuts with bone in (excluding carcasses and half-carcasses),
         // fresh or chilled" (102 characters).
         let long = product_label("HS92", "020120");
-        assert_eq!(long, "Meat: of bovine animals, cuts with bone in (excluding carcasses and…");
+        assert_eq!(
+            long,
+            "Meat: of bovine animals, cuts with bone in (excluding carcasses and…"
+        );
         // A heading, or HS as reported: its section.
         assert_eq!(product_label("HS92", "8471"), section_label("8471"));
         assert!(product_label("HS", "847130").starts_with("XVI "));

@@ -200,7 +200,12 @@ fn map_rows(
     };
     let opt = |name: &Option<String>| name.as_deref().map(find).transpose();
     let (c_year, c_value) = (find(&cols.year)?, find(&cols.value)?);
-    let (c_partner, c_reporter, c_flow, c_product) = (opt(&cols.partner)?, opt(&cols.reporter)?, opt(&cols.flow)?, opt(&cols.product)?);
+    let (c_partner, c_reporter, c_flow, c_product) = (
+        opt(&cols.partner)?,
+        opt(&cols.reporter)?,
+        opt(&cols.flow)?,
+        opt(&cols.product)?,
+    );
     let (c_province, c_regime) = (opt(&cols.province)?, opt(&cols.regime)?);
     let total = out.text.intern(tradepipe_model::schema::TOTAL);
     // Keys the table states itself, and sums of its breakdowns over province and regime.
