@@ -74,6 +74,16 @@ fn real_values_are_nominal_over_the_cpi_rebased_to_2010() {
     let r2010 = t.bilateral(2010, "CHN", "KAZ").unwrap();
     let want = (r2020.total_trade_real.unwrap() / r2010.total_trade_real.unwrap()).powf(0.1) - 1.0;
     assert!((c.total_trade_real_cagr.unwrap() - want).abs() < 1e-12);
+    // The report: a real column beside the nominal ones, and the deflator named.
+    let md = std::fs::read_to_string(p.report_dir().join("report.md")).unwrap();
+    assert!(md.contains("| Total, 2010 US$ | Real YoY % |"), "{md}");
+    assert!(md.contains("constant 2010 US dollars (US BLS CPI-U"), "{md}");
+    let group_real: f64 = ["KAZ", "KGZ", "TJK", "TKM", "UZB"]
+        .iter()
+        .map(|j| t.bilateral(2020, "CHN", j).unwrap().total_trade_real.unwrap())
+        .sum();
+    let row = md.lines().find(|l| l.starts_with("| 2020 |")).unwrap();
+    assert!(row.contains(&format!("| {} |", group_thousands_bn(group_real))), "{row} vs {group_real}");
     let meta = read_json(&p.output().join("parquet/indices/_meta.json"));
     assert_eq!(meta["deflator"]["series"], "us-cpi");
     assert_eq!(meta["deflator"]["base_year"], 2010);
@@ -132,4 +142,18 @@ fn openness_is_world_trade_over_world_bank_gdp() {
         "{:?}",
         chn.openness
     );
+}
+
+/// US$ billion with two decimals and grouped thousands, as the report prints them.
+fn group_thousands_bn(v: f64) -> String {
+    let s = format!("{:.2}", v / 1e9);
+    let (int, frac) = s.split_once('.').unwrap();
+    let mut out = String::new();
+    for (i, ch) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    format!("{out}.{frac}")
 }

@@ -434,30 +434,43 @@ pub fn build(
     // Tables.
     let mut tables = Vec::new();
     let g_yoy: Vec<Option<f64>> = years.iter().map(|&y| yoy(at(&g_t, y), at(&g_t, y - 1))).collect();
+    let mut totals_note = format!("US$ billion; growth in percent. {fname}'s report.");
+    let mut totals_headers: Vec<String> = ["Year", "Exports", "Imports", "Total trade", "Balance", "Total, YoY %"]
+        .map(String::from)
+        .to_vec();
+    if let Some(d) = real {
+        // Constant dollars beside the nominal columns: real growth is what prices do not explain.
+        totals_note.push_str(&format!(
+            " Real: total trade in constant {} US dollars ({}, {} = 100), and its growth.",
+            d.base_year,
+            d.series.source(),
+            d.base_year
+        ));
+        totals_headers.push(format!("Total, {} US$", d.base_year));
+        totals_headers.push("Real YoY %".into());
+    }
     tables.push(Table {
         id: "totals".into(),
         title: format!("{fname}'s trade with {group}"),
-        note: format!("US$ billion; growth in percent. {fname}'s report."),
-        headers: vec![
-            "Year".into(),
-            "Exports".into(),
-            "Imports".into(),
-            "Total trade".into(),
-            "Balance".into(),
-            "Total, YoY %".into(),
-        ],
+        note: totals_note,
+        headers: totals_headers,
         rows: years
             .iter()
             .zip(&g_yoy)
             .map(|(&y, g)| {
-                vec![
+                let mut row = vec![
                     y.to_string(),
                     usd_bn(at(&g_x, y)),
                     usd_bn(at(&g_m, y)),
                     usd_bn(at(&g_t, y)),
                     usd_bn(at(&g_b, y)),
                     pct(*g, 1),
-                ]
+                ];
+                if real.is_some() {
+                    row.push(usd_bn(at(&g_t_real, y)));
+                    row.push(pct(yoy(at(&g_t_real, y), at(&g_t_real, y - 1)), 1));
+                }
+                row
             })
             .collect(),
         source: String::new(),
@@ -626,6 +639,7 @@ pub fn build(
     tables.extend(crate::sections::groups(&scope));
     tables.extend(crate::sections::structure(&scope));
     tables.extend(crate::sections::breakdowns(&scope));
+    tables.extend(crate::sections::country_profile(&scope));
     tables.extend(crate::complexity::tables(&scope));
 
     // Data quality: each side's report of the same flow (mirror check).

@@ -30,6 +30,68 @@ pub(crate) fn section_label(code: &str) -> String {
     })
 }
 
+/// GDP, income per head, openness and (with product data) EXPY of the focus and each
+/// partner in the last year that has them: the economies behind the trade figures.
+pub(crate) fn country_profile(s: &Scope<'_>) -> Vec<Table> {
+    let per_head = |v: Option<f64>| v.map_or(MISSING.to_string(), |v| crate::format::count(v.round() as u64));
+    let row_of = |c: &str, y: i32| s.t.country.iter().find(|r| r.year == y && r.reporter == c);
+    let Some(&y) = s
+        .years
+        .iter()
+        .rev()
+        .find(|&&y| s.everyone().iter().any(|c| row_of(&c.code, y).is_some_and(|r| r.gdp.is_some())))
+    else {
+        return Vec::new();
+    };
+    // EXPY of the finest product level the country has.
+    let expy = |c: &str| {
+        s.t.complexity_country
+            .iter()
+            .filter(|r| r.year == y && r.reporter == c)
+            .max_by_key(|r| r.level)
+            .and_then(|r| r.expy)
+    };
+    let with_expy = s.everyone().iter().any(|c| expy(&c.code).is_some());
+    let mut headers: Vec<String> = ["Country", "GDP (US$ bn)", "GDP per head (US$)", "Trade / GDP %"]
+        .map(String::from)
+        .to_vec();
+    if with_expy {
+        headers.push("EXPY (US$ per head)".into());
+    }
+    let rows = s
+        .everyone()
+        .into_iter()
+        .map(|c| {
+            let r = row_of(&c.code, y);
+            let mut row = vec![
+                c.name.clone(),
+                usd_bn(r.and_then(|r| r.gdp)),
+                per_head(r.and_then(|r| r.gdp_per_capita)),
+                pct(r.and_then(|r| r.openness), 1),
+            ];
+            if with_expy {
+                row.push(per_head(expy(&c.code)));
+            }
+            row
+        })
+        .collect();
+    vec![Table {
+        id: "country-profile".into(),
+        title: format!("The economies behind the figures, {y}"),
+        note: format!(
+            "GDP in current US$ and per head (World Bank WDI, embedded); trade / GDP is merchandise exports plus imports with the world, from each country's own report, over GDP{}.",
+            if with_expy {
+                "; EXPY is the income level of the country's export basket (Hausmann, Hwang and Rodrik; GDP per head in current US$)"
+            } else {
+                ""
+            }
+        ),
+        headers,
+        rows,
+        source: String::new(),
+    }]
+}
+
 /// What a product is, for a table cell: its HS 6-digit description in its edition, cut at a
 /// word near 70 characters, else (headings, chapters, `HS` as reported) its HS section.
 pub(crate) fn product_label(classification: &str, code: &str) -> String {
@@ -445,6 +507,7 @@ pub(crate) fn footnote(id: &str, source_line: &str, focus: &str) -> String {
         "mirror-imports" | "mirror-exports" => "both sides' reports".to_string(),
         "hhi-partners" | "hhi-products" | "pair-structure" => "each country's own report".to_string(),
         "eci" | "cog" => "every reporter's exports by product".to_string(),
+        "country-profile" => "each country's own report".to_string(),
         _ => format!("{focus}'s report"),
     };
     format!("{source_line}; {side}; tradepipe table {}.", columns_of(id))
@@ -453,7 +516,9 @@ pub(crate) fn footnote(id: &str, source_line: &str, focus: &str) -> String {
 /// The index-table columns behind each table.
 fn columns_of(id: &str) -> &'static str {
     match id {
-        "totals" => "bilateral: exports, imports, total_trade, balance (summed over the partners)",
+        "totals" => {
+            "bilateral: exports, imports, total_trade, balance and, with a deflator, total_trade_real (summed over the partners)"
+        }
         "total-by-partner" => "bilateral: total_trade",
         "balance-by-partner" => "bilateral: balance",
         "yoy-by-partner" => "growth: total_trade_yoy",
@@ -470,6 +535,9 @@ fn columns_of(id: &str) -> &'static str {
         "hhi-products" => "concentration (over = products): hhi, hhi_normalized",
         "groups" => "group: members_reported, members, exports, imports, balance, trade_share",
         "eci" => "complexity_country: eci, eci_rank",
+        "country-profile" => {
+            "country: gdp, gdp_per_capita, openness (GDP and population: World Bank WDI), and complexity_country: expy where shown"
+        }
         "cog" => "complexity: pci, density, cog, exports (m = false)",
         _ if id.starts_with("by-") => {
             "contribution: exports, imports, balance, balance_change, balance_contribution, exports_growth_contribution"
