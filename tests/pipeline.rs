@@ -431,3 +431,34 @@ fn a_report_of_one_year() {
         "{msg}"
     );
 }
+
+/// A rebuilt or upgraded binary reruns every stage once (its output may differ even where the
+/// version number does not), then skips again.
+#[test]
+fn a_new_binary_reruns_the_stages_once() {
+    let p = Pipeline::slice().without_reports();
+    let exe = p.dir.path().join("tradepipe-copy");
+    std::fs::copy(env!("CARGO_BIN_EXE_tradepipe"), &exe).unwrap();
+    let run = || {
+        let out = std::process::Command::new(&exe)
+            .args(["--log-format", "json", "--config"])
+            .arg(p.config_path())
+            .arg("run")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        skipped(&String::from_utf8_lossy(&out.stderr))
+    };
+    p.run(["run"]).success(); // writes the config; the test binary's own gates
+    assert!(run().is_empty(), "another executable: every stage reruns");
+    assert_eq!(run(), ["normalize", "indices", "report"], "the same one skips");
+    // Replaced in place (an upgrade): a newer modification time.
+    let later = std::time::SystemTime::now() + std::time::Duration::from_secs(5);
+    std::fs::File::options()
+        .write(true)
+        .open(&exe)
+        .unwrap()
+        .set_modified(later)
+        .unwrap();
+    assert!(run().is_empty(), "an upgraded executable reruns every stage");
+}

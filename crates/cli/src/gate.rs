@@ -55,6 +55,26 @@ impl Inputs {
         Ok(self)
     }
 
+    /// The binary that runs the stage: its version, and the size and modification time of
+    /// its executable. A rebuilt or upgraded tradepipe (new columns, a fixed formula) reruns
+    /// every stage once even where its version number did not change; the same binary on
+    /// the same inputs skips. (Its size and time, not its hash: hashing a 100 MB debug build
+    /// on every command would cost more than the stages it lets skip.)
+    pub fn binary(self) -> Inputs {
+        let exe = std::env::current_exe()
+            .and_then(std::fs::metadata)
+            .map(|m| {
+                let time = m
+                    .modified()
+                    .ok()
+                    .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                    .map_or(0, |d| d.as_nanos());
+                format!("{} bytes, modified {time}", m.len())
+            })
+            .unwrap_or_default();
+        self.text("version", env!("CARGO_PKG_VERSION")).text("executable", &exe)
+    }
+
     /// The content hash of the file at `path`, when given (an input file named by the
     /// config, such as the complexity tables' population CSV).
     pub fn file(self, label: &str, path: Option<&Path>) -> std::io::Result<Inputs> {

@@ -294,7 +294,7 @@ fn normalize(cfg: &Config, force: bool) -> Result<(), CliError> {
     let raw = tradepipe_fetch::read_manifest(&cfg.output_dir)?;
     // Content, format and vintage of every source: not where the file lay.
     let mut inputs = gate::Inputs::default()
-        .text("version", env!("CARGO_PKG_VERSION"))
+        .binary()
         .text("years", &format!("{:?}", cfg.years))
         .text("normalize", &format!("{:?}", cfg.normalize));
     for e in &raw.entries {
@@ -319,7 +319,7 @@ fn indices(cfg: &Config, force: bool) -> Result<(), CliError> {
     let trade = tradepipe_normalize::trade_dir(&cfg.output_dir);
     let dir = tradepipe_indices::indices_dir(&cfg.output_dir);
     let inputs = gate::Inputs::default()
-        .text("version", env!("CARGO_PKG_VERSION"))
+        .binary()
         .text("config", &format!("{:?} {:?}", cfg.years, cfg.indices))
         // The `[[group]]` members decide the group table (`cfg.country_groups()`).
         .text("groups", &format!("{:?}", cfg.groups))
@@ -337,7 +337,7 @@ fn report(cfg: &Config, force: bool) -> Result<(), CliError> {
     let idx = tradepipe_indices::indices_dir(&cfg.output_dir);
     let dir = cfg.output_dir.join("reports");
     let inputs = gate::Inputs::default()
-        .text("version", env!("CARGO_PKG_VERSION"))
+        .binary()
         .text("config", &format!("{:?} {:?}", cfg.years, cfg.reports))
         // Group names and members appear in the reports' group sections.
         .text("groups", &format!("{:?}", cfg.groups))
