@@ -83,7 +83,10 @@ fn real_values_are_nominal_over_the_cpi_rebased_to_2010() {
         .map(|j| t.bilateral(2020, "CHN", j).unwrap().total_trade_real.unwrap())
         .sum();
     let row = md.lines().find(|l| l.starts_with("| 2020 |")).unwrap();
-    assert!(row.contains(&format!("| {} |", group_thousands_bn(group_real))), "{row} vs {group_real}");
+    assert!(
+        row.contains(&format!("| {} |", group_thousands_bn(group_real))),
+        "{row} vs {group_real}"
+    );
     let meta = read_json(&p.output().join("parquet/indices/_meta.json"));
     assert_eq!(meta["deflator"]["series"], "us-cpi");
     assert_eq!(meta["deflator"]["base_year"], 2010);

@@ -72,7 +72,8 @@ impl Inputs {
                 format!("{} bytes, modified {time}", m.len())
             })
             .unwrap_or_default();
-        self.text("version", env!("CARGO_PKG_VERSION")).text("executable", &exe)
+        self.text("version", env!("CARGO_PKG_VERSION"))
+            .text("executable", &exe)
     }
 
     /// The content hash of the file at `path`, when given (an input file named by the

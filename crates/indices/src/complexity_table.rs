@@ -358,6 +358,22 @@ pub fn compute_year(
             ));
             continue;
         }
+        if p_n > cfg.max_products {
+            // The proximity matrix is P×P doubles: 230 MB at HS 6-digit's 5,400 products,
+            // 3 GB at 20,000 national tariff lines, per year in flight.
+            notes.push(note(
+                c_n,
+                p_n,
+                None,
+                Some(format!(
+                    "{p_n} products exceed max-products = {} (the proximity matrix would take {} MB); \
+                     raise [indices.complexity] max-products to compute it",
+                    cfg.max_products,
+                    p_n * p_n * 8 / 1_000_000
+                )),
+            ));
+            continue;
+        }
         let k = complexity::compute(&sub, c_n, p_n, population.map(|_| pop.as_slice()), test);
         let income: Vec<Option<f64>> = (0..c_n)
             .map(|c| income_per_head(&e.reporters[keep_r[c]], year))
@@ -582,6 +598,24 @@ mod tests {
                 .reason
                 .contains("below min-country-exports 3")
         );
+    }
+
+    #[test]
+    fn a_universe_past_max_products_is_left_out_and_noted() {
+        let flows = [
+            flow("AAA", "0101", 2.0),
+            flow("AAA", "0102", 2.0),
+            flow("BBB", "0102", 1.0),
+        ];
+        let e = ProductExports::from_flows(&flows);
+        let cfg = ComplexityConfig {
+            max_products: 1,
+            ..ComplexityConfig::default()
+        };
+        let y = compute_year(2000, &e, &cfg, None).expect("batch");
+        assert_eq!(y.cells.num_rows(), 0);
+        let why = y.notes[0].not_defined.as_deref().unwrap();
+        assert!(why.starts_with("2 products exceed max-products = 1"), "{why}");
     }
 
     #[test]

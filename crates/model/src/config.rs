@@ -470,6 +470,9 @@ pub struct ComplexityConfig {
     pub min_population: f64,
     /// Write the `proximity` table (product pairs with φ > 0).
     pub proximity_table: bool,
+    /// Universes with more products are left out (noted in `_meta.json`): the proximity
+    /// matrix is P×P doubles per year in flight.
+    pub max_products: usize,
 }
 
 /// `[indices.complexity] population = "wdi"`: the embedded World Bank population series.
@@ -494,6 +497,7 @@ impl Default for ComplexityConfig {
             min_product_exports: 0.0,
             min_population: 0.0,
             proximity_table: true,
+            max_products: 12_000,
         }
     }
 }

@@ -435,9 +435,16 @@ pub fn build(
     let mut tables = Vec::new();
     let g_yoy: Vec<Option<f64>> = years.iter().map(|&y| yoy(at(&g_t, y), at(&g_t, y - 1))).collect();
     let mut totals_note = format!("US$ billion; growth in percent. {fname}'s report.");
-    let mut totals_headers: Vec<String> = ["Year", "Exports", "Imports", "Total trade", "Balance", "Total, YoY %"]
-        .map(String::from)
-        .to_vec();
+    let mut totals_headers: Vec<String> = [
+        "Year",
+        "Exports",
+        "Imports",
+        "Total trade",
+        "Balance",
+        "Total, YoY %",
+    ]
+    .map(String::from)
+    .to_vec();
     if let Some(d) = real {
         // Constant dollars beside the nominal columns: real growth is what prices do not explain.
         totals_note.push_str(&format!(

@@ -35,12 +35,11 @@ pub(crate) fn section_label(code: &str) -> String {
 pub(crate) fn country_profile(s: &Scope<'_>) -> Vec<Table> {
     let per_head = |v: Option<f64>| v.map_or(MISSING.to_string(), |v| crate::format::count(v.round() as u64));
     let row_of = |c: &str, y: i32| s.t.country.iter().find(|r| r.year == y && r.reporter == c);
-    let Some(&y) = s
-        .years
-        .iter()
-        .rev()
-        .find(|&&y| s.everyone().iter().any(|c| row_of(&c.code, y).is_some_and(|r| r.gdp.is_some())))
-    else {
+    let Some(&y) = s.years.iter().rev().find(|&&y| {
+        s.everyone()
+            .iter()
+            .any(|c| row_of(&c.code, y).is_some_and(|r| r.gdp.is_some()))
+    }) else {
         return Vec::new();
     };
     // EXPY of the finest product level the country has.
