@@ -267,6 +267,9 @@ pub struct SourceConfig {
     pub products: Vec<String>,
     /// BACI: the release file name without `.zip`, e.g. `BACI_HS92_V202401b`.
     pub release: Option<String>,
+    /// Comtrade: the nomenclature to ask for, `HS` (as reported, the default) or one edition
+    /// (`H0` … `H6`, or `HS92` … `HS22`), which the service converts to.
+    pub classification: Option<String>,
     /// How politely an HTTP source is asked.
     #[serde(default)]
     pub http: HttpPolicy,
@@ -855,8 +858,46 @@ impl Config {
     }
 }
 
+impl SourceConfig {
+    /// The Comtrade classification code of the request path: `HS`, or `H0` … `H6`.
+    pub fn comtrade_classification(&self) -> &'static str {
+        self.classification
+            .as_deref()
+            .and_then(comtrade_code)
+            .unwrap_or("HS")
+    }
+}
+
+/// Comtrade's code of an HS name (`HS`, `H5` or `HS17` → `H5`).
+fn comtrade_code(name: &str) -> Option<&'static str> {
+    Some(match crate::rules::classification_name(name)? {
+        "HS" => "HS",
+        "HS92" => "H0",
+        "HS96" => "H1",
+        "HS02" => "H2",
+        "HS07" => "H3",
+        "HS12" => "H4",
+        "HS17" => "H5",
+        "HS22" => "H6",
+        _ => return None,
+    })
+}
+
 fn check_source(s: &SourceConfig, registry: &Registry) -> Result<(), String> {
     let at = format!("[[source]] {:?}", s.name);
+    if let Some(name) = &s.classification {
+        if s.kind != SourceKind::Comtrade {
+            return Err(format!(
+                "{at}: classification is for comtrade sources (a table's goes under [source.columns])"
+            ));
+        }
+        if comtrade_code(name).is_none() {
+            return Err(format!(
+                "{at}: classification {name:?} is not one Comtrade serves: HS (as reported), \
+                 H0 … H6 or HS92 … HS22"
+            ));
+        }
+    }
     if s.kind == SourceKind::File {
         for (missing, key) in [
             (s.path.is_none(), "path"),
@@ -1071,6 +1112,27 @@ cagr-window = [2010, 2020]
         assert_eq!(c.templates_dir, Path::new("/etc/tp/templates"));
         assert_eq!(c.indices.hm_variant, HmVariant::Baldwin);
         assert_eq!(c.pairs().len(), 6);
+    }
+
+    #[test]
+    fn a_comtrade_source_names_an_edition_and_others_cannot() {
+        let comtrade = |class: &str| {
+            GOOD.replacen(
+                "[indices]",
+                &format!("[[source]]\nname = \"ct\"\nkind = \"comtrade\"\nreporters = [\"CHN\"]\nclassification = \"{class}\"\n\n[indices]"),
+                1,
+            )
+        };
+        let c = parse(&comtrade("HS12")).unwrap();
+        assert_eq!(c.sources[1].comtrade_classification(), "H4");
+        let err = parse(&comtrade("SITC3")).unwrap_err().to_string();
+        assert!(
+            err.contains("classification \"SITC3\" is not one Comtrade serves"),
+            "{err}"
+        );
+        let on_a_file = GOOD.replacen("vintage = ", "classification = \"H5\"\nvintage = ", 1);
+        let err = parse(&on_a_file).unwrap_err().to_string();
+        assert!(err.contains("classification is for comtrade sources"), "{err}");
     }
 
     #[test]

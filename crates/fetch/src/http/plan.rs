@@ -120,6 +120,7 @@ fn comtrade(
         partners.chunks(split.partners).map(<[String]>::to_vec).collect()
     };
     let product_chunks: Vec<&[String]> = products.chunks(split.products).collect();
+    let class = src.comtrade_classification();
     let mut out = Vec::new();
     for reporter in &src.reporters {
         for chunk in &partner_chunks {
@@ -128,7 +129,7 @@ fn comtrade(
                 for group in all.chunks(split.years) {
                     let periods = group.iter().map(i32::to_string).collect::<Vec<_>>().join(",");
                     let mut url = format!(
-                        "{base}/{path}/C/A/HS?reporterCode={}&period={periods}&cmdCode={}&flowCode=M,X\
+                        "{base}/{path}/C/A/{class}?reporterCode={}&period={periods}&cmdCode={}&flowCode=M,X\
                      &partner2Code=0&customsCode=C00&motCode=0&includeDesc=false",
                         code(reporter),
                         products.join(",")
@@ -383,6 +384,25 @@ mod tests {
             requests(&src, YearRange { from: 2019, to: 2020 }, "http://h", None, &reg).len(),
             2
         );
+    }
+
+    #[test]
+    fn comtrade_asks_for_the_edition_the_source_names() {
+        let reg = Registry::embedded();
+        for (name, code) in [("HS17", "H5"), ("H0", "H0"), ("HS", "HS")] {
+            let src = source(
+                "comtrade",
+                &format!("reporters = [\"USA\"]\nclassification = \"{name}\""),
+            );
+            let reqs = requests(&src, YearRange { from: 2019, to: 2019 }, "http://h", None, &reg);
+            assert!(
+                reqs[0]
+                    .url
+                    .starts_with(&format!("http://h/public/v1/preview/C/A/{code}?")),
+                "{}",
+                reqs[0].url
+            );
+        }
     }
 
     #[test]
