@@ -7,19 +7,11 @@ year, reporter, product, m, diversity, ubiquity, eci, pci, density, coi, cog, so
 import sys
 import warnings
 
-import pandas as pd
-import pyarrow as pa
-import pyarrow.dataset as ds
+from common import pandas_export_rows
 from ecomplexity import ecomplexity
 
-pa.set_cpu_count(2)
 trade, out = sys.argv[1], sys.argv[2]
-df = (
-    ds.dataset(trade, format="parquet", partitioning="hive")
-    .to_table(columns=["year", "reporter", "partner", "flow", "product", "value_usd"])
-    .to_pandas()
-)
-df = df[(df["flow"] == "export") & (df["product"] != "TOTAL") & (df["partner"] != df["reporter"])]
+df = pandas_export_rows(trade)
 x = df.groupby(["year", "reporter", "product"], as_index=False, observed=True)["value_usd"].sum()
 x["reporter"] = x["reporter"].astype(str)
 x["product"] = x["product"].astype(str)

@@ -2,17 +2,10 @@
 import sys
 
 import pandas as pd
-import pyarrow as pa
-import pyarrow.dataset as ds
+from common import pandas_export_rows
 
-pa.set_cpu_count(2)
 trade, out = sys.argv[1], sys.argv[2]
-df = (
-    ds.dataset(trade, format="parquet", partitioning="hive")
-    .to_table(columns=["year", "reporter", "partner", "flow", "product", "value_usd"])
-    .to_pandas()
-)
-df = df[(df["flow"] == "export") & (df["product"] != "TOTAL") & (df["partner"] != df["reporter"])]
+df = pandas_export_rows(trade)
 df = df.assign(positive=df["value_usd"] > 0)
 # Keys are unique in the canonical table, so a positive row is one partner market.
 x = df.groupby(["year", "reporter", "product"], as_index=False, observed=True).agg(

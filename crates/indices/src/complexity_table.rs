@@ -536,20 +536,27 @@ mod tests {
         }
     }
 
-    #[test]
-    fn levels_are_separate_universes_and_empty_countries_stay_out() {
-        // Two levels: 4-digit (AAA, BBB, CCC) and 2-digit (AAA, BBB only). CCC exports
-        // nothing at the 2-digit level, so it is not part of that universe.
-        let flows = [
+    /// Three countries' 4-digit exports: AAA 0101 and 0102, BBB 0102 and 0201, CCC 0201.
+    fn three_countries() -> Vec<ProductFlow<'static>> {
+        vec![
             flow("AAA", "0101", 2.0),
             flow("AAA", "0102", 2.0),
             flow("BBB", "0102", 1.0),
             flow("BBB", "0201", 1.0),
             flow("CCC", "0201", 4.0),
+        ]
+    }
+
+    #[test]
+    fn levels_are_separate_universes_and_empty_countries_stay_out() {
+        // Two levels: 4-digit (AAA, BBB, CCC) and 2-digit (AAA, BBB only). CCC exports
+        // nothing at the 2-digit level, so it is not part of that universe.
+        let mut flows = three_countries();
+        flows.extend([
             flow("AAA", "01", 4.0),
             flow("BBB", "01", 1.0),
             flow("BBB", "02", 1.0),
-        ];
+        ]);
         let e = ProductExports::from_flows(&flows);
         let y = compute_year(2000, &e, &ComplexityConfig::default(), None).expect("batch");
         let shape: Vec<(u8, usize, usize)> = y
@@ -576,13 +583,7 @@ mod tests {
 
     #[test]
     fn a_minimum_leaves_a_country_out_and_says_so() {
-        let flows = [
-            flow("AAA", "0101", 2.0),
-            flow("AAA", "0102", 2.0),
-            flow("BBB", "0102", 1.0),
-            flow("BBB", "0201", 1.0),
-            flow("CCC", "0201", 4.0),
-        ];
+        let flows = three_countries();
         let e = ProductExports::from_flows(&flows);
         let cfg = ComplexityConfig {
             min_country_exports: 3.0,

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use tradepipe_model::macro_series::{Indicator, wdi};
 
 use crate::bilateral::BilateralRow;
-use crate::formulas::{share, sum_present};
+use crate::formulas::share;
 
 /// One row of `output/parquet/indices/country/`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -33,8 +33,11 @@ pub fn compute(year: i32, countries: &[String], bilateral: &[BilateralRow]) -> V
             let r = bilateral.iter().find(|r| r.year == year && &r.reporter == c)?;
             let gdp = wdi(Indicator::Gdp).get(c, year);
             let population = wdi(Indicator::Population).get(c, year);
-            let trade = sum_present([r.reporter_world_exports, r.reporter_world_imports])
-                .filter(|_| r.reporter_world_exports.is_some() && r.reporter_world_imports.is_some());
+            // Both sides or no openness: one side alone is not the country's trade.
+            let trade = r
+                .reporter_world_exports
+                .zip(r.reporter_world_imports)
+                .map(|(x, m)| x + m);
             Some(CountryRow {
                 year,
                 reporter: c.clone(),

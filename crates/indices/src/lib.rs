@@ -497,6 +497,12 @@ pub fn read_tables(output_dir: &Path) -> Result<IndexTables, IndicesError> {
             path: meta_path.clone(),
             message: format!("{message}; run `tradepipe indices` first"),
         })?;
+    // One table's partition of a year (all columns, or the named ones) as rows.
+    let rows = |table: &str, year: i32, columns: Option<&[&str]>| {
+        let dir = root.join(table);
+        let df = tradepipe_parquet::read_partition(&dir, year, columns)?;
+        Ok::<_, IndicesError>((df, partition_dir(&dir, year)))
+    };
     let mut bilateral = Vec::new();
     let mut growth = Vec::new();
     let mut concentration = Vec::new();
@@ -504,27 +510,21 @@ pub fn read_tables(output_dir: &Path) -> Result<IndexTables, IndicesError> {
     let mut group = Vec::new();
     let mut country = Vec::new();
     for &year in &meta.years {
-        let dir = root.join("country");
         // Tables from before the country table existed have none: read as empty.
-        if partition_dir(&dir, year).exists() {
-            let df = tradepipe_parquet::read_partition(&dir, year, None)?;
-            country.extend(output::country_rows(&df, &partition_dir(&dir, year), year)?);
+        if partition_dir(&root.join("country"), year).exists() {
+            let (df, path) = rows("country", year, None)?;
+            country.extend(output::country_rows(&df, &path, year)?);
         }
-        let dir = root.join("bilateral");
-        let df = tradepipe_parquet::read_partition(&dir, year, None)?;
-        bilateral.extend(output::bilateral_rows(&df, &partition_dir(&dir, year), year)?);
-        let dir = root.join("growth");
-        let df = tradepipe_parquet::read_partition(&dir, year, None)?;
-        growth.extend(output::growth_rows(&df, &partition_dir(&dir, year), year)?);
-        let dir = root.join("concentration");
-        let df = tradepipe_parquet::read_partition(&dir, year, None)?;
-        concentration.extend(output::concentration_rows(&df, &partition_dir(&dir, year), year)?);
-        let dir = root.join("contribution");
-        let df = tradepipe_parquet::read_partition(&dir, year, None)?;
-        contribution.extend(output::contribution_rows(&df, &partition_dir(&dir, year), year)?);
-        let dir = root.join("group");
-        let df = tradepipe_parquet::read_partition(&dir, year, None)?;
-        group.extend(output::group_rows(&df, &partition_dir(&dir, year), year)?);
+        let (df, path) = rows("bilateral", year, None)?;
+        bilateral.extend(output::bilateral_rows(&df, &path, year)?);
+        let (df, path) = rows("growth", year, None)?;
+        growth.extend(output::growth_rows(&df, &path, year)?);
+        let (df, path) = rows("concentration", year, None)?;
+        concentration.extend(output::concentration_rows(&df, &path, year)?);
+        let (df, path) = rows("contribution", year, None)?;
+        contribution.extend(output::contribution_rows(&df, &path, year)?);
+        let (df, path) = rows("group", year, None)?;
+        group.extend(output::group_rows(&df, &path, year)?);
     }
     let mut product = Vec::new();
     let mut pair_structure = Vec::new();
@@ -532,32 +532,15 @@ pub fn read_tables(output_dir: &Path) -> Result<IndexTables, IndicesError> {
     let mut complexity_cells = Vec::new();
     for &year in &meta.product_years {
         if meta.complexity.is_some() {
-            let dir = root.join("complexity_country");
-            let df = tradepipe_parquet::read_partition(&dir, year, None)?;
-            complexity_country.extend(output::complexity_country_rows(
-                &df,
-                &partition_dir(&dir, year),
-                year,
-            )?);
-            let dir = root.join("complexity");
-            let df = tradepipe_parquet::read_partition(&dir, year, Some(output::COMPLEXITY_CELL_COLUMNS))?;
-            complexity_cells.extend(output::complexity_cells(
-                &df,
-                &partition_dir(&dir, year),
-                year,
-                &meta.countries,
-            )?);
+            let (df, path) = rows("complexity_country", year, None)?;
+            complexity_country.extend(output::complexity_country_rows(&df, &path, year)?);
+            let (df, path) = rows("complexity", year, Some(output::COMPLEXITY_CELL_COLUMNS))?;
+            complexity_cells.extend(output::complexity_cells(&df, &path, year, &meta.countries)?);
         }
-        let dir = root.join("product");
-        let df = tradepipe_parquet::read_partition(&dir, year, None)?;
-        product.extend(output::product_rows(&df, &partition_dir(&dir, year), year)?);
-        let dir = root.join("pair_structure");
-        let df = tradepipe_parquet::read_partition(&dir, year, None)?;
-        pair_structure.extend(output::pair_structure_rows(
-            &df,
-            &partition_dir(&dir, year),
-            year,
-        )?);
+        let (df, path) = rows("product", year, None)?;
+        product.extend(output::product_rows(&df, &path, year)?);
+        let (df, path) = rows("pair_structure", year, None)?;
+        pair_structure.extend(output::pair_structure_rows(&df, &path, year)?);
     }
     let cagr_path = root.join("cagr").join(PART_FILE);
     let cagr = output::cagr_rows(&tradepipe_parquet::read(&cagr_path, None)?, &cagr_path)?;

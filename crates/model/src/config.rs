@@ -561,12 +561,21 @@ impl Config {
     /// The price index of the `*_real` columns, rebased to `price-base-year` (default the
     /// index base year), where `[indices] deflator` is set.
     pub fn deflator(&self) -> Option<crate::macro_series::Deflator> {
-        let series = self.indices.deflator?;
+        // The config check built it once already: an error cannot come back here.
+        self.try_deflator().ok().flatten()
+    }
+
+    fn try_deflator(&self) -> Result<Option<crate::macro_series::Deflator>, String> {
+        let Some(series) = self.indices.deflator else {
+            return Ok(None);
+        };
         let base = self
             .indices
             .price_base_year
             .unwrap_or_else(|| self.index_base_year());
-        crate::macro_series::Deflator::new(series, base).ok()
+        crate::macro_series::Deflator::new(series, base)
+            .map(Some)
+            .map_err(|e| format!("[indices] deflator: {e}"))
     }
 }
 
@@ -758,13 +767,8 @@ impl Config {
             check_window(*w, y, "[indices] cagr-windows")?;
         }
         check_complexity(&self.indices.complexity)?;
-        if let Some(series) = self.indices.deflator {
-            let base = self
-                .indices
-                .price_base_year
-                .unwrap_or_else(|| self.index_base_year());
-            crate::macro_series::Deflator::new(series, base)
-                .map_err(|e| format!("[indices] deflator: {e}"))?;
+        if self.indices.deflator.is_some() {
+            self.try_deflator()?;
         } else if self.indices.price_base_year.is_some() {
             return Err(
                 "[indices] price-base-year needs deflator = \"us-gdp-deflator\" or \"us-cpi\"".into(),
