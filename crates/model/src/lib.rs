@@ -14,6 +14,7 @@
 //! No stage depends on another stage's crate except through the files it writes; this crate
 //! is the only thing they all share, and it does not depend on polars.
 
+pub mod concordance;
 pub mod config;
 pub mod dirswap;
 pub mod fsio;

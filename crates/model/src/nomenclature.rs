@@ -1,7 +1,7 @@
 //! HS nomenclatures: the codes each HS revision has (chapters, headings, subheadings), for
 //! the rule `in-nomenclature` of the normalize stage.
 //!
-//! Embedded: HS96, HS02, HS07, HS12, HS17 and HS22 (`data/hs/`, provenance in
+//! Embedded: HS92, HS96, HS02, HS07, HS12, HS17 and HS22 (`data/hs/`, provenance in
 //! `data/README.md`). A directory named by
 //! `[normalize] nomenclatures` adds or replaces revisions: one file per revision, named by
 //! its canonical name (`HS17.csv`), one column `code`; `data/tools/build_hs_nomenclature.py`
@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 
 use crate::rules::{hs_revision_name, is_valid_hs};
 
+const HS92_CSV: &str = include_str!("../../../data/hs/HS92.csv");
 const HS96_CSV: &str = include_str!("../../../data/hs/HS96.csv");
 const HS02_CSV: &str = include_str!("../../../data/hs/HS02.csv");
 const HS07_CSV: &str = include_str!("../../../data/hs/HS07.csv");
@@ -49,6 +50,7 @@ impl Nomenclatures {
             |text, path: &str| parse(text, Path::new(path)).expect("embedded lists are valid (tested)");
         Nomenclatures {
             lists: BTreeMap::from([
+                ("HS92", list(HS92_CSV, "data/hs/HS92.csv")),
                 ("HS96", list(HS96_CSV, "data/hs/HS96.csv")),
                 ("HS02", list(HS02_CSV, "data/hs/HS02.csv")),
                 ("HS07", list(HS07_CSV, "data/hs/HS07.csv")),
@@ -191,10 +193,16 @@ mod tests {
         assert_eq!(levels(hs96).2, 5114);
         assert!(hs96.contains("271000") && !hs02.contains("271000"));
         assert!(hs02.contains("600310") && !hs96.contains("600310"));
-        assert!(n.get("HS92").is_none());
+        // HS 1992 (the 1988 nomenclature): 5,020 subheadings in the UN's HS96 table, plus
+        // Comtrade's 999999. The 1996 amendments renumbered heading 8471 (computers): HS92's
+        // 847191 is not an HS96 code, HS96's 847141 not an HS92 one.
+        let hs92 = n.get("HS92").unwrap();
+        assert_eq!(levels(hs92).2, 5021);
+        assert!(hs92.contains("271000") && hs92.contains("847191") && !hs92.contains("847141"));
+        assert!(hs96.contains("847141") && !hs96.contains("847191"));
         assert_eq!(
             n.revisions(),
-            vec!["HS96", "HS02", "HS07", "HS12", "HS17", "HS22"]
+            vec!["HS92", "HS96", "HS02", "HS07", "HS12", "HS17", "HS22"]
         );
     }
 
