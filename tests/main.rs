@@ -7,6 +7,7 @@ mod bad_input;
 mod browser;
 mod cli;
 mod complexity;
+mod conversion;
 mod crash;
 mod cross_check;
 mod http;

@@ -17,7 +17,14 @@ fn rows_digest(out: &Path) -> (usize, String) {
     let mut lines = Vec::new();
     for year in tradepipe_model::schema::partition_years(&root).unwrap() {
         let df = tradepipe_parquet::read_partition(&root, year, None).unwrap();
-        let mut names: Vec<String> = df.get_column_names().iter().map(|s| s.to_string()).collect();
+        // The columns the table had when the digest was taken; columns added since (quantity,
+        // conversion) have tests of their own.
+        let mut names: Vec<String> = df
+            .get_column_names()
+            .iter()
+            .map(|s| s.to_string())
+            .filter(|n| !["quantity", "quantity_unit", "converted_from", "conversion"].contains(&n.as_str()))
+            .collect();
         names.sort();
         let columns: Vec<_> = names
             .iter()

@@ -94,6 +94,10 @@ pub struct NormalizeConfig {
     /// Directory of HS code lists (`HS17.csv`, ...) added to the embedded ones for the rule
     /// `in-nomenclature` ([`crate::nomenclature`]); relative to the config file.
     pub nomenclatures: Option<PathBuf>,
+    /// `hs-target`: the HS edition every product row is converted to ([`crate::concordance`]),
+    /// written as users write it (`HS12`, `H4`, `HS2012`); its canonical name after
+    /// [`Config::load`]. `None` keeps each row's own edition.
+    pub hs_target: Option<String>,
 }
 
 impl Default for NormalizeConfig {
@@ -105,6 +109,7 @@ impl Default for NormalizeConfig {
             product_levels: Vec::new(),
             rules: Default::default(),
             nomenclatures: None,
+            hs_target: None,
         }
     }
 }
@@ -690,6 +695,20 @@ impl Config {
                 .collect(),
             normalize: NormalizeConfig {
                 nomenclatures: raw.normalize.nomenclatures.map(|p| base.join(p)),
+                hs_target: match raw.normalize.hs_target.as_deref() {
+                    None => None,
+                    Some(name) => Some(
+                        crate::rules::classification_name(name)
+                            .filter(|c| crate::concordance::edition_index(c).is_some())
+                            .ok_or_else(|| {
+                                invalid(format!(
+                                    "[normalize] hs-target = {name:?} is not an HS edition: give one of \
+                                     HS92, HS96, HS02, HS07, HS12, HS17, HS22 (or Comtrade's H0 … H6)"
+                                ))
+                            })?
+                            .to_owned(),
+                    ),
+                },
                 ..raw.normalize
             },
             has_indices: raw.indices.is_some(),

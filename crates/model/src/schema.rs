@@ -26,6 +26,17 @@ pub mod col {
     pub const VINTAGE: &str = "vintage";
     pub const REPORTED_BY: &str = "reported_by";
     pub const IS_ESTIMATE: &str = "is_estimate";
+    /// Quantity of a product row in `quantity_unit` (BACI's tonnes, Comtrade's `qty`); null
+    /// where the source gives none.
+    pub const QUANTITY: &str = "quantity";
+    /// `t`, `kg`, `u`, ... (the source's abbreviation); null where there is no quantity.
+    pub const QUANTITY_UNIT: &str = "quantity_unit";
+    /// The classification the source gave the row in; `classification` itself unless the
+    /// row was converted to `[normalize] hs-target`.
+    pub const CONVERTED_FROM: &str = "converted_from";
+    /// How the row was converted: `none`, `moved`, `weights`, `equal-split` or `unmatched`
+    /// (see `tradepipe_model::concordance`).
+    pub const CONVERSION: &str = "conversion";
 }
 
 /// Partner code of the reporter's total with all partners.

@@ -64,6 +64,13 @@ pub(crate) fn add_levels(rows: &mut CanonicalRows, levels: &[Level]) -> usize {
             match sums.get_mut(&key) {
                 Some(acc) => {
                     acc.value_usd += r.value_usd;
+                    // A quantity is known only if every part has one in the same unit.
+                    acc.quantity = if acc.quantity_unit == r.quantity_unit {
+                        acc.quantity + r.quantity
+                    } else {
+                        f64::NAN
+                    };
+                    acc.conversion = acc.conversion.max(r.conversion);
                     acc.is_estimate |= r.is_estimate;
                     if r.reported_by == ReportedBy::Partner {
                         acc.reported_by = ReportedBy::Partner;

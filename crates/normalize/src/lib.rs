@@ -19,6 +19,7 @@
 //!   partitions of years no longer configured go with the old table.
 
 mod aggregate;
+mod convert;
 mod error;
 pub mod mirror;
 mod nomenclature;
@@ -30,6 +31,7 @@ mod validity;
 mod write;
 mod year;
 
+pub use convert::ConversionSummary;
 pub use error::NormalizeError;
 pub use table::{CanonicalRows, Provenance, SourceProvenance};
 
@@ -279,7 +281,14 @@ pub fn run(cfg: &Config) -> Result<NormalizeSummary, NormalizeError> {
     let mut years = Vec::new();
     let mut total = 0;
     let mut coarser = 0;
+    let mut conversion = cfg.normalize.hs_target.as_ref().map(|target| ConversionSummary {
+        target: target.clone(),
+        ..Default::default()
+    });
     for d in done {
+        if let (Some(all), Some(c)) = (&mut conversion, d.conversion) {
+            all.add(c);
+        }
         for (blob, r) in d.read {
             read.push((blob, d.year, r));
         }
@@ -341,6 +350,14 @@ pub fn run(cfg: &Config) -> Result<NormalizeSummary, NormalizeError> {
     }
     tracing::info!(policy = %mirror.policy, paired = mirror.paired, filled = mirror.filled, replaced = mirror.replaced, "mirror reports reconciled");
     provenance.mirror = Some(mirror);
+    if let Some(c) = &conversion {
+        let rows: usize = c.rows_from.values().sum();
+        tracing::info!(target = %c.target, rows, methods = ?c.rows_by_method, "product rows converted to one HS edition");
+        if !c.unmatched_codes.is_empty() {
+            tracing::warn!(codes = ?c.unmatched_codes, "codes no concordance table links were kept as they are (conversion `unmatched`)");
+        }
+    }
+    provenance.conversion = conversion;
     let mut json = serde_json::to_vec_pretty(&provenance).expect("provenance serializes");
     json.push(b'\n');
     let committed = tradepipe_model::fsio::write_atomic(&trade_staging.join("_provenance.json"), &json)

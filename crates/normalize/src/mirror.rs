@@ -143,6 +143,10 @@ pub(crate) fn reconcile(
             vintage: m.vintage,
             reported_by: ReportedBy::Partner,
             is_estimate: true,
+            quantity: f64::NAN,
+            quantity_unit: m.quantity_unit,
+            converted_from: total,
+            conversion: crate::table::NOT_CONVERTED,
         };
         let (chosen, side, reason) = match (own, mirror, converted, cfg.mirror_policy) {
             (Some(_), Some(m), Some(v), MirrorPolicy::ImporterFirst) if flow == Flow::Export => {

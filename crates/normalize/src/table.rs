@@ -56,7 +56,20 @@ pub(crate) struct Row {
     pub vintage: u32,
     pub reported_by: ReportedBy,
     pub is_estimate: bool,
+    /// Quantity in `quantity_unit`; NaN where the source gives none.
+    pub quantity: f64,
+    /// The unit of `quantity` (`t`, `kg`, `u`, ...); the empty text where there is none.
+    pub quantity_unit: u32,
+    /// The classification the source gave: `classification` itself unless the row was
+    /// converted to `[normalize] hs-target`.
+    pub converted_from: u32,
+    /// How the row was converted: [`NOT_CONVERTED`], else 1 + the rule's position in
+    /// `concordance::Method::ALL`.
+    pub conversion: u8,
 }
+
+/// [`Row::conversion`] of a row not converted.
+pub(crate) const NOT_CONVERTED: u8 = 0;
 
 /// The canonical table being built.
 #[derive(Debug, Default)]
@@ -339,6 +352,9 @@ pub struct Provenance {
     /// Rows that failed a validation rule, per rule (details in the rejects table).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rejects: Vec<crate::rejects::RuleCount>,
+    /// What `[normalize] hs-target` converted, when it is set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conversion: Option<crate::convert::ConversionSummary>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -398,6 +414,10 @@ mod tests {
                 vintage: t.text.intern("v"),
                 reported_by: ReportedBy::Reporter,
                 is_estimate: false,
+                quantity: f64::NAN,
+                quantity_unit: t.text.intern(""),
+                converted_from: t.text.intern("TOTAL"),
+                conversion: NOT_CONVERTED,
             };
             t.rows.push(row);
         }

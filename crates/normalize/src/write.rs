@@ -54,6 +54,10 @@ fn canonical_schema() -> SchemaRef {
         text(col::VINTAGE),
         text(col::REPORTED_BY),
         Field::new(col::IS_ESTIMATE, DataType::Boolean, true),
+        Field::new(col::QUANTITY, DataType::Float64, true),
+        text(col::QUANTITY_UNIT),
+        text(col::CONVERTED_FROM),
+        text(col::CONVERSION),
     ]))
 }
 
@@ -61,7 +65,7 @@ fn canonical_schema() -> SchemaRef {
 fn group(schema: &SchemaRef, t: &CanonicalRows, rows: &[Row]) -> RecordBatch {
     // The columns are built on two threads (scoped, not rayon: a rayon worker waiting here
     // would start another year), half each by cost.
-    // The first five columns in schema order on one thread, the other seven on this one.
+    // The first five columns in schema order on one thread, the other eleven on this one.
     let columns: Vec<ArrayRef> = std::thread::scope(|s| {
         let first = s.spawn(|| {
             let mut slot = vec![u32::MAX; t.text.len()];
@@ -86,6 +90,15 @@ fn group(schema: &SchemaRef, t: &CanonicalRows, rows: &[Row]) -> RecordBatch {
         );
         let value: ArrayRef = Arc::new(Float64Array::from_iter_values(rows.iter().map(|r| r.value_usd)));
         let estimate: ArrayRef = Arc::new(BooleanArray::from_iter(rows.iter().map(|r| Some(r.is_estimate))));
+        let quantity: ArrayRef = Arc::new(Float64Array::from_iter(
+            rows.iter().map(|r| (!r.quantity.is_nan()).then_some(r.quantity)),
+        ));
+        let no_unit = t.text.lookup("");
+        let unit = codes(t, rows, |r| r.quantity_unit, &mut slot);
+        let unit = with_nulls(unit, rows.iter().map(|r| Some(r.quantity_unit) == no_unit));
+        let mut methods = vec![tradepipe_model::concordance::NOT_CONVERTED];
+        methods.extend(tradepipe_model::concordance::Method::ALL.iter().map(|m| m.as_str()));
+        let conversion = keyed(rows.iter().map(|r| u32::from(r.conversion)).collect(), methods);
         let second = [
             codes(t, rows, |r| r.province, &mut slot),
             codes(t, rows, |r| r.regime, &mut slot),
@@ -94,6 +107,10 @@ fn group(schema: &SchemaRef, t: &CanonicalRows, rows: &[Row]) -> RecordBatch {
             codes(t, rows, |r| r.vintage, &mut slot),
             reported_by,
             estimate,
+            quantity,
+            unit,
+            codes(t, rows, |r| r.converted_from, &mut slot),
+            conversion,
         ];
         let first = first.join().expect("column building does not panic");
         first.into_iter().chain(second).collect()
@@ -122,6 +139,16 @@ fn codes(t: &CanonicalRows, rows: &[Row], id: fn(&Row) -> u32, slot: &mut [u32])
         slot[i as usize] = u32::MAX;
     }
     keyed(keys, values)
+}
+
+/// `array` (a dictionary array of [`codes`]) with the rows where `null` is true made null.
+fn with_nulls(array: ArrayRef, null: impl Iterator<Item = bool>) -> ArrayRef {
+    let keyed = array
+        .as_any()
+        .downcast_ref::<DictionaryArray<UInt32Type>>()
+        .expect("codes builds dictionary arrays");
+    let keys = UInt32Array::from_iter(keyed.keys().values().iter().zip(null).map(|(&k, n)| (!n).then_some(k)));
+    Arc::new(DictionaryArray::<UInt32Type>::new(keys, Arc::clone(keyed.values())))
 }
 
 fn keyed(keys: Vec<u32>, values: Vec<&str>) -> ArrayRef {

@@ -82,6 +82,8 @@ pub(crate) struct YearDone {
     pub sources: HashMap<String, SourceCounts>,
     pub mirror: MirrorSummary,
     pub coarser: usize,
+    /// What `hs-target` converted.
+    pub conversion: Option<crate::convert::ConversionSummary>,
     /// Rows written (none if the year was not written).
     pub rows: usize,
 }
@@ -99,6 +101,7 @@ pub(crate) fn run(job: YearJob, ctx: &YearContext<'_>) -> Result<YearDone, Norma
         sources: HashMap::new(),
         mirror: MirrorSummary::default(),
         coarser: 0,
+        conversion: None,
         rows: 0,
     };
     let mut clock = Clock(std::time::Instant::now(), job.year);
@@ -147,6 +150,19 @@ pub(crate) fn run(job: YearJob, ctx: &YearContext<'_>) -> Result<YearDone, Norma
     clock.lap("checked", t.rows.len());
     if done.checks.errors() > 0 {
         return Ok(done);
+    }
+    // After the checks (which hold codes to the edition they came in), before the coarser
+    // levels (built from the converted subheadings).
+    if let Some(target) = &ctx.normalize.hs_target {
+        let c = crate::convert::to_edition(&mut t, target);
+        if !c.rows_from.is_empty() {
+            // Converted keys of two sources: the first listed wins, as for any repeat.
+            for (name, n) in t.sort_and_dedup()?.superseded {
+                done.sources.entry(name).or_default().superseded += n;
+            }
+        }
+        done.conversion = Some(c);
+        clock.lap("converted", t.rows.len());
     }
     done.coarser = aggregate::add_levels(&mut t, &ctx.normalize.product_levels);
     if done.coarser > 0 {

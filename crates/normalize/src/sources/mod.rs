@@ -79,6 +79,8 @@ pub(crate) struct RowMaker {
     source: u32,
     vintage: u32,
     total: u32,
+    /// The empty text: no quantity unit.
+    pub(crate) no_unit: u32,
 }
 
 impl RowMaker {
@@ -87,6 +89,7 @@ impl RowMaker {
             source: out.text.intern(&input.entry.source),
             vintage: out.text.intern(&input.entry.vintage),
             total: out.text.intern(TOTAL),
+            no_unit: out.text.intern(""),
         }
     }
 
@@ -116,6 +119,10 @@ impl RowMaker {
             vintage: self.vintage,
             reported_by: ReportedBy::Reporter,
             is_estimate: false,
+            quantity: f64::NAN,
+            quantity_unit: self.no_unit,
+            converted_from: classification,
+            conversion: crate::table::NOT_CONVERTED,
         }
     }
 }
