@@ -17,6 +17,7 @@ mod ops;
 mod pipeline;
 mod product;
 mod product_check;
+mod quantities;
 mod real_values;
 mod reference_check;
 mod reproduce;

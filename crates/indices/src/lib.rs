@@ -269,6 +269,10 @@ pub fn run(cfg: &Config) -> Result<IndicesSummary, IndicesError> {
         revisions::check(year, &d.product_exports).map_err(IndicesError::MixedRevisions)?;
         let mut product = product::ProductTable::rca(year, &d.product_exports);
         product.add_market_penetration(std::mem::take(&mut d.product_partners), &d.product_imports);
+        product.add_quantities(
+            std::mem::take(&mut d.product_quantities),
+            std::mem::take(&mut d.product_quantity_units),
+        );
         let (pair_structure, product_pair) = structure::compute(&d, &pairs);
         let group = group::compute(&d, &cfg.indices.countries, &groups, &cfg.indices.groups, world);
         let products = !product.is_empty();

@@ -371,7 +371,30 @@ pub(crate) fn product_batch(
         ("partners", partners_column(t)),
         ("market_penetration", penetration_column(t)),
         ("product_name", names_column(t)),
+        (
+            "quantity",
+            Arc::new(n_all(t).map(|i| t.quantity(i).map(|q| q.0)).collect::<Float64Array>()) as ArrayRef,
+        ),
+        ("quantity_unit", units_column(t)),
+        (
+            "unit_value",
+            Arc::new(n_all(t).map(|i| t.unit_value(i)).collect::<Float64Array>()) as ArrayRef,
+        ),
     ])
+}
+
+fn n_all(t: &ProductTable<'_>) -> std::ops::Range<usize> {
+    0..t.len()
+}
+
+/// The unit of each cell's quantity as a dictionary column over the units; null where the
+/// cell has no quantity.
+fn units_column(t: &ProductTable<'_>) -> ArrayRef {
+    let keys: UInt32Array = n_all(t)
+        .map(|i| t.quantities.get(i).copied().flatten().map(|(_, u)| u))
+        .collect();
+    let values = StringArray::from_iter_values(t.units.iter().map(String::as_str));
+    Arc::new(DictionaryArray::<UInt32Type>::new(keys, Arc::new(values)))
 }
 
 /// The HS 6-digit description of each cell's product (`tradepipe_model::product_names`) as a
@@ -473,6 +496,11 @@ pub(crate) fn product_rows(df: &DataFrame, path: &Path, year: i32) -> Result<Vec
     let x_real = f.f64_or_none("exports_real")?;
     let names = f.str_or_none("product_name")?;
     let (partners, emp) = (f.u32("partners")?, f.f64("market_penetration")?);
+    let (quantity, unit, unit_value) = (
+        f.f64_or_none("quantity")?,
+        f.str_or_none("quantity_unit")?,
+        f.f64_or_none("unit_value")?,
+    );
     Ok((0..df.height())
         .map(|k| ProductRow {
             year,
@@ -487,6 +515,9 @@ pub(crate) fn product_rows(df: &DataFrame, path: &Path, year: i32) -> Result<Vec
             rca_sym: sym[k],
             partners: partners[k],
             market_penetration: emp[k],
+            quantity: quantity[k],
+            quantity_unit: unit[k].clone(),
+            unit_value: unit_value[k],
         })
         .collect())
 }

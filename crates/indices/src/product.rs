@@ -35,6 +35,12 @@ pub struct ProductRow {
     pub partners: Option<u32>,
     /// Export market penetration `#{j: X_ij^k > 0} / #{j: M_j^k > 0}`.
     pub market_penetration: Option<f64>,
+    /// Quantity exported, in `quantity_unit`, where every row of the cell has one in the
+    /// same unit (BACI: tonnes; Comtrade: its `qtyUnitAbbr`, or `kg` of net weight).
+    pub quantity: Option<f64>,
+    pub quantity_unit: Option<String>,
+    /// `exports / quantity`, US dollars per unit; absent where the quantity is absent or 0.
+    pub unit_value: Option<f64>,
 }
 
 /// Exports of one product by one reporter (several rows of a key are summed).
@@ -157,6 +163,10 @@ pub struct ProductTable<'a> {
     /// count over these: kept as the two counts, not a double per cell, so the output can
     /// write it as a dictionary of the few ratios that occur.
     pub importers: Vec<u32>,
+    /// Quantity and unit (index of `units`) of each cell, in cell order; empty when the data
+    /// have no quantities (set by [`ProductTable::add_quantities`]).
+    pub quantities: Vec<Option<(f64, u32)>>,
+    pub units: Vec<String>,
 }
 
 impl<'a> ProductTable<'a> {
@@ -177,7 +187,28 @@ impl<'a> ProductTable<'a> {
             rca,
             partners: Vec::new(),
             importers: Vec::new(),
+            quantities: Vec::new(),
+            units: Vec::new(),
         }
+    }
+
+    /// Takes the quantity of each cell, in cell order, and the unit names its ids index.
+    pub fn add_quantities(&mut self, quantities: Vec<Option<(f64, u32)>>, units: Vec<String>) {
+        assert!(quantities.is_empty() || quantities.len() == self.len(), "a quantity per cell");
+        self.quantities = quantities;
+        self.units = units;
+    }
+
+    /// Quantity and unit of entry `n`.
+    pub fn quantity(&self, n: usize) -> Option<(f64, &str)> {
+        let (q, u) = self.quantities.get(n).copied().flatten()?;
+        Some((q, self.units.get(u as usize)?.as_str()))
+    }
+
+    /// US dollars per unit of entry `n`: exports over a positive quantity.
+    pub fn unit_value(&self, n: usize) -> Option<f64> {
+        let (q, _) = self.quantity(n)?;
+        (q > 0.0).then(|| self.value(n) / q)
     }
 
     pub fn len(&self) -> usize {
@@ -268,6 +299,9 @@ impl<'a> ProductTable<'a> {
                     rca_sym: self.rca_sym(n),
                     partners: self.partner_count(n),
                     market_penetration: self.market_penetration(n),
+                    quantity: self.quantity(n).map(|q| q.0),
+                    quantity_unit: self.quantity(n).map(|q| q.1.to_owned()),
+                    unit_value: self.unit_value(n),
                 }
             })
             .collect()

@@ -84,6 +84,37 @@ pub struct ProductTotals {
     pub imports: ProductMatrix<f64>,
     /// Importers whose `imports` are mirror values.
     pub mirrored_importers: Vec<String>,
+    /// Quantity and unit id of each `exports` cell, in cell order, where every row the cell
+    /// sums has a quantity in one unit; empty when the table has no quantities.
+    pub quantities: Vec<Option<(f64, u32)>>,
+}
+
+/// Quantities of the export cells, world and partner side apart as their values are: a
+/// cell's quantity is that of the side its exports come from.
+#[derive(Debug)]
+struct QuantityCells {
+    world: SideCells<f64>,
+    partner: SideCells<f64>,
+    world_unit: SideCells<u32>,
+    partner_unit: SideCells<u32>,
+}
+
+/// A unit cell no row has reached yet.
+const NO_ROW: u32 = u32::MAX;
+/// A unit cell whose rows lack a quantity or disagree on the unit: no quantity.
+const UNKNOWN: u32 = u32::MAX - 1;
+
+#[inline(always)]
+fn add_quantity(sum: &mut f64, unit: &mut u32, q: f64, u: u32) {
+    if q.is_nan() || u >= UNKNOWN {
+        *unit = UNKNOWN;
+    } else if *unit == NO_ROW {
+        (*sum, *unit) = (q, u);
+    } else if *unit == u {
+        *sum += q;
+    } else {
+        *unit = UNKNOWN;
+    }
 }
 
 /// Which side of a row a value is added to.
@@ -126,6 +157,8 @@ pub struct ProductCells {
     /// costs a cache miss a row. Queued per partner and added a batch at a time, the same
     /// sums come out in the same order.
     mirror_queue: Vec<Vec<(u32, f64)>>,
+    /// Export quantities, when the table has a quantity column.
+    quantities: Option<QuantityCells>,
 }
 
 /// Mirror values a country queues before they are added to its row. Every country fills a
@@ -150,7 +183,35 @@ impl ProductCells {
             mirror_imports: SideCells::new(countries, f64::NAN),
             partners: SideCells::new(countries, 0),
             mirror_queue: vec![Vec::new(); countries],
+            quantities: None,
         }
+    }
+
+    /// Also sums export quantities ([`ProductCells::add_export_quantity`]).
+    pub fn with_quantities(mut self) -> ProductCells {
+        let countries = self.listed.len();
+        self.quantities = Some(QuantityCells {
+            world: SideCells::new(countries, f64::NAN),
+            partner: SideCells::new(countries, f64::NAN),
+            world_unit: SideCells::new(countries, NO_ROW),
+            partner_unit: SideCells::new(countries, NO_ROW),
+        });
+        self
+    }
+
+    /// Adds an export row's quantity `q` (NaN: none) in unit id `unit` (`u32::MAX`: none) to
+    /// the world or partner side of (country, product index), as [`ProductCells::add`] adds
+    /// its value.
+    #[inline(always)]
+    pub fn add_export_quantity(&mut self, country: u32, product: u32, world: bool, q: f64, unit: u32) {
+        let n = self.n_products;
+        let Some(c) = &mut self.quantities else { return };
+        let (sum, units) = if world {
+            (&mut c.world, &mut c.world_unit)
+        } else {
+            (&mut c.partner, &mut c.partner_unit)
+        };
+        add_quantity(sum.cell(country, product, n), units.cell(country, product, n), q, unit);
     }
 
     /// Lists `country` in the matrix even if it gets no cell (as every country of a
@@ -266,6 +327,9 @@ impl ProductCells {
             .sum();
         t.exports.cells.reserve_exact(bound);
         t.partners.reserve_exact(bound);
+        if self.quantities.is_some() {
+            t.quantities.reserve_exact(bound);
+        }
         t.imports.cells.reserve_exact(bound);
         for (r_rank, &c) in countries.iter().enumerate() {
             // An importer that reports product imports at all is taken at its word.
@@ -274,12 +338,28 @@ impl ProductCells {
             let (world_exports, partner_exports) = (self.world_exports.row(c), self.partner_exports.row(c));
             let (world_imports, partner_imports) = (self.world_imports.row(c), self.partner_imports.row(c));
             let (mirror_imports, partners) = (self.mirror_imports.row(c), self.partners.row(c));
+            let quantity = self.quantities.as_ref().map(|q| {
+                let (world, partner) = (q.world.row(c), q.partner.row(c));
+                let (world_unit, partner_unit) = (q.world_unit.row(c), q.partner_unit.row(c));
+                move |k: u32, from_world: bool| {
+                    let (sum, unit) = if from_world {
+                        (world(k), world_unit(k))
+                    } else {
+                        (partner(k), partner_unit(k))
+                    };
+                    (unit < UNKNOWN).then_some((sum, unit))
+                }
+            });
             for (p_rank, &k) in order.iter().enumerate() {
                 let (r, p) = (r_rank as u32, p_rank as u32);
                 let partner_exports = partner_exports(k);
-                let exports = present(world_exports(k)).or(present(partner_exports));
+                let world = present(world_exports(k));
+                let exports = world.or(present(partner_exports));
                 if let Some(x) = exports {
                     t.exports.cells.push((r, p, x));
+                    if let Some(q) = &quantity {
+                        t.quantities.push(q(k, world.is_some()));
+                    }
                     // Partner exports make an exports cell: no count is left out.
                     t.partners.push((!partner_exports.is_nan()).then(|| partners(k)));
                 }

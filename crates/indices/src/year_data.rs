@@ -50,6 +50,10 @@ pub struct YearData {
     /// `#{j: X_ij^k > 0}` of each `product_exports` cell, in cell order (present where the
     /// cell has exports reported by partner).
     pub product_partners: Vec<Option<u32>>,
+    /// Quantity of each `product_exports` cell and its unit (an index of
+    /// `product_quantity_units`), in cell order; empty when the table has no quantities.
+    pub product_quantities: Vec<Option<(f64, u32)>>,
+    pub product_quantity_units: Vec<String>,
     /// Product rows between two configured countries (either flow, either direction).
     pub pair_products: Vec<PairProduct>,
     /// Rows of configured reporters broken down by province, customs regime or HS section.
@@ -100,6 +104,13 @@ pub fn read_year(trade_root: &Path, year: i32) -> Result<Coded, IndicesError> {
         .all(|c| present.iter().any(|p| p == c))
     {
         wanted.extend([(col::PROVINCE, Want::Text(PART)), (col::REGIME, Want::Text(PART))]);
+    }
+    // Tables written before quantities were carried (or by another tool) have none.
+    if [col::QUANTITY, col::QUANTITY_UNIT]
+        .iter()
+        .all(|c| present.iter().any(|p| p == c))
+    {
+        wanted.extend([(col::QUANTITY, Want::F64), (col::QUANTITY_UNIT, Want::Text(col::QUANTITY_UNIT))]);
     }
     let mut coded = tradepipe_parquet::coded::read_coded(&file, &wanted)?;
     // Estimate flags and provenance are used on total-product rows only (the country
@@ -168,6 +179,8 @@ impl YearData {
             product_imports: Default::default(),
             mirrored_importers: Vec::new(),
             product_partners: Default::default(),
+            product_quantities: Vec::new(),
+            product_quantity_units: Vec::new(),
             pair_products: Vec::new(),
             breakdowns: Vec::new(),
         };
@@ -267,6 +280,10 @@ impl YearData {
             classes.values().len(),
             products.values().len(),
         );
+        let quantity = t.f64.get(col::QUANTITY).zip(column(col::QUANTITY_UNIT, col::QUANTITY_UNIT));
+        if quantity.is_some() {
+            cells = cells.with_quantities();
+        }
         let (mut pair_products, mut breakdowns) = (Vec::new(), Vec::new());
         for i in 0..t.height {
             let (r, p, f, k, v) = (rep.get(i), par.get(i), flow.get(i), prod.get(i), val[i]);
@@ -333,6 +350,9 @@ impl YearData {
                         Side::WorldImports
                     };
                     cells.add(r, ki, side, v);
+                    if let (true, Some((q, (unit, _)))) = (export, quantity) {
+                        cells.add_export_quantity(r, ki, true, q[i], unit.get(i));
+                    }
                     continue;
                 }
                 cells.list_country(p);
@@ -342,6 +362,9 @@ impl YearData {
                 if export {
                     cells.add(r, ki, Side::PartnerExports, v);
                     cells.add(p, ki, Side::Mirror, v);
+                    if let Some((q, (unit, _))) = quantity {
+                        cells.add_export_quantity(r, ki, false, q[i], unit.get(i));
+                    }
                 } else {
                     cells.add(r, ki, Side::PartnerImports, v);
                 }
@@ -380,6 +403,9 @@ impl YearData {
             source_ids.insert((src.get(i), vin.get(i)));
         }
         let provenance = provenance.map(|((_, sources), (_, vintages), _)| (sources, vintages));
+        let units: Vec<String> = quantity
+            .map(|(_, (_, space))| space.values().to_vec())
+            .unwrap_or_default();
         drop(t);
         let mut d = YearData::from_rows(year, rows.iter().cloned(), registry);
         // Ids are recorded on total-product rows only, which exist only with provenance.
@@ -394,6 +420,8 @@ impl YearData {
         let totals = cells.finish(|c| name(country, c), |c| name(classes, c), |k| name(products, k));
         d.product_exports = totals.exports;
         d.product_partners = totals.partners;
+        d.product_quantities = totals.quantities;
+        d.product_quantity_units = units;
         d.product_imports = totals.imports;
         d.mirrored_importers = totals.mirrored_importers;
         d.pair_products = pair_products;

@@ -25,7 +25,7 @@ use tradepipe_model::rules::{Rule, is_valid_hs, revision_not_in_force};
 use super::{ReadInput, ReadStats, RowMaker};
 use crate::NormalizeError;
 use crate::rejects::Reject;
-use crate::table::CanonicalRows;
+use crate::table::{CanonicalRows, Row};
 use crate::year::ZipEntry;
 
 const THOUSAND: f64 = 1e3;
@@ -234,6 +234,10 @@ fn parse_entry(
             })
     };
     let (ct, ci, cj, ck, cv) = (col("t")?, col("i")?, col("j")?, col("k")?, col("v")?);
+    // Quantity in metric tons; `NA` (padded with spaces) where CEPII has none. Optional: a
+    // table without `q` has no quantities.
+    let cq = col("q").ok();
+    let tonnes = out.text.intern("t");
     // The entry's year is in force or not for every record of it.
     let not_in_force = revision_not_in_force(revision, year);
     let mut countries: Vec<u32> = vec![UNSEEN; 1000];
@@ -346,12 +350,30 @@ fn parse_entry(
             reject(Rule::NonNegative, line, "v", v, "negative trade value");
             stats.negative_values += 1;
         }
+        let quantity = match cq.map(field) {
+            None | Some(b"" | b"NA") => None,
+            Some(q) => match std::str::from_utf8(q).ok().and_then(|s| s.parse::<f64>().ok()) {
+                Some(q) if q.is_finite() && q >= 0.0 => Some(q),
+                _ => {
+                    reject(Rule::ValidType, line, "q", q, "not a quantity (tonnes, or NA)");
+                    continue;
+                }
+            },
+        };
         let product = Some((classification, product));
         let usd = value * THOUSAND;
-        out.rows
-            .push(make.row(year, exporter, importer, Flow::Export, product, usd));
-        out.rows
-            .push(make.row(year, importer, exporter, Flow::Import, product, usd));
+        let mut export = make.row(year, exporter, importer, Flow::Export, product, usd);
+        if let Some(q) = quantity {
+            export.quantity = q;
+            export.quantity_unit = tonnes;
+        }
+        out.rows.push(export);
+        out.rows.push(Row {
+            reporter: importer,
+            partner: exporter,
+            flow: Flow::Import,
+            ..export
+        });
     }
     Ok(stats)
 }

@@ -42,6 +42,14 @@ struct Record {
     primary_value: Option<f64>,
     #[serde(default)]
     is_reported: Option<bool>,
+    /// Quantity in `qtyUnitAbbr` (`N/A`, with code -1, where there is none).
+    #[serde(default)]
+    qty: Option<f64>,
+    #[serde(default)]
+    qty_unit_abbr: Option<String>,
+    /// Net weight in kilograms, the quantity used where `qty` is missing.
+    #[serde(default)]
+    net_wgt: Option<f64>,
 }
 
 /// Comtrade classification codes (`H0` … `H6`, `S1` … `S4`) as the canonical table names them.
@@ -167,6 +175,15 @@ pub(crate) fn read(input: &ReadInput<'_>, out: &mut CanonicalRows) -> Result<Rea
         stats.estimated_rows += usize::from(is_estimate);
         let mut row = make.row(r.ref_year, reporter, partner, flow, product, value);
         row.is_estimate = is_estimate;
+        let unit = r.qty_unit_abbr.as_deref().filter(|u| !u.is_empty() && *u != "N/A");
+        let quantity = match (r.qty.filter(|q| q.is_finite() && *q >= 0.0), unit) {
+            (Some(q), Some(unit)) => Some((q, unit)),
+            _ => r.net_wgt.filter(|w| w.is_finite() && *w >= 0.0).map(|w| (w, "kg")),
+        };
+        if let (Some((q, unit)), Some(_)) = (quantity, product) {
+            row.quantity = q;
+            row.quantity_unit = out.text.intern(unit);
+        }
         out.rows.push(row);
     }
     Ok(stats)
