@@ -29,7 +29,10 @@ import time
 
 BENCH = pathlib.Path(__file__).resolve().parent
 REPO = BENCH.parent
-TRADEPIPE = pathlib.Path(os.environ.get("TRADEPIPE", REPO / "target" / "debug" / "tradepipe"))
+# The binary `cargo build` wrote (honouring CARGO_TARGET_DIR, as cargo does), unless TRADEPIPE names one.
+TRADEPIPE = pathlib.Path(
+    os.environ.get("TRADEPIPE", pathlib.Path(os.environ.get("CARGO_TARGET_DIR", REPO / "target")) / "debug" / "tradepipe")
+)
 THREADS = "2"
 ENV = dict(
     os.environ,

@@ -130,7 +130,7 @@ fn report_renders_in_headless_chromium() {
         [
             "figures/fig-totals.svg=960x500",
             "figures/fig-balances.svg=960x500",
-            "figures/fig-map.svg=960x702",
+            "figures/fig-map.svg=960x604",
             "figures/fig-hm-out.svg=960x500",
             "figures/fig-hm-in.svg=960x500"
         ],

@@ -26,7 +26,10 @@ fn pipeline(sources: &[(&str, &str, &str)], target: &str) -> Pipeline {
 #[test]
 fn with_hs_target_the_mixed_year_gives_the_hand_computed_rcas() {
     let p = pipeline(
-        &[("china", "chn_hs12.csv", "HS12"), ("germany-france", "deu_fra_hs17.csv", "HS17")],
+        &[
+            ("china", "chn_hs12.csv", "HS12"),
+            ("germany-france", "deu_fra_hs17.csv", "HS17"),
+        ],
         "H5",
     );
     p.run(["run"]).success();
@@ -51,7 +54,11 @@ fn with_hs_target_the_mixed_year_gives_the_hand_computed_rcas() {
             .find(|r| r.reporter == reporter && r.product == product)
             .unwrap();
         assert_eq!(row.classification, "HS17");
-        assert!((row.rca.unwrap() - rca).abs() < 1e-12, "{reporter} {product}: {:?}", row.rca);
+        assert!(
+            (row.rca.unwrap() - rca).abs() < 1e-12,
+            "{reporter} {product}: {:?}",
+            row.rca
+        );
     }
     let prov = read_json(&p.output().join("parquet/trade/_provenance.json"));
     assert_eq!(prov["conversion"]["target"], "HS17");
@@ -69,7 +76,13 @@ fn a_split_code_follows_the_weights_and_keeps_its_total() {
         let s = df.column(c).unwrap().str().unwrap().clone();
         s.iter().map(|v| v.unwrap_or("").to_owned()).collect()
     };
-    let values: Vec<f64> = df.column("value_usd").unwrap().f64().unwrap().into_no_null_iter().collect();
+    let values: Vec<f64> = df
+        .column("value_usd")
+        .unwrap()
+        .f64()
+        .unwrap()
+        .into_no_null_iter()
+        .collect();
     // The Growth Lab HS12 -> HS17 weights of 300210 (data/hs/concordance/weights-HS12-HS17.csv.gz).
     let weights = [
         ("300211", 0.0043919556814925),
@@ -79,7 +92,10 @@ fn a_split_code_follows_the_weights_and_keeps_its_total() {
         ("300215", 0.5149039914582463),
         ("300219", 0.0323184842989888),
     ];
-    assert_eq!(text("product"), weights.iter().map(|w| w.0.to_owned()).collect::<Vec<_>>());
+    assert_eq!(
+        text("product"),
+        weights.iter().map(|w| w.0.to_owned()).collect::<Vec<_>>()
+    );
     for ((_, w), v) in weights.iter().zip(&values) {
         assert!((v - 1000.0 * w).abs() < 1e-9, "{v} vs {}", 1000.0 * w);
     }
@@ -95,5 +111,8 @@ fn a_split_code_follows_the_weights_and_keeps_its_total() {
 fn an_hs_target_that_is_not_an_edition_is_refused() {
     let p = pipeline(&[("china", "chn_hs12.csv", "HS12")], "HS");
     let msg = p.run(["fetch"]).failure(78).error_message();
-    assert!(msg.contains("[normalize] hs-target = \"HS\" is not an HS edition"), "{msg}");
+    assert!(
+        msg.contains("[normalize] hs-target = \"HS\" is not an HS edition"),
+        "{msg}"
+    );
 }

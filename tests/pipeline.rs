@@ -408,7 +408,7 @@ fn a_report_of_one_year() {
     let md = std::fs::read_to_string(p.report_dir().join("report.md")).unwrap();
     assert!(!md.contains("2020–2020"), "{md}");
     assert!(
-        md.contains("### Figure 1. Map: China's trade with each state, 2020"),
+        md.contains("### Figure 1. Map: China's trade with each partner, 2020"),
         "{md}"
     );
     assert!(md.contains("The report covers one year (2020)"), "{md}");

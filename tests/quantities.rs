@@ -8,7 +8,13 @@ use std::io::Write;
 use crate::util::{Pipeline, fixture};
 
 fn text(df: &polars::prelude::DataFrame, c: &str) -> Vec<Option<String>> {
-    df.column(c).unwrap().str().unwrap().iter().map(|v| v.map(str::to_owned)).collect()
+    df.column(c)
+        .unwrap()
+        .str()
+        .unwrap()
+        .iter()
+        .map(|v| v.map(str::to_owned))
+        .collect()
 }
 
 fn f64s(df: &polars::prelude::DataFrame, c: &str) -> Vec<Option<f64>> {
@@ -26,8 +32,11 @@ fn baci_tonnes_reach_the_product_table_with_unit_values() {
     // Kazakhstan (0.75 t), and of 010121 to the US (12.5 t) and Kazakhstan (NA).
     let file = std::fs::File::create(p.dir.path().join("baci.zip")).unwrap();
     let mut z = zip::ZipWriter::new(file);
-    z.start_file("BACI_HS17_Y2017_V202501.csv", zip::write::SimpleFileOptions::default())
-        .unwrap();
+    z.start_file(
+        "BACI_HS17_Y2017_V202501.csv",
+        zip::write::SimpleFileOptions::default(),
+    )
+    .unwrap();
     z.write_all(
         b"t,i,j,k,v,q\n2017,156,842,850440,1.5,      0.250\n2017,156,398,850440,4.5,      0.750\n\
           2017,156,842,10121,1234.5,     12.500\n2017,156,398,10121,5,             NA\n",
@@ -37,7 +46,11 @@ fn baci_tonnes_reach_the_product_table_with_unit_values() {
     p.run(["run"]).success();
 
     let df = tradepipe_parquet::read_partition(&p.output().join("parquet/trade"), 2017, None).unwrap();
-    let (q, unit, flow) = (f64s(&df, "quantity"), text(&df, "quantity_unit"), text(&df, "flow"));
+    let (q, unit, flow) = (
+        f64s(&df, "quantity"),
+        text(&df, "quantity_unit"),
+        text(&df, "flow"),
+    );
     // Both sides of each record carry its quantity; NA is null, with no unit.
     let with_q: Vec<_> = q.iter().zip(&unit).filter(|(q, _)| q.is_some()).collect();
     assert_eq!(with_q.len(), 6);
@@ -84,9 +97,18 @@ fn comtrade_quantities_and_net_weight_reach_the_product_table() {
         .map(|(((r, k), q), u)| (r, k, q, u))
         .collect();
     let s = |x: &str| Some(x.to_owned());
-    assert!(rows.contains(&(s("IND"), s("010511"), Some(16919.0), s("u"))), "{rows:?}");
-    assert!(rows.contains(&(s("BRA"), s("010511"), Some(1000.0), s("u"))), "{rows:?}");
-    assert!(rows.contains(&(s("BRA"), s("020110"), Some(250.0), s("kg"))), "{rows:?}");
+    assert!(
+        rows.contains(&(s("IND"), s("010511"), Some(16919.0), s("u"))),
+        "{rows:?}"
+    );
+    assert!(
+        rows.contains(&(s("BRA"), s("010511"), Some(1000.0), s("u"))),
+        "{rows:?}"
+    );
+    assert!(
+        rows.contains(&(s("BRA"), s("020110"), Some(250.0), s("kg"))),
+        "{rows:?}"
+    );
 
     let t = tradepipe_indices::read_tables(&p.output()).unwrap();
     let cell = |product: &str| {
@@ -95,7 +117,10 @@ fn comtrade_quantities_and_net_weight_reach_the_product_table() {
             .find(|r| r.reporter == "BRA" && r.product == product)
             .unwrap()
     };
-    assert_eq!((cell("010511").quantity, cell("010511").unit_value), (Some(1000.0), Some(2.0)));
+    assert_eq!(
+        (cell("010511").quantity, cell("010511").unit_value),
+        (Some(1000.0), Some(2.0))
+    );
     assert_eq!(cell("020110").quantity_unit.as_deref(), Some("kg"));
     assert_eq!(cell("020110").unit_value, Some(6.0));
 }

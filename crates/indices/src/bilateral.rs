@@ -10,7 +10,7 @@ use crate::year_data::{Cell, YearData};
 
 /// One row of `output/parquet/indices/bilateral/`. Money in US dollars, shares and indices
 /// as fractions. "i" is the reporter, "j" the partner.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct BilateralRow {
     pub year: i32,
     pub reporter: String,

@@ -80,7 +80,7 @@ fn trade_dir(output_dir: &Path) -> PathBuf {
 }
 
 /// How the tables were computed: `output/parquet/indices/_meta.json`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct IndicesMeta {
     pub hm_variant: String,
     pub world: String,
@@ -112,7 +112,7 @@ pub struct ComplexityMeta {
 }
 
 /// Everything the index stage wrote, read back.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct IndexTables {
     pub meta: IndicesMeta,
     pub bilateral: Vec<BilateralRow>,

@@ -373,7 +373,11 @@ pub(crate) fn product_batch(
         ("product_name", names_column(t)),
         (
             "quantity",
-            Arc::new(n_all(t).map(|i| t.quantity(i).map(|q| q.0)).collect::<Float64Array>()) as ArrayRef,
+            Arc::new(
+                n_all(t)
+                    .map(|i| t.quantity(i).map(|q| q.0))
+                    .collect::<Float64Array>(),
+            ) as ArrayRef,
         ),
         ("quantity_unit", units_column(t)),
         (

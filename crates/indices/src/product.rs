@@ -194,7 +194,10 @@ impl<'a> ProductTable<'a> {
 
     /// Takes the quantity of each cell, in cell order, and the unit names its ids index.
     pub fn add_quantities(&mut self, quantities: Vec<Option<(f64, u32)>>, units: Vec<String>) {
-        assert!(quantities.is_empty() || quantities.len() == self.len(), "a quantity per cell");
+        assert!(
+            quantities.is_empty() || quantities.len() == self.len(),
+            "a quantity per cell"
+        );
         self.quantities = quantities;
         self.units = units;
     }

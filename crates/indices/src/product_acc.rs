@@ -211,7 +211,12 @@ impl ProductCells {
         } else {
             (&mut c.partner, &mut c.partner_unit)
         };
-        add_quantity(sum.cell(country, product, n), units.cell(country, product, n), q, unit);
+        add_quantity(
+            sum.cell(country, product, n),
+            units.cell(country, product, n),
+            q,
+            unit,
+        );
     }
 
     /// Lists `country` in the matrix even if it gets no cell (as every country of a

@@ -110,7 +110,10 @@ pub fn read_year(trade_root: &Path, year: i32) -> Result<Coded, IndicesError> {
         .iter()
         .all(|c| present.iter().any(|p| p == c))
     {
-        wanted.extend([(col::QUANTITY, Want::F64), (col::QUANTITY_UNIT, Want::Text(col::QUANTITY_UNIT))]);
+        wanted.extend([
+            (col::QUANTITY, Want::F64),
+            (col::QUANTITY_UNIT, Want::Text(col::QUANTITY_UNIT)),
+        ]);
     }
     let mut coded = tradepipe_parquet::coded::read_coded(&file, &wanted)?;
     // Estimate flags and provenance are used on total-product rows only (the country
@@ -280,7 +283,10 @@ impl YearData {
             classes.values().len(),
             products.values().len(),
         );
-        let quantity = t.f64.get(col::QUANTITY).zip(column(col::QUANTITY_UNIT, col::QUANTITY_UNIT));
+        let quantity = t
+            .f64
+            .get(col::QUANTITY)
+            .zip(column(col::QUANTITY_UNIT, col::QUANTITY_UNIT));
         if quantity.is_some() {
             cells = cells.with_quantities();
         }

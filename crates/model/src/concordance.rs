@@ -41,7 +41,12 @@ pub enum Method {
 }
 
 impl Method {
-    pub const ALL: [Method; 4] = [Method::Moved, Method::Weights, Method::EqualSplit, Method::Unmatched];
+    pub const ALL: [Method; 4] = [
+        Method::Moved,
+        Method::Weights,
+        Method::EqualSplit,
+        Method::Unmatched,
+    ];
 
     /// As the canonical table's `conversion` column writes it.
     pub fn as_str(self) -> &'static str {
@@ -81,20 +86,30 @@ pub fn convert(from: &str, to: &str, code: &str) -> Option<Vec<Part>> {
     if code.len() == 6 {
         return Some(chain(a, b, code));
     }
-    let step = if b > a { steps().get(a, a + 1) } else { steps().get(a, a.wrapping_sub(1)) };
+    let step = if b > a {
+        steps().get(a, a + 1)
+    } else {
+        steps().get(a, a.wrapping_sub(1))
+    };
     let children: Vec<&str> = match step {
         Some(s) => s.sources_under(code),
         None => Vec::new(),
     };
     if a == b || children.is_empty() {
         let method = if a == b { Method::Moved } else { Method::Unmatched };
-        return Some(vec![Part { code: code.into(), share: 1.0, method }]);
+        return Some(vec![Part {
+            code: code.into(),
+            share: 1.0,
+            method,
+        }]);
     }
     let mut sum: BTreeMap<String, (f64, Method)> = BTreeMap::new();
     let each = 1.0 / children.len() as f64;
     for child in children {
         for p in chain(a, b, child) {
-            let e = sum.entry(p.code[..code.len()].to_owned()).or_insert((0.0, Method::Moved));
+            let e = sum
+                .entry(p.code[..code.len()].to_owned())
+                .or_insert((0.0, Method::Moved));
             e.0 += p.share * each;
             e.1 = e.1.max(p.method);
         }
@@ -106,7 +121,11 @@ pub fn convert(from: &str, to: &str, code: &str) -> Option<Vec<Part>> {
                 code,
                 share,
                 // Spreading a heading over its subheadings is itself an equal split.
-                method: if several { method.max(Method::EqualSplit) } else { method },
+                method: if several {
+                    method.max(Method::EqualSplit)
+                } else {
+                    method
+                },
             })
             .collect(),
     )
@@ -114,7 +133,11 @@ pub fn convert(from: &str, to: &str, code: &str) -> Option<Vec<Part>> {
 
 /// A 6-digit code through every step from edition `a` to `b`.
 fn chain(a: usize, b: usize, code: &str) -> Vec<Part> {
-    let mut parts = vec![Part { code: code.into(), share: 1.0, method: Method::Moved }];
+    let mut parts = vec![Part {
+        code: code.into(),
+        share: 1.0,
+        method: Method::Moved,
+    }];
     let mut at = a;
     while at != b {
         let next = if b > at { at + 1 } else { at - 1 };
@@ -151,15 +174,27 @@ struct Step {
 impl Step {
     fn apply(&self, code: &str) -> Vec<(String, f64, Method)> {
         if let Some(w) = self.weights.get(code) {
-            let method = if w.len() == 1 { Method::Moved } else { Method::Weights };
+            let method = if w.len() == 1 {
+                Method::Moved
+            } else {
+                Method::Weights
+            };
             return w.iter().map(|(t, s)| (t.clone(), *s, method)).collect();
         }
         if let Some(l) = self.links.get(code) {
-            let method = if l.len() == 1 { Method::Moved } else { Method::EqualSplit };
+            let method = if l.len() == 1 {
+                Method::Moved
+            } else {
+                Method::EqualSplit
+            };
             let share = 1.0 / l.len() as f64;
             return l.iter().map(|t| (t.clone(), share, method)).collect();
         }
-        let method = if self.targets.contains(code) { Method::Moved } else { Method::Unmatched };
+        let method = if self.targets.contains(code) {
+            Method::Moved
+        } else {
+            Method::Unmatched
+        };
         vec![(code.to_owned(), 1.0, method)]
     }
 
@@ -183,7 +218,10 @@ impl Steps {
 
 macro_rules! embed {
     ($name:literal) => {
-        ($name, include_bytes!(concat!("../../../data/hs/concordance/", $name)).as_slice())
+        (
+            $name,
+            include_bytes!(concat!("../../../data/hs/concordance/", $name)).as_slice(),
+        )
     };
 }
 
@@ -238,7 +276,9 @@ fn steps() -> &'static Steps {
             for (from, to, col_from, col_to) in [(newer, older, 0, 1), (older, newer, 1, 0)] {
                 let mut by: HashMap<String, Vec<String>> = HashMap::new();
                 for r in &links {
-                    by.entry(r[col_from].to_owned()).or_default().push(r[col_to].to_owned());
+                    by.entry(r[col_from].to_owned())
+                        .or_default()
+                        .push(r[col_to].to_owned());
                 }
                 for v in by.values_mut() {
                     v.sort();
@@ -260,10 +300,15 @@ fn steps() -> &'static Steps {
         }
         for (name, gz) in WEIGHTS {
             let key = editions_of(name);
-            let step = steps.get_mut(&key).expect("weights are between adjacent editions");
+            let step = steps
+                .get_mut(&key)
+                .expect("weights are between adjacent editions");
             for r in records(gz) {
                 let w: f64 = r[2].parse().expect("an embedded weight is a number");
-                step.weights.entry(r[0].to_owned()).or_default().push((r[1].to_owned(), w));
+                step.weights
+                    .entry(r[0].to_owned())
+                    .or_default()
+                    .push((r[1].to_owned(), w));
                 step.targets.insert(r[1].to_owned());
             }
         }
@@ -276,8 +321,11 @@ pub fn codes_of(edition: &str) -> Vec<&'static str> {
     let Some(a) = edition_index(edition) else {
         return Vec::new();
     };
-    let step = steps().get(a, a + 1).or_else(|| steps().get(a, a.wrapping_sub(1)));
-    step.map(|s| s.sources.iter().map(String::as_str).collect()).unwrap_or_default()
+    let step = steps()
+        .get(a, a + 1)
+        .or_else(|| steps().get(a, a.wrapping_sub(1)));
+    step.map(|s| s.sources.iter().map(String::as_str).collect())
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -294,8 +342,14 @@ mod tests {
 
     #[test]
     fn a_one_to_one_link_moves_the_value() {
-        assert_eq!(shares("HS17", "HS22", "010121"), vec![("010121".into(), 1.0, Method::Moved)]);
-        assert_eq!(shares("HS17", "HS17", "010121"), vec![("010121".into(), 1.0, Method::Moved)]);
+        assert_eq!(
+            shares("HS17", "HS22", "010121"),
+            vec![("010121".into(), 1.0, Method::Moved)]
+        );
+        assert_eq!(
+            shares("HS17", "HS17", "010121"),
+            vec![("010121".into(), 1.0, Method::Moved)]
+        );
     }
 
     #[test]
@@ -305,7 +359,10 @@ mod tests {
         assert_eq!(back, vec![("300210".into(), 1.0, Method::Moved)]);
         // Forward, the Growth Lab weights split HS12 300210 over the HS17 codes.
         let fwd = shares("HS12", "HS17", "300210");
-        assert!(fwd.len() > 1 && fwd.iter().all(|p| p.2 == Method::Weights), "{fwd:?}");
+        assert!(
+            fwd.len() > 1 && fwd.iter().all(|p| p.2 == Method::Weights),
+            "{fwd:?}"
+        );
         assert!((fwd.iter().map(|p| p.1).sum::<f64>() - 1.0).abs() < 1e-12);
     }
 
@@ -320,15 +377,24 @@ mod tests {
 
     #[test]
     fn codes_without_a_link_keep_their_code() {
-        assert_eq!(shares("HS17", "HS22", "999999"), vec![("999999".into(), 1.0, Method::Moved)]);
+        assert_eq!(
+            shares("HS17", "HS22", "999999"),
+            vec![("999999".into(), 1.0, Method::Moved)]
+        );
         // The UNSD HS22 table has no link for HS17 300219.
-        assert_eq!(shares("HS17", "HS22", "300219"), vec![("300219".into(), 1.0, Method::Unmatched)]);
+        assert_eq!(
+            shares("HS17", "HS22", "300219"),
+            vec![("300219".into(), 1.0, Method::Unmatched)]
+        );
     }
 
     #[test]
     fn chains_record_the_weakest_rule_and_keep_the_total() {
         let got = shares("HS92", "HS22", "850710");
-        assert!((got.iter().map(|p| p.1).sum::<f64>() - 1.0).abs() < 1e-12, "{got:?}");
+        assert!(
+            (got.iter().map(|p| p.1).sum::<f64>() - 1.0).abs() < 1e-12,
+            "{got:?}"
+        );
         // Petroleum oils: HS92 271000 has no usable weights; the UNSD links carry it.
         let oil = shares("HS92", "HS02", "271000");
         assert!(oil.iter().all(|p| p.0.starts_with("2710")), "{oil:?}");
@@ -338,7 +404,10 @@ mod tests {
     #[test]
     fn headings_convert_as_their_subheadings() {
         // Heading 0101 (horses, asses) HS12 -> HS17: every subheading is 1:1.
-        assert_eq!(shares("HS12", "HS17", "0101"), vec![("0101".into(), 1.0, Method::Moved)]);
+        assert_eq!(
+            shares("HS12", "HS17", "0101"),
+            vec![("0101".into(), 1.0, Method::Moved)]
+        );
         let ch = shares("HS17", "HS22", "85");
         assert!((ch.iter().map(|p| p.1).sum::<f64>() - 1.0).abs() < 1e-12);
         assert!(ch.iter().any(|p| p.0 == "85"), "{ch:?}");
@@ -407,12 +476,20 @@ mod tests {
             let (extra, missing) = differences(from, &direct, links);
             // Chained only: Comtrade's "not specified" 999999 keeps its code (HS17 only: the
             // direct HS22 table has no 999999 either, nor the HS22 nomenclature side of it).
-            let want_extra = if from == "HS17" { vec![pair("999999", "999999")] } else { vec![] };
+            let want_extra = if from == "HS17" {
+                vec![pair("999999", "999999")]
+            } else {
+                vec![]
+            };
             assert_eq!(extra, want_extra, "{from}: chained links the direct table lacks");
             // Direct only: binapacryl, in HS92 291639, got its own code 291636 in HS07 and moved
             // to 291616 in HS12; the HS12 -> HS07 table omits the link 291616 -> 291636 (the
             // Growth Lab weights have it, so conversion does reach 291639: checked below).
-            assert_eq!(missing, vec![pair("291616", "291639")], "{from}: direct links the chain lacks");
+            assert_eq!(
+                missing,
+                vec![pair("291616", "291639")],
+                "{from}: direct links the chain lacks"
+            );
 
             // Conversion itself (weights first) only ever moves value along a direct link,
             // and only drops links the Growth Lab weights give nothing.
@@ -431,7 +508,10 @@ mod tests {
             );
             // Every direct link conversion leaves out is a zero weight in some step.
             let zero = missing.len();
-            assert!(zero < direct.values().map(|v| v.len()).sum::<usize>() / 3, "{from}: {zero}");
+            assert!(
+                zero < direct.values().map(|v| v.len()).sum::<usize>() / 3,
+                "{from}: {zero}"
+            );
         }
     }
 

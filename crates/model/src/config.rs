@@ -606,6 +606,69 @@ pub struct ReportConfig {
     /// Partner-landscape reports: partners shown beside `focus`.
     #[serde(default)]
     pub compare: Vec<String>,
+    /// The sections shown, in order; `None` is the kind's default ([`ReportKind::sections`]).
+    #[serde(default)]
+    pub sections: Option<Vec<Section>>,
+    /// `[west, east, south, north]` in degrees: the map's frame, where the automatic one (the
+    /// countries' bounding box with a margin) does not suit.
+    #[serde(default)]
+    pub map_frame: Option<[f64; 4]>,
+}
+
+impl ReportConfig {
+    /// The sections of the report, in order.
+    pub fn sections(&self) -> Vec<Section> {
+        self.sections
+            .clone()
+            .unwrap_or_else(|| self.kind.sections().to_vec())
+    }
+}
+
+/// A section of a report: what it shows is in `tradepipe_report`'s module of the same name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Section {
+    /// Total trade with the partners, exports, imports, balance; the headline figures.
+    Overview,
+    /// Trade with each partner, and the largest.
+    Partners,
+    /// The balance with each partner.
+    Balances,
+    /// Year-on-year growth and the CAGR ranking.
+    Growth,
+    /// The latest year's trade with each partner on a map.
+    Map,
+    /// Shares in each side's trade, HM, trade intensity, concentration over partners.
+    Dependence,
+    /// Trade with country groups (membership by year).
+    Groups,
+    /// Products, pair structure, breakdowns by province, regime and HS section, the economies.
+    Structure,
+    /// ECI ranking and opportunity products.
+    Complexity,
+    /// Mirror checks and what the data notes say about estimates and rules.
+    DataQuality,
+    /// Sources, vintages and whose report each number uses.
+    Provenance,
+    /// For each partner, the weight of `focus` and the `compare` partners in its trade.
+    Landscape,
+}
+
+impl Section {
+    pub const ALL: [Section; 12] = [
+        Section::Overview,
+        Section::Partners,
+        Section::Balances,
+        Section::Growth,
+        Section::Map,
+        Section::Dependence,
+        Section::Groups,
+        Section::Structure,
+        Section::Complexity,
+        Section::DataQuality,
+        Section::Provenance,
+        Section::Landscape,
+    ];
 }
 
 /// The kinds of `[[report]]`.
@@ -617,6 +680,28 @@ pub enum ReportKind {
     Bilateral,
     /// For each of `partners`, the weight and rank of `focus` and of `compare` in its trade.
     PartnerLandscape,
+}
+
+impl ReportKind {
+    /// The sections a report of this kind shows unless `sections` says otherwise.
+    pub fn sections(self) -> &'static [Section] {
+        match self {
+            ReportKind::Bilateral => &[
+                Section::Overview,
+                Section::Partners,
+                Section::Balances,
+                Section::Map,
+                Section::Growth,
+                Section::Dependence,
+                Section::Groups,
+                Section::Structure,
+                Section::Complexity,
+                Section::DataQuality,
+                Section::Provenance,
+            ],
+            ReportKind::PartnerLandscape => &[Section::Landscape, Section::Provenance],
+        }
+    }
 }
 
 /// A resolved, checked configuration.
@@ -843,10 +928,41 @@ impl Config {
                     ));
                 }
             }
-            match (r.kind, r.cagr_window) {
-                (ReportKind::Bilateral, None) => {
-                    return Err(format!("{at}: a bilateral report needs cagr-window"));
+            let sections = r.sections();
+            if sections.is_empty() {
+                return Err(format!(
+                    "{at}: sections is empty; leave it out for the kind's default"
+                ));
+            }
+            if let Some(dup) = sections
+                .iter()
+                .find(|s| sections.iter().filter(|t| t == s).count() > 1)
+            {
+                return Err(format!("{at}: section {dup:?} is listed twice"));
+            }
+            if let Some([w, e, s, n]) = r.map_frame {
+                let lon = -180.0..=180.0;
+                if !(lon.contains(&w)
+                    && lon.contains(&e)
+                    && w != e
+                    && (-90.0..=90.0).contains(&s)
+                    && (-90.0..=90.0).contains(&n)
+                    && s < n)
+                {
+                    return Err(format!(
+                        "{at}: map-frame {:?} is not [west, east, south, north] in degrees (longitudes -180..180, \
+                         west > east crosses the antimeridian; south below north)",
+                        [w, e, s, n]
+                    ));
                 }
+            }
+            match (r.kind, r.cagr_window) {
+                (ReportKind::Bilateral, None) if sections.contains(&Section::Growth) => {
+                    return Err(format!(
+                        "{at}: a bilateral report with the growth section needs cagr-window"
+                    ));
+                }
+                (ReportKind::Bilateral, None) => {}
                 (ReportKind::Bilateral, Some(w)) => {
                     // The ranking may look back before the years the report shows (a report of
                     // 2020 ranks the growth since 2010): the window needs data, not display.

@@ -70,7 +70,7 @@ pub(crate) fn add_levels(rows: &mut CanonicalRows, levels: &[Level]) -> usize {
                     } else {
                         f64::NAN
                     };
-                    acc.conversion = acc.conversion.max(r.conversion);
+                    acc.conversion = crate::convert::weakest(acc.conversion, r.conversion);
                     acc.is_estimate |= r.is_estimate;
                     if r.reported_by == ReportedBy::Partner {
                         acc.reported_by = ReportedBy::Partner;

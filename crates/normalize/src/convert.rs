@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use tradepipe_model::ReportedBy;
 use tradepipe_model::concordance::{self, Method};
 
-use crate::table::{CanonicalRows, Row};
+use crate::table::{CanonicalRows, Conversion, Row};
 
 /// What conversion did, for `_provenance.json`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -41,9 +41,17 @@ impl ConversionSummary {
     }
 }
 
-/// `1 + position in Method::ALL`, as [`Row::conversion`] stores it.
-fn method_code(m: Method) -> u8 {
-    1 + Method::ALL.iter().position(|x| *x == m).expect("in ALL") as u8
+/// The conversion of two rows summed into one: the weaker rule, the first row's edition.
+pub(crate) fn weakest(a: u8, b: u8) -> u8 {
+    match (Conversion::unpack(a), Conversion::unpack(b)) {
+        (Some(x), Some(y)) => Conversion {
+            method: x.method.max(y.method),
+            from: x.from,
+        }
+        .pack(),
+        (Some(_), None) => a,
+        (None, _) => b,
+    }
 }
 
 /// Converts the rows of `t` to edition `target` (a canonical name); returns what it did.
@@ -54,7 +62,7 @@ pub(crate) fn to_edition(t: &mut CanonicalRows, target: &str) -> ConversionSumma
     };
     let target_id = t.text.intern(target);
     // Each (classification, product) is converted once: a year of BACI repeats 5,000 codes.
-    type Parts = Vec<(u32, f64, u8)>;
+    type Parts = Vec<(u32, f64, Method)>;
     let mut cache: HashMap<(u32, u32), Option<Parts>> = HashMap::new();
     let rows = std::mem::take(&mut t.rows);
     let mut out: Vec<Row> = Vec::with_capacity(rows.len());
@@ -71,12 +79,16 @@ pub(crate) fn to_edition(t: &mut CanonicalRows, target: &str) -> ConversionSumma
             let parts = match concordance::convert(from, target, &code) {
                 Some(parts) => parts,
                 // Not a numeric code (an HS section): the same code in the target edition.
-                None => vec![concordance::Part { code: code.clone(), share: 1.0, method: Method::Moved }],
+                None => vec![concordance::Part {
+                    code: code.clone(),
+                    share: 1.0,
+                    method: Method::Moved,
+                }],
             };
             Some(
                 parts
                     .into_iter()
-                    .map(|p| (t.text.intern(&p.code), p.share, method_code(p.method)))
+                    .map(|p| (t.text.intern(&p.code), p.share, p.method))
                     .collect(),
             )
         });
@@ -85,7 +97,9 @@ pub(crate) fn to_edition(t: &mut CanonicalRows, target: &str) -> ConversionSumma
             out.push(r);
             continue;
         };
-        *summary.rows_from.entry(t.text.get(r.classification).to_owned()).or_default() += 1;
+        let from_name = t.text.get(r.classification);
+        let from = concordance::edition_index(from_name).expect("only editions are converted");
+        *summary.rows_from.entry(from_name.to_owned()).or_default() += 1;
         let (mut value_left, mut quantity_left) = (r.value_usd, r.quantity);
         for (n, &(product, share, method)) in parts.iter().enumerate() {
             let last = n + 1 == parts.len();
@@ -96,21 +110,24 @@ pub(crate) fn to_edition(t: &mut CanonicalRows, target: &str) -> ConversionSumma
             };
             value_left -= value;
             quantity_left -= quantity;
-            if method == method_code(Method::Unmatched) {
-                summary
-                    .unmatched_codes
-                    .push(format!("{} {}", t.text.get(r.classification), t.text.get(product)));
+            if method == Method::Unmatched {
+                summary.unmatched_codes.push(format!(
+                    "{} {}",
+                    t.text.get(r.classification),
+                    t.text.get(product)
+                ));
             }
             let row = Row {
                 classification: target_id,
                 product,
                 value_usd: value,
                 quantity,
-                converted_from: r.classification,
-                conversion: method,
+                conversion: Conversion { method, from }.pack(),
                 ..r
             };
-            let key = (r.reporter, r.partner, r.flow, target_id, product, r.province, r.regime, r.source);
+            let key = (
+                r.reporter, r.partner, r.flow, target_id, product, r.province, r.regime, r.source,
+            );
             match at.get(&key) {
                 Some(&i) => merge(&mut out[i], &row),
                 None => {
@@ -121,9 +138,11 @@ pub(crate) fn to_edition(t: &mut CanonicalRows, target: &str) -> ConversionSumma
         }
     }
     for r in &out {
-        if r.conversion != crate::table::NOT_CONVERTED {
-            let m = Method::ALL[usize::from(r.conversion) - 1];
-            *summary.rows_by_method.entry(m.as_str().to_owned()).or_default() += 1;
+        if let Some(c) = Conversion::unpack(r.conversion) {
+            *summary
+                .rows_by_method
+                .entry(c.method.as_str().to_owned())
+                .or_default() += 1;
         }
     }
     summary.unmatched_codes.sort();
@@ -145,12 +164,13 @@ fn merge(into: &mut Row, part: &Row) {
     if part.reported_by == ReportedBy::Partner {
         into.reported_by = ReportedBy::Partner;
     }
-    into.conversion = into.conversion.max(part.conversion);
+    into.conversion = weakest(into.conversion, part.conversion);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::table::NOT_CONVERTED;
     use tradepipe_model::Flow;
 
     fn table(rows: &[(&str, &str, &str, f64)]) -> CanonicalRows {
@@ -172,8 +192,7 @@ mod tests {
                 is_estimate: false,
                 quantity: v / 10.0,
                 quantity_unit: t.text.intern("t"),
-                converted_from: t.text.intern(class),
-                conversion: crate::table::NOT_CONVERTED,
+                conversion: NOT_CONVERTED,
             };
             t.rows.push(row);
         }
@@ -184,14 +203,13 @@ mod tests {
         t.rows
             .iter()
             .map(|r| {
-                let m = match r.conversion {
-                    0 => "none",
-                    c => Method::ALL[usize::from(c) - 1].as_str(),
-                };
+                let c = Conversion::unpack(r.conversion);
+                let m = c.map_or("none", |c| c.method.as_str());
+                let from = c.map_or(t.text.get(r.classification), |c| concordance::EDITIONS[c.from]);
                 (
                     t.text.get(r.classification).to_owned(),
                     t.text.get(r.product).to_owned(),
-                    t.text.get(r.converted_from).to_owned(),
+                    from.to_owned(),
                     r.value_usd,
                     m.to_owned(),
                 )
@@ -200,11 +218,32 @@ mod tests {
     }
 
     #[test]
+    fn a_row_is_64_bytes_and_its_conversion_packs_into_one() {
+        assert_eq!(std::mem::size_of::<Row>(), 64);
+        for (k, _) in concordance::EDITIONS.iter().enumerate() {
+            for m in Method::ALL {
+                let c = Conversion { method: m, from: k };
+                assert_eq!(Conversion::unpack(c.pack()), Some(c));
+            }
+        }
+        assert_eq!(Conversion::unpack(NOT_CONVERTED), None);
+    }
+
+    #[test]
     fn n_to_one_parts_of_one_source_are_summed() {
         // HS17 300211 and 300213 both go back to HS12 300210.
         let mut t = table(&[("CHN", "HS17", "300211", 10.0), ("CHN", "HS17", "300213", 5.0)]);
         let s = to_edition(&mut t, "HS12");
-        assert_eq!(rows(&t), vec![("HS12".into(), "300210".into(), "HS17".into(), 15.0, "moved".into())]);
+        assert_eq!(
+            rows(&t),
+            vec![(
+                "HS12".into(),
+                "300210".into(),
+                "HS17".into(),
+                15.0,
+                "moved".into()
+            )]
+        );
         assert!((t.rows[0].quantity - 1.5).abs() < 1e-12);
         assert_eq!(s.rows_from["HS17"], 2);
         assert_eq!(s.rows_by_method["moved"], 1);
@@ -212,12 +251,20 @@ mod tests {
 
     #[test]
     fn rows_of_the_target_or_of_no_edition_are_left_alone() {
-        let mut t = table(&[("CHN", "HS12", "010121", 1.0), ("CHN", "HS", "010121", 2.0), ("CHN", "TOTAL", "TOTAL", 3.0)]);
+        let mut t = table(&[
+            ("CHN", "HS12", "010121", 1.0),
+            ("CHN", "HS", "010121", 2.0),
+            ("CHN", "TOTAL", "TOTAL", 3.0),
+        ]);
         to_edition(&mut t, "HS12");
         let got: Vec<_> = rows(&t).into_iter().map(|r| (r.0, r.3, r.4)).collect();
         assert_eq!(
             got,
-            vec![("HS12".into(), 1.0, "none".into()), ("HS".into(), 2.0, "none".into()), ("TOTAL".into(), 3.0, "none".into())]
+            vec![
+                ("HS12".into(), 1.0, "none".into()),
+                ("HS".into(), 2.0, "none".into()),
+                ("TOTAL".into(), 3.0, "none".into())
+            ]
         );
     }
 

@@ -145,7 +145,6 @@ pub(crate) fn reconcile(
             is_estimate: true,
             quantity: f64::NAN,
             quantity_unit: m.quantity_unit,
-            converted_from: total,
             conversion: crate::table::NOT_CONVERTED,
         };
         let (chosen, side, reason) = match (own, mirror, converted, cfg.mirror_policy) {

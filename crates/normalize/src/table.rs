@@ -60,16 +60,39 @@ pub(crate) struct Row {
     pub quantity: f64,
     /// The unit of `quantity` (`t`, `kg`, `u`, ...); the empty text where there is none.
     pub quantity_unit: u32,
-    /// The classification the source gave: `classification` itself unless the row was
-    /// converted to `[normalize] hs-target`.
-    pub converted_from: u32,
-    /// How the row was converted: [`NOT_CONVERTED`], else 1 + the rule's position in
-    /// `concordance::Method::ALL`.
+    /// How the row was converted to `[normalize] hs-target`, packed in one byte so that a
+    /// row stays 64 bytes (a year of BACI is 4 million of them): [`NOT_CONVERTED`], else
+    /// [`Conversion::pack`] of the rule and the edition the source gave.
     pub conversion: u8,
 }
 
 /// [`Row::conversion`] of a row not converted.
 pub(crate) const NOT_CONVERTED: u8 = 0;
+
+/// What [`Row::conversion`] packs: the rule (`concordance::Method::ALL` position + 1, low 3
+/// bits) and the source's edition (`concordance::EDITIONS` position, high bits).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Conversion {
+    pub method: tradepipe_model::concordance::Method,
+    pub from: usize,
+}
+
+impl Conversion {
+    pub(crate) fn pack(self) -> u8 {
+        let m = tradepipe_model::concordance::Method::ALL
+            .iter()
+            .position(|x| *x == self.method)
+            .expect("in ALL") as u8;
+        (m + 1) | ((self.from as u8) << 3)
+    }
+    pub(crate) fn unpack(code: u8) -> Option<Conversion> {
+        let m = code & 7;
+        (m != 0).then(|| Conversion {
+            method: tradepipe_model::concordance::Method::ALL[usize::from(m) - 1],
+            from: usize::from(code >> 3),
+        })
+    }
+}
 
 /// The canonical table being built.
 #[derive(Debug, Default)]
@@ -416,7 +439,6 @@ mod tests {
                 is_estimate: false,
                 quantity: f64::NAN,
                 quantity_unit: t.text.intern(""),
-                converted_from: t.text.intern("TOTAL"),
                 conversion: NOT_CONVERTED,
             };
             t.rows.push(row);

@@ -14,14 +14,23 @@ use tradepipe_model::{Flow, ReportedBy};
 use tradepipe_parquet::batch::ROW_GROUP_ROWS;
 
 use crate::NormalizeError;
-use crate::table::{CanonicalRows, Row};
+use crate::table::{CanonicalRows, Conversion, Row};
+use tradepipe_model::concordance::{EDITIONS, Method};
 
 /// Writes one year's rows, in key order, as the partition `year=YYYY/part-0.parquet` under `root`,
 /// a row group at a time. Text columns are dictionary arrays over the column's codes (no
 /// string per row), written as dictionary-encoded chunks straight from their keys, which is
 /// also what the index stage reads fastest.
-pub(crate) fn write_year(root: &Path, year: i32, t: &CanonicalRows) -> Result<(), NormalizeError> {
-    let schema = canonical_schema();
+/// `converted`: whether `[normalize] hs-target` is set, which adds the `converted_from` and
+/// `conversion` columns (without it they would say "not converted" on every row, at a tenth
+/// of a BACI normalize's time).
+pub(crate) fn write_year(
+    root: &Path,
+    year: i32,
+    t: &CanonicalRows,
+    converted: bool,
+) -> Result<(), NormalizeError> {
+    let schema = canonical_schema(converted);
     // A row group's rows are gathered in key order, then turned into columns.
     let order = &t.order;
     let groups = (0..order.len().div_ceil(ROW_GROUP_ROWS).max(1)).map(|g| {
@@ -31,17 +40,18 @@ pub(crate) fn write_year(root: &Path, year: i32, t: &CanonicalRows) -> Result<()
         group(&schema, t, &rows)
     });
     let path = partition_dir(root, year).join(PART_FILE);
-    tradepipe_parquet::batch::write_groups(&path, Arc::clone(&schema), groups, &[])?;
+    // Quantities are near-random doubles: stored uncompressed, straight from their buffer.
+    tradepipe_parquet::batch::write_groups(&path, Arc::clone(&schema), groups, &[col::QUANTITY])?;
     Ok(())
 }
 
 /// The canonical table's columns, in order (`year` is in the directory name). Nullable, as a
 /// polars frame declares its columns, so that the files read as they always have.
-fn canonical_schema() -> SchemaRef {
+fn canonical_schema(converted: bool) -> SchemaRef {
     // Code columns are dictionary arrays; they are written as UTF-8 text columns.
     let codes = DataType::Dictionary(Box::new(DataType::UInt32), Box::new(DataType::Utf8));
     let text = |name: &str| Field::new(name, codes.clone(), true);
-    Arc::new(Schema::new(vec![
+    let mut fields = vec![
         text(col::REPORTER),
         text(col::PARTNER),
         text(col::FLOW),
@@ -56,16 +66,18 @@ fn canonical_schema() -> SchemaRef {
         Field::new(col::IS_ESTIMATE, DataType::Boolean, true),
         Field::new(col::QUANTITY, DataType::Float64, true),
         text(col::QUANTITY_UNIT),
-        text(col::CONVERTED_FROM),
-        text(col::CONVERSION),
-    ]))
+    ];
+    if converted {
+        fields.extend([text(col::CONVERTED_FROM), text(col::CONVERSION)]);
+    }
+    Arc::new(Schema::new(fields))
 }
 
 /// One row group of the canonical table.
 fn group(schema: &SchemaRef, t: &CanonicalRows, rows: &[Row]) -> RecordBatch {
     // The columns are built on two threads (scoped, not rayon: a rayon worker waiting here
     // would start another year), half each by cost.
-    // The first five columns in schema order on one thread, the other eleven on this one.
+    // The first five columns in schema order on one thread, the others on this one.
     let columns: Vec<ArrayRef> = std::thread::scope(|s| {
         let first = s.spawn(|| {
             let mut slot = vec![u32::MAX; t.text.len()];
@@ -93,13 +105,8 @@ fn group(schema: &SchemaRef, t: &CanonicalRows, rows: &[Row]) -> RecordBatch {
         let quantity: ArrayRef = Arc::new(Float64Array::from_iter(
             rows.iter().map(|r| (!r.quantity.is_nan()).then_some(r.quantity)),
         ));
-        let no_unit = t.text.lookup("");
-        let unit = codes(t, rows, |r| r.quantity_unit, &mut slot);
-        let unit = with_nulls(unit, rows.iter().map(|r| Some(r.quantity_unit) == no_unit));
-        let mut methods = vec![tradepipe_model::concordance::NOT_CONVERTED];
-        methods.extend(tradepipe_model::concordance::Method::ALL.iter().map(|m| m.as_str()));
-        let conversion = keyed(rows.iter().map(|r| u32::from(r.conversion)).collect(), methods);
-        let second = [
+        let unit = codes_or_null(t, rows, |r| r.quantity_unit, t.text.lookup(""), &mut slot);
+        let mut second = vec![
             codes(t, rows, |r| r.province, &mut slot),
             codes(t, rows, |r| r.regime, &mut slot),
             value,
@@ -109,19 +116,48 @@ fn group(schema: &SchemaRef, t: &CanonicalRows, rows: &[Row]) -> RecordBatch {
             estimate,
             quantity,
             unit,
-            codes(t, rows, |r| r.converted_from, &mut slot),
-            conversion,
         ];
+        if schema.column_with_name(col::CONVERSION).is_some() {
+            second.extend(conversion_columns(t, rows, &mut slot));
+        }
         let first = first.join().expect("column building does not panic");
         first.into_iter().chain(second).collect()
     });
     RecordBatch::try_new(Arc::clone(schema), columns).expect("columns match the schema")
 }
 
+/// `converted_from` and `conversion` of `rows`.
+fn conversion_columns(t: &CanonicalRows, rows: &[Row], slot: &mut [u32]) -> [ArrayRef; 2] {
+    // Rows not converted came in their own classification.
+    let editions: Vec<u32> = EDITIONS
+        .iter()
+        .map(|e| t.text.lookup(e).unwrap_or(u32::MAX))
+        .collect();
+    let converted_from = codes(
+        t,
+        rows,
+        |r: &Row| match Conversion::unpack(r.conversion) {
+            Some(c) => editions[c.from],
+            None => r.classification,
+        },
+        slot,
+    );
+    let mut methods = vec![tradepipe_model::concordance::NOT_CONVERTED];
+    methods.extend(Method::ALL.iter().map(|m| m.as_str()));
+    let conversion = keyed(
+        // The rule's key: 0 for none, else 1 + its position in `Method::ALL`.
+        rows.iter()
+            .map(|r| Conversion::unpack(r.conversion).map_or(0, |c| 1 + c.method as u32))
+            .collect(),
+        methods,
+    );
+    [converted_from, conversion]
+}
+
 /// A code column as a dictionary array whose dictionary holds the codes it uses, in order of
 /// first use. `slot` (one entry per interned id, all `u32::MAX`) maps an id to its key while
 /// the column is built and is left as it was found.
-fn codes(t: &CanonicalRows, rows: &[Row], id: fn(&Row) -> u32, slot: &mut [u32]) -> ArrayRef {
+fn codes(t: &CanonicalRows, rows: &[Row], id: impl Fn(&Row) -> u32, slot: &mut [u32]) -> ArrayRef {
     let mut used: Vec<u32> = Vec::new();
     let keys: Vec<u32> = rows
         .iter()
@@ -141,14 +177,40 @@ fn codes(t: &CanonicalRows, rows: &[Row], id: fn(&Row) -> u32, slot: &mut [u32])
     keyed(keys, values)
 }
 
-/// `array` (a dictionary array of [`codes`]) with the rows where `null` is true made null.
-fn with_nulls(array: ArrayRef, null: impl Iterator<Item = bool>) -> ArrayRef {
-    let keyed = array
-        .as_any()
-        .downcast_ref::<DictionaryArray<UInt32Type>>()
-        .expect("codes builds dictionary arrays");
-    let keys = UInt32Array::from_iter(keyed.keys().values().iter().zip(null).map(|(&k, n)| (!n).then_some(k)));
-    Arc::new(DictionaryArray::<UInt32Type>::new(keys, Arc::clone(keyed.values())))
+/// [`codes`] of an id that may name nothing: rows whose id is `none` are null.
+fn codes_or_null(
+    t: &CanonicalRows,
+    rows: &[Row],
+    id: fn(&Row) -> u32,
+    none: Option<u32>,
+    slot: &mut [u32],
+) -> ArrayRef {
+    let Some(none) = none.filter(|n| rows.iter().any(|r| id(r) == *n)) else {
+        return codes(t, rows, id, slot);
+    };
+    let mut used: Vec<u32> = Vec::new();
+    let keys: UInt32Array = rows
+        .iter()
+        .map(|r| {
+            let i = id(r);
+            (i != none).then(|| {
+                let s = &mut slot[i as usize];
+                if *s == u32::MAX {
+                    *s = used.len() as u32;
+                    used.push(i);
+                }
+                *s
+            })
+        })
+        .collect();
+    let values: Vec<&str> = used.iter().map(|&i| t.text.get(i)).collect();
+    for &i in &used {
+        slot[i as usize] = u32::MAX;
+    }
+    Arc::new(DictionaryArray::<UInt32Type>::new(
+        keys,
+        Arc::new(StringArray::from(values)),
+    ))
 }
 
 fn keyed(keys: Vec<u32>, values: Vec<&str>) -> ArrayRef {

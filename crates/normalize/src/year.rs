@@ -180,7 +180,7 @@ pub(crate) fn run(job: YearJob, ctx: &YearContext<'_>) -> Result<YearDone, Norma
         write::write_mirror_year(ctx.mirror_staging, job.year, &t, &discrepancies)?;
     }
     if !t.rows.is_empty() {
-        write::write_year(ctx.trade_staging, job.year, &t)?;
+        write::write_year(ctx.trade_staging, job.year, &t, ctx.normalize.hs_target.is_some())?;
     }
     clock.lap("written", t.rows.len());
     done.rows = t.rows.len();

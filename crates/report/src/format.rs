@@ -28,6 +28,11 @@ pub fn count(n: u64) -> String {
     group_thousands(&n.to_string())
 }
 
+/// A number with `decimals` decimals and thousands separators: `1234.5` → `1,234.50`.
+pub fn grouped(v: f64, decimals: usize) -> String {
+    group_thousands(&format!("{v:.decimals$}"))
+}
+
 /// `1234567.89` → `1,234,567.89`; keeps the sign.
 fn group_thousands(s: &str) -> String {
     let (sign, digits) = s.strip_prefix('-').map_or(("", s), |d| ("-", d));

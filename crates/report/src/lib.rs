@@ -10,18 +10,16 @@
 //!   holds no timestamp, so unchanged inputs give byte-identical reports.
 
 pub mod charts;
-mod complexity;
 pub mod context;
 pub mod format;
-pub mod landscape;
 pub mod map;
 pub mod reproduce;
-mod sections;
+mod section;
+mod table_spec;
 
 use std::path::{Path, PathBuf};
 
 use tradepipe_model::Config;
-use tradepipe_model::config::ReportKind;
 
 pub use context::ReportContext;
 
@@ -96,10 +94,7 @@ pub fn run(cfg: &Config) -> Result<Vec<PathBuf>, ReportError> {
     let mut written = Vec::new();
     for report in &cfg.reports {
         let dir = report_dir(&cfg.output_dir, &report.name);
-        let built = match report.kind {
-            ReportKind::Bilateral => context::build(report, cfg.years, &tables),
-            ReportKind::PartnerLandscape => landscape::build(report, cfg.years, &tables),
-        };
+        let built = section::build(report, cfg.years, &tables);
         for (file, chart) in &built.charts {
             let path = dir.join(file);
             let svg = charts::render_chart(chart).map_err(|message| ReportError::Chart {

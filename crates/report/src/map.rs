@@ -1,11 +1,18 @@
-//! A static SVG map of trade by country (seed paper 000, Figure 4): the focus country and its
-//! partners over their neighbours, partners shaded by value, each labelled with its name and
-//! value, with title, legend and source line.
+//! A static SVG map of trade by country: the focus country and its partners over their
+//! neighbours, partners shaded by value, each labelled with its name and value, with title,
+//! legend and source line.
 //!
 //! Boundaries: Natural Earth 1:50m (`data/ne-countries-50m.topojson.json`, provenance in
-//! `data/README.md`), decoded from TopoJSON (quantized, delta-encoded arcs) and drawn in an
-//! equirectangular projection scaled by the cosine of the window's middle latitude, which
-//! keeps Central Asia's shapes recognisable at this scale.
+//! `data/README.md`), decoded from TopoJSON (quantized, delta-encoded arcs).
+//!
+//! The frame ([`frame`]) is the bounding box of the countries' main landmasses (overseas
+//! territories smaller than a quarter of a country's largest polygon are left out) with a
+//! margin, across the antimeridian where that is narrower (a frame with west > east), padded to
+//! an aspect a page can hold, or the whole world when the countries span continents. The
+//! projection is equirectangular with its standard parallel at the frame's middle latitude
+//! (shapes are true there, which suits a regional map at any latitude). Labels are placed
+//! without overlap (moved with a leader line where they would), and a country too small to
+//! see at the frame's scale gets a marker.
 
 use std::collections::HashMap;
 use std::fmt::Write;
@@ -31,8 +38,123 @@ pub struct MapChart {
     /// Unit of the values, e.g. "US$ billion".
     pub unit: String,
     pub source: String,
-    /// `[west, east, south, north]` in degrees.
+    /// `[west, east, south, north]` in degrees; west > east crosses the antimeridian.
     pub window: [f64; 4],
+}
+
+/// The world, for countries that span continents.
+pub const WORLD_FRAME: [f64; 4] = [-180.0, 180.0, -58.0, 84.0];
+
+/// Height over width of the map area, at most and at least.
+const TALLEST: f64 = 0.75;
+const FLATTEST: f64 = 0.4;
+
+/// Every country's polygons in degrees, by ISO3 code where the registry knows its M49 number.
+struct Shapes {
+    countries: Vec<(Option<String>, Vec<Vec<Ring>>)>,
+}
+
+fn shapes(registry: &Registry) -> Result<Shapes, String> {
+    let topo: Topology = serde_json::from_str(TOPOLOGY).map_err(|e| format!("boundary data: {e}"))?;
+    let arcs = decode_arcs(&topo);
+    let by_m49: HashMap<u16, &str> = registry
+        .entities()
+        .iter()
+        .filter_map(|e| e.m49.map(|n| (n, e.code.as_str())))
+        .collect();
+    Ok(Shapes {
+        countries: topo
+            .objects
+            .countries
+            .geometries
+            .iter()
+            .map(|g| {
+                let code =
+                    g.id.as_deref()
+                        .and_then(|id| id.parse::<u16>().ok())
+                        .and_then(|n| by_m49.get(&n).map(|c| (*c).to_string()));
+                (code, polygons(&arcs, g))
+            })
+            .collect(),
+    })
+}
+
+/// Area of a ring in square degrees, shrunk by the cosine of its latitude.
+fn degree_area(r: &Ring) -> f64 {
+    let lat = r.iter().map(|p| p.1).sum::<f64>() / r.len().max(1) as f64;
+    area_centroid(r).0 * lat.to_radians().cos()
+}
+
+/// The polygons of a country that make its main landmass: those with at least a quarter of
+/// the area of its largest (France without French Guiana, Norway without Svalbard).
+fn main_polygons(polys: &[Vec<Ring>]) -> Vec<&Vec<Ring>> {
+    let area = |p: &Vec<Ring>| p.first().map_or(0.0, degree_area);
+    let largest = polys.iter().map(area).fold(0.0, f64::max);
+    polys.iter().filter(|p| area(p) >= 0.25 * largest).collect()
+}
+
+/// The frame of a map of `codes`: see the module comment. Unknown codes are left out; none
+/// known gives the world.
+pub fn frame(codes: &[&str], registry: &Registry) -> [f64; 4] {
+    let Ok(shapes) = shapes(registry) else {
+        return WORLD_FRAME;
+    };
+    let mut points: Vec<(f64, f64)> = Vec::new();
+    for (code, polys) in &shapes.countries {
+        if code.as_deref().is_some_and(|c| codes.contains(&c)) {
+            for p in main_polygons(polys) {
+                points.extend(p.iter().flatten().copied());
+            }
+        }
+    }
+    if points.is_empty() {
+        return WORLD_FRAME;
+    }
+    let range = |v: &mut dyn Iterator<Item = f64>| {
+        v.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), x| {
+            (lo.min(x), hi.max(x))
+        })
+    };
+    let plain = range(&mut points.iter().map(|p| p.0));
+    // The same longitudes with the western hemisphere moved east of 180°: narrower for a
+    // frame across the Pacific (Russia and the US, Fiji, New Zealand's islands).
+    let shifted = range(&mut points.iter().map(|p| if p.0 < 0.0 { p.0 + 360.0 } else { p.0 }));
+    let (w, e) = if shifted.1 - shifted.0 < plain.1 - plain.0 {
+        shifted
+    } else {
+        plain
+    };
+    let (s, n) = range(&mut points.iter().map(|p| p.1));
+    if e - w > 170.0 || n - s > 110.0 {
+        return WORLD_FRAME;
+    }
+    let (dx, dy) = (((e - w) * 0.08).max(2.0), ((n - s) * 0.08).max(2.0));
+    let (mut w, mut e, mut s, mut n) = (w - dx, e + dx, (s - dy).max(-85.0), (n + dy).min(85.0));
+    let kx = ((s + n) / 2.0).to_radians().cos();
+    let ratio = (n - s) / ((e - w) * kx);
+    if ratio > TALLEST {
+        let half = (n - s) / (TALLEST * kx) / 2.0;
+        let mid = (w + e) / 2.0;
+        (w, e) = (mid - half, mid + half);
+    } else if ratio < FLATTEST {
+        let half = FLATTEST * (e - w) * kx / 2.0;
+        let mid = (s + n) / 2.0;
+        (s, n) = ((mid - half).max(-85.0), (mid + half).min(85.0));
+    }
+    if e - w >= 360.0 {
+        return WORLD_FRAME;
+    }
+    // Back to -180..180: a frame across the antimeridian has west > east.
+    let wrap = |x: f64| {
+        if x > 180.0 {
+            x - 360.0
+        } else if x < -180.0 {
+            x + 360.0
+        } else {
+            x
+        }
+    };
+    [wrap(w), wrap(e), s, n]
 }
 
 #[derive(Deserialize)]
@@ -134,6 +256,9 @@ fn polygons(arcs: &[Ring], g: &Geometry) -> Vec<Vec<Ring>> {
 
 struct Projection {
     west: f64,
+    /// East in degrees past `west`: above 180 for a frame across the antimeridian.
+    east: f64,
+    south: f64,
     north: f64,
     kx: f64,
     scale: f64,
@@ -142,20 +267,133 @@ struct Projection {
 impl Projection {
     fn new(w: [f64; 4]) -> Projection {
         let kx = ((w[2] + w[3]) / 2.0).to_radians().cos();
+        let east = if w[1] <= w[0] { w[1] + 360.0 } else { w[1] };
         Projection {
             west: w[0],
+            east,
+            south: w[2],
             north: w[3],
             kx,
-            scale: WIDTH / ((w[1] - w[0]) * kx),
+            scale: WIDTH / ((east - w[0]) * kx),
+        }
+    }
+    /// A longitude on the frame's side of the antimeridian.
+    fn lon(&self, lon: f64) -> f64 {
+        if self.east > 180.0 && lon < self.west {
+            lon + 360.0
+        } else {
+            lon
         }
     }
     fn xy(&self, (lon, lat): (f64, f64)) -> (f64, f64) {
         (
-            (lon - self.west) * self.kx * self.scale,
+            (self.lon(lon) - self.west) * self.kx * self.scale,
             TOP + (self.north - lat) * self.scale,
         )
     }
+    /// Whether a point is within `margin` degrees of the frame.
+    fn near(&self, (lon, lat): (f64, f64), margin: f64) -> bool {
+        let lon = self.lon(lon);
+        lon >= self.west - margin
+            && lon <= self.east + margin
+            && lat >= self.south - margin
+            && lat <= self.north + margin
+    }
 }
+
+/// Whether `p` is inside the ring (even-odd rule).
+fn inside(r: &[(f64, f64)], (x, y): (f64, f64)) -> bool {
+    let mut c = false;
+    for w in r.windows(2) {
+        let ((x0, y0), (x1, y1)) = (w[0], w[1]);
+        if (y0 > y) != (y1 > y) && x < x0 + (y - y0) / (y1 - y0) * (x1 - x0) {
+            c = !c;
+        }
+    }
+    c
+}
+
+/// A point inside a projected ring for its label and marker: the centroid where it is
+/// inside, else the middle of the widest stretch of the ring on the centroid's row.
+fn anchor(r: &[(f64, f64)]) -> (f64, f64) {
+    let (_, c) = area_centroid(r);
+    if inside(r, c) {
+        return c;
+    }
+    let y = c.1;
+    let mut xs: Vec<f64> = r
+        .windows(2)
+        .filter(|w| (w[0].1 > y) != (w[1].1 > y))
+        .map(|w| w[0].0 + (y - w[0].1) / (w[1].1 - w[0].1) * (w[1].0 - w[0].0))
+        .collect();
+    xs.sort_by(f64::total_cmp);
+    xs.chunks_exact(2)
+        .max_by(|a, b| (a[1] - a[0]).total_cmp(&(b[1] - b[0])))
+        .map_or(c, |s| ((s[0] + s[1]) / 2.0, y))
+}
+
+/// A label's box: `(left, top, right, bottom)` for two lines centred on `(x, y)`.
+fn label_box(x: f64, y: f64, name: &str, value: Option<&str>) -> (f64, f64, f64, f64) {
+    let chars = name.chars().count().max(value.map_or(0, |v| v.chars().count()));
+    let half = chars as f64 * 4.2 + 4.0;
+    let lines = if value.is_some() { 2.0 } else { 1.0 };
+    (x - half, y - 14.0, x + half, y - 14.0 + 16.0 * lines + 4.0)
+}
+
+fn overlaps(a: (f64, f64, f64, f64), b: (f64, f64, f64, f64)) -> bool {
+    a.0 < b.2 && b.0 < a.2 && a.1 < b.3 && b.1 < a.3
+}
+
+/// Label positions: each at its anchor unless it would cover a label already placed, then
+/// at the nearest free position around it (tried in rings of growing distance), inside the
+/// map area.
+fn place_labels(
+    labels: &[(f64, f64, String, Option<String>)],
+    bounds: (f64, f64, f64, f64),
+) -> Vec<(f64, f64)> {
+    let mut placed: Vec<(f64, f64, f64, f64)> = Vec::new();
+    let mut out = Vec::new();
+    for (x, y, name, value) in labels {
+        let fits = |px: f64, py: f64, placed: &[(f64, f64, f64, f64)]| {
+            let b = label_box(px, py, name, value.as_deref());
+            b.0 >= bounds.0
+                && b.2 <= bounds.2
+                && b.1 >= bounds.1
+                && b.3 <= bounds.3
+                && !placed.iter().any(|p| overlaps(*p, b))
+        };
+        let mut at = (*x, *y);
+        'search: for step in 0..12 {
+            let d = step as f64 * 14.0;
+            for (dx, dy) in [
+                (0.0, 0.0),
+                (0.0, 1.0),
+                (0.0, -1.0),
+                (1.0, 0.0),
+                (-1.0, 0.0),
+                (1.0, 1.0),
+                (-1.0, 1.0),
+                (1.0, -1.0),
+                (-1.0, -1.0),
+            ] {
+                if step == 0 && (dx, dy) != (0.0, 0.0) {
+                    continue;
+                }
+                let (px, py) = (x + dx * d * 2.5, y + dy * d);
+                if fits(px, py, &placed) {
+                    at = (px, py);
+                    break 'search;
+                }
+            }
+        }
+        placed.push(label_box(at.0, at.1, name, value.as_deref()));
+        out.push(at);
+    }
+    out
+}
+
+/// Projected area under which a country is marked with a circle (a few pixels at the scale).
+const SMALL: f64 = 60.0;
 
 fn esc(s: &str) -> String {
     s.replace('&', "&amp;")
@@ -202,13 +440,7 @@ const NO_DATA_FILL: &str = "#ffffff";
 
 /// Renders the map to an SVG document.
 pub fn render(m: &MapChart, registry: &Registry) -> Result<String, String> {
-    let topo: Topology = serde_json::from_str(TOPOLOGY).map_err(|e| format!("boundary data: {e}"))?;
-    let arcs = decode_arcs(&topo);
-    let by_m49: HashMap<u16, &str> = registry
-        .entities()
-        .iter()
-        .filter_map(|e| e.m49.map(|n| (n, e.code.as_str())))
-        .collect();
+    let shapes = shapes(registry)?;
     let proj = Projection::new(m.window);
     let map_h = (m.window[3] - m.window[2]) * proj.scale;
     let height = TOP + map_h + BOTTOM;
@@ -226,23 +458,15 @@ pub fn render(m: &MapChart, registry: &Registry) -> Result<String, String> {
         t = esc(&m.title),
         x = WIDTH / 2.0,
     );
+    // (anchor x, anchor y, name, value, fill, small) of the focus and each partner drawn.
     let mut labels: Vec<(f64, f64, String, Option<String>)> = Vec::new();
+    let mut markers: Vec<(f64, f64, String)> = Vec::new();
     let margin = 10.0;
-    for g in &topo.objects.countries.geometries {
-        let polys = polygons(&arcs, g);
-        let inside = polys.iter().flatten().flatten().any(|&(lon, lat)| {
-            lon >= m.window[0] - margin
-                && lon <= m.window[1] + margin
-                && lat >= m.window[2] - margin
-                && lat <= m.window[3] + margin
-        });
-        if !inside {
+    for (code, polys) in &shapes.countries {
+        if !polys.iter().flatten().flatten().any(|&p| proj.near(p, margin)) {
             continue;
         }
-        let code =
-            g.id.as_deref()
-                .and_then(|id| id.parse::<u16>().ok())
-                .and_then(|n| by_m49.get(&n).copied());
+        let code = code.as_deref();
         let (fill, label) = match code {
             Some(c) if c == m.focus => (FOCUS_FILL.to_string(), Some((m.focus_label.clone(), None))),
             Some(c) => match values.get(c) {
@@ -256,13 +480,19 @@ pub fn render(m: &MapChart, registry: &Registry) -> Result<String, String> {
             None => (OTHER_FILL.to_string(), None),
         };
         let mut d = String::new();
-        let mut biggest = (0.0, (0.0, 0.0));
-        for poly in &polys {
-            for r in poly {
+        // The largest ring inside the frame carries the label (the mainland, not an island).
+        let mut biggest: (f64, Option<Vec<(f64, f64)>>) = (0.0, None);
+        let mut total_area = 0.0;
+        for poly in polys {
+            for (k, r) in poly.iter().enumerate() {
                 let pts: Vec<(f64, f64)> = r.iter().map(|&p| proj.xy(p)).collect();
-                let (a, c) = area_centroid(&pts);
-                if a > biggest.0 {
-                    biggest = (a, c);
+                let (a, _) = area_centroid(&pts);
+                let visible = r.iter().any(|&p| proj.near(p, 0.0));
+                if k == 0 && visible {
+                    total_area += a;
+                    if a > biggest.0 {
+                        biggest = (a, Some(pts.clone()));
+                    }
                 }
                 for (k, (x, y)) in pts.iter().enumerate() {
                     let _ = write!(d, "{}{x:.1},{y:.1}", if k == 0 { "M" } else { "L" });
@@ -270,14 +500,53 @@ pub fn render(m: &MapChart, registry: &Registry) -> Result<String, String> {
                 d.push('Z');
             }
         }
-        let _ = write!(svg, r#"<path d="{d}" fill="{fill}"/>"#);
-        if let Some((name, value)) = label {
-            labels.push((biggest.1.0, biggest.1.1, name, value));
+        let spot = biggest.1.as_deref().map(anchor);
+        match (label, spot) {
+            (Some((name, value)), Some((x, y))) => {
+                let _ = write!(
+                    svg,
+                    r#"<path d="{d}" fill="{fill}" data-iso3="{c}" data-x="{x:.1}" data-y="{y:.1}"/>"#,
+                    c = esc(code.unwrap_or_default())
+                );
+                if total_area < SMALL {
+                    markers.push((x, y, fill.clone()));
+                }
+                labels.push((x, y, name, value));
+            }
+            _ => {
+                let _ = write!(svg, r#"<path d="{d}" fill="{fill}"/>"#);
+            }
         }
     }
     svg.push_str("</g>");
-    // Labels last, so no country is drawn over them; a white halo keeps them legible.
-    for (x, y, name, value) in &labels {
+    // Small states: a circle in their colour, so that they can be seen and found.
+    for (x, y, fill) in &markers {
+        let _ = write!(
+            svg,
+            r##"<circle cx="{x:.1}" cy="{y:.1}" r="5" fill="{fill}" stroke="#333333" stroke-width="1"/>"##
+        );
+    }
+    // Labels last, so no country is drawn over them; a white halo keeps them legible. The
+    // focus first, then partners by value, so that the largest keep their places.
+    let mut order: Vec<usize> = (0..labels.len()).collect();
+    let value_of = |l: &(f64, f64, String, Option<String>)| {
+        l.3.as_deref()
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(f64::INFINITY)
+    };
+    order.sort_by(|&a, &b| value_of(&labels[b]).total_cmp(&value_of(&labels[a])));
+    let ordered: Vec<_> = order.iter().map(|&i| labels[i].clone()).collect();
+    let spots = place_labels(&ordered, (4.0, TOP + 4.0, WIDTH - 4.0, TOP + map_h - 4.0));
+    svg.push_str(r#"<g class="labels">"#);
+    for ((ax, ay, name, value), (x, y)) in ordered.iter().zip(&spots) {
+        if (ax - x).abs() > 0.5 || (ay - y).abs() > 0.5 {
+            // Moved off its country: a leader line back to it.
+            let _ = write!(
+                svg,
+                r##"<line x1="{ax:.1}" y1="{ay:.1}" x2="{x:.1}" y2="{ly:.1}" stroke="#555555" stroke-width="0.8"/>"##,
+                ly = y - 4.0
+            );
+        }
         for (dy, text, size, weight) in [
             (0.0, name.as_str(), 14, "bold"),
             (16.0, value.as_deref().unwrap_or(""), 13, "normal"),
@@ -293,6 +562,7 @@ pub fn render(m: &MapChart, registry: &Registry) -> Result<String, String> {
             );
         }
     }
+    svg.push_str("</g>");
     // Legend: the shade scale and the focus colour, under the map.
     let ly = TOP + map_h + 22.0;
     let _ = write!(
@@ -359,6 +629,72 @@ mod tests {
         let (a, c) = area_centroid(&sq);
         assert_eq!(a, 4.0);
         assert!((c.0 - 1.0).abs() < 1e-12 && (c.1 - 1.0).abs() < 1e-12);
+    }
+
+    fn framed(codes: &[&str]) -> [f64; 4] {
+        frame(codes, &Registry::embedded())
+    }
+
+    #[test]
+    fn frames_hold_the_countries_main_landmasses() {
+        // China and the five Central Asian states: about 46°E–135°E, 18°N–55°N.
+        let [w, e, s, n] = framed(&["CHN", "KAZ", "KGZ", "TJK", "TKM", "UZB"]);
+        assert!(
+            w < 47.0 && w > 35.0 && e > 134.0 && e < 145.0 && s < 19.0 && n > 53.0,
+            "{w} {e} {s} {n}"
+        );
+        // Germany and five neighbours: France's overseas departments are left out.
+        let [w, e, s, n] = framed(&["DEU", "FRA", "POL", "ITA", "NLD", "CZE"]);
+        assert!(
+            w < -4.0 && w > -20.0 && e > 24.0 && e < 45.0 && s < 37.0 && s > 25.0 && n > 55.0 && n < 62.0,
+            "{w} {e} {s} {n}"
+        );
+        // North America: Alaska to Newfoundland, southern Mexico to Canada's mainland coast
+        // (its Arctic islands, each under a quarter of the mainland, may be cut).
+        let [w, e, s, n] = framed(&["USA", "MEX", "CAN"]);
+        assert!(w < -155.0 && e > -55.0 && s < 15.0 && n > 72.0, "{w} {e} {s} {n}");
+        // New Zealand, Fiji and Tonga: narrower across the antimeridian than around the world.
+        let [w, e, _, _] = framed(&["NZL", "FJI", "TON"]);
+        assert!(
+            w > e && w > 150.0 && e < -160.0,
+            "the frame crosses the antimeridian: {w} {e}"
+        );
+        // Continents apart: the world.
+        assert_eq!(framed(&["CHN", "BRA", "DEU"]), WORLD_FRAME);
+        assert_eq!(framed(&["XXX"]), WORLD_FRAME);
+    }
+
+    #[test]
+    fn anchors_lie_inside_concave_shapes() {
+        // A U shape whose centroid falls in the notch.
+        let u = [
+            (0.0, 0.0),
+            (9.0, 0.0),
+            (9.0, 9.0),
+            (6.0, 9.0),
+            (6.0, 3.0),
+            (3.0, 3.0),
+            (3.0, 9.0),
+            (0.0, 9.0),
+            (0.0, 0.0),
+        ];
+        let a = anchor(&u);
+        assert!(inside(&u, a), "{a:?}");
+    }
+
+    #[test]
+    fn labels_that_would_overlap_are_moved_apart() {
+        let labels = vec![
+            (100.0, 100.0, "Kyrgyzstan".to_string(), Some("1.0".to_string())),
+            (104.0, 102.0, "Tajikistan".to_string(), Some("2.0".to_string())),
+        ];
+        let spots = place_labels(&labels, (0.0, 0.0, 960.0, 500.0));
+        assert_eq!(spots[0], (100.0, 100.0));
+        let (a, b) = (
+            label_box(spots[0].0, spots[0].1, "Kyrgyzstan", Some("1.0")),
+            label_box(spots[1].0, spots[1].1, "Tajikistan", Some("2.0")),
+        );
+        assert!(!overlaps(a, b), "{spots:?}");
     }
 
     #[test]

@@ -175,10 +175,16 @@ pub(crate) fn read(input: &ReadInput<'_>, out: &mut CanonicalRows) -> Result<Rea
         stats.estimated_rows += usize::from(is_estimate);
         let mut row = make.row(r.ref_year, reporter, partner, flow, product, value);
         row.is_estimate = is_estimate;
-        let unit = r.qty_unit_abbr.as_deref().filter(|u| !u.is_empty() && *u != "N/A");
+        let unit = r
+            .qty_unit_abbr
+            .as_deref()
+            .filter(|u| !u.is_empty() && *u != "N/A");
         let quantity = match (r.qty.filter(|q| q.is_finite() && *q >= 0.0), unit) {
             (Some(q), Some(unit)) => Some((q, unit)),
-            _ => r.net_wgt.filter(|w| w.is_finite() && *w >= 0.0).map(|w| (w, "kg")),
+            _ => r
+                .net_wgt
+                .filter(|w| w.is_finite() && *w >= 0.0)
+                .map(|w| (w, "kg")),
         };
         if let (Some((q, unit)), Some(_)) = (quantity, product) {
             row.quantity = q;

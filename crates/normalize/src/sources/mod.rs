@@ -121,7 +121,6 @@ impl RowMaker {
             is_estimate: false,
             quantity: f64::NAN,
             quantity_unit: self.no_unit,
-            converted_from: classification,
             conversion: crate::table::NOT_CONVERTED,
         }
     }

@@ -8,9 +8,10 @@
 
 use tradepipe_indices::{ComplexityCell, ComplexityCountryRow, IndexTables};
 
+use super::{Ctx, Part, product_label};
 use crate::context::Table;
 use crate::format::MISSING;
-use crate::sections::{Scope, product_label};
+use crate::table_spec;
 
 /// How many products the COG table lists.
 const TOP: usize = 10;
@@ -32,7 +33,14 @@ fn level_words(class: &str, level: u8) -> String {
     }
 }
 
-pub(crate) fn tables(s: &Scope<'_>) -> Vec<Table> {
+pub(crate) fn part(ctx: &Ctx<'_>) -> Part {
+    Part {
+        tables: tables(ctx),
+        ..Part::default()
+    }
+}
+
+fn tables(s: &Ctx<'_>) -> Vec<Table> {
     let t = s.t;
     let Some((class, level)) = universe(t, &s.focus.code) else {
         return Vec::new();
@@ -92,8 +100,9 @@ pub(crate) fn tables(s: &Scope<'_>) -> Vec<Table> {
         headers.push(format!("Rank change {y0}–{y1}"));
     }
     let rank = |c: &str, y: i32| row(c, y).and_then(|r| r.eci_rank);
-    let rows = std::iter::once(s.focus)
-        .chain(s.partners)
+    let rows = s
+        .everyone()
+        .into_iter()
         .map(|c| {
             let mut cells = vec![c.name.clone()];
             for &y in &ends {
@@ -124,13 +133,12 @@ pub(crate) fn tables(s: &Scope<'_>) -> Vec<Table> {
         note.push_str(&format!(" Not defined in {why}"));
     }
     let mut out = vec![Table {
-        id: "eci".into(),
+        id: table_spec::ECI.id.into(),
         title: format!("Economic complexity of {} and its partners", s.focus.name),
         note,
         headers,
         rows,
-        // Set with every table's footnote (`sections::footnote`).
-        source: String::new(),
+        source: s.footnote(&table_spec::ECI),
     }];
 
     // The focus's absent products with the highest COG, last year.
@@ -156,7 +164,7 @@ pub(crate) fn tables(s: &Scope<'_>) -> Vec<Table> {
     if !gains.is_empty() {
         let num = |v: Option<f64>, d: usize| v.map_or(MISSING.to_string(), |v| format!("{v:.d$}"));
         out.push(Table {
-            id: "cog".into(),
+            id: table_spec::COG.id.into(),
             title: format!("Products with the highest complexity outlook gain for {}, {y1}", s.focus.name),
             note: format!(
                 "The {n} {what} that {f} does not export with {threshold} whose addition would most raise its complexity outlook: complexity outlook gain (COG, Stata ecomplexity's definition on ECI's scale; relative, so it can be below zero, and higher is better), the product's complexity (PCI), how close it sits to what {f} already exports (density, 0–1) and {f}'s current exports of it, US$ million.",
@@ -180,7 +188,7 @@ pub(crate) fn tables(s: &Scope<'_>) -> Vec<Table> {
                     ]
                 })
                 .collect(),
-            source: String::new(),
+            source: s.footnote(&table_spec::COG),
         });
     }
     out
@@ -189,15 +197,7 @@ pub(crate) fn tables(s: &Scope<'_>) -> Vec<Table> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::context::Named;
     use tradepipe_indices::{ComplexityMeta, IndicesMeta};
-
-    fn named(code: &str, name: &str) -> Named {
-        Named {
-            code: code.into(),
-            name: name.into(),
-        }
-    }
 
     fn country(year: i32, reporter: &str, eci: f64, rank: u32) -> ComplexityCountryRow {
         ComplexityCountryRow {
@@ -231,14 +231,9 @@ mod tests {
     }
 
     fn tables_of(t: &IndexTables) -> Vec<Table> {
-        let (focus, partners) = (named("AUT", "Austria"), [named("DEU", "Germany")]);
-        let years = [1995, 1996];
-        tables(&Scope {
-            t,
-            focus: &focus,
-            partners: &partners,
-            years: &years,
-        })
+        let r = crate::section::testing::report("AUT", &["DEU"], "Germany");
+        let ctx = Ctx::new(&r, tradepipe_model::config::YearRange { from: 1995, to: 1996 }, t);
+        tables(&ctx)
     }
 
     fn index_tables() -> IndexTables {

@@ -1,13 +1,22 @@
-//! The report's dependence, structure and breakdown tables: trade intensity, concentration
-//! over partners and products, top products with their RCA, pair structure (complementarity,
-//! similarity, intra-industry trade) and the contributions of provinces, customs regimes and
-//! HS sections. Structure and breakdown tables appear only when the data carry products or
-//! breakdowns; each table names the index-table columns its numbers come from.
+//! Structure: the focus's largest exports (with their names, RCA and, where the data have
+//! quantities, unit values), the product structure of its trade with each partner
+//! (complementarity, similarity, intra-industry trade), concentration over products, the
+//! contributions of provinces, customs regimes and HS sections, and the economies behind the
+//! figures (GDP, income per head, openness, EXPY). Tables appear only where the data have
+//! products or breakdowns.
 
-use tradepipe_indices::IndexTables;
-
-use crate::context::{Named, Table};
+use super::{Ctx, Part, has_values, num};
+use crate::context::Table;
 use crate::format::{MISSING, pct, usd_bn};
+use crate::table_spec;
+
+pub(crate) fn part(ctx: &Ctx<'_>) -> Part {
+    let mut part = Part::default();
+    part.tables.extend(structure(ctx));
+    part.tables.extend(breakdowns(ctx));
+    part.tables.extend(country_profile(ctx));
+    part
+}
 
 /// "XVI Machinery and mechanical appliances" for an HS code or section code (`S16`): the
 /// section's numeral and the first clause of its title.
@@ -32,7 +41,7 @@ pub(crate) fn section_label(code: &str) -> String {
 
 /// GDP, income per head, openness and (with product data) EXPY of the focus and each
 /// partner in the last year that has them: the economies behind the trade figures.
-pub(crate) fn country_profile(s: &Scope<'_>) -> Vec<Table> {
+pub(crate) fn country_profile(s: &Ctx<'_>) -> Vec<Table> {
     let per_head = |v: Option<f64>| v.map_or(MISSING.to_string(), |v| crate::format::count(v.round() as u64));
     let row_of = |c: &str, y: i32| s.t.country.iter().find(|r| r.year == y && r.reporter == c);
     let Some(&y) = s.years.iter().rev().find(|&&y| {
@@ -74,10 +83,10 @@ pub(crate) fn country_profile(s: &Scope<'_>) -> Vec<Table> {
             row
         })
         .collect();
-    vec![Table {
-        id: "country-profile".into(),
-        title: format!("The economies behind the figures, {y}"),
-        note: format!(
+    vec![s.table(
+        &table_spec::COUNTRY_PROFILE,
+        format!("The economies behind the figures, {y}"),
+        format!(
             "GDP in current US$ and per head (World Bank WDI, embedded); trade / GDP is merchandise exports plus imports with the world, from each country's own report, over GDP{}.",
             if with_expy {
                 "; EXPY is the income level of the country's export basket (Hausmann, Hwang and Rodrik; GDP per head in current US$)"
@@ -87,8 +96,7 @@ pub(crate) fn country_profile(s: &Scope<'_>) -> Vec<Table> {
         ),
         headers,
         rows,
-        source: String::new(),
-    }]
+    )]
 }
 
 /// What a product is, for a table cell: its HS 6-digit description in its edition, cut at a
@@ -106,130 +114,8 @@ pub(crate) fn product_label(classification: &str, code: &str) -> String {
     }
 }
 
-/// Whether any body cell (after the label column) holds a value.
-fn has_values(t: &Table) -> bool {
-    t.rows
-        .iter()
-        .any(|r| r[1..].iter().any(|c| c != MISSING && c != "0"))
-}
-
-/// What the tables are about.
-pub(crate) struct Scope<'a> {
-    pub t: &'a IndexTables,
-    pub focus: &'a Named,
-    pub partners: &'a [Named],
-    pub years: &'a [i32],
-}
-
-fn num(v: Option<f64>, decimals: usize) -> String {
-    v.map_or(MISSING.to_string(), |v| format!("{v:.decimals$}"))
-}
-
-impl Scope<'_> {
-    /// A table with one row per year and one column per partner.
-    pub(crate) fn by_partner(
-        &self,
-        id: &str,
-        title: String,
-        note: String,
-        f: &dyn Fn(&str, i32) -> String,
-    ) -> Table {
-        Table {
-            id: id.into(),
-            title,
-            note,
-            headers: std::iter::once("Year".to_string())
-                .chain(self.partners.iter().map(|p| p.name.clone()))
-                .collect(),
-            rows: self
-                .years
-                .iter()
-                .map(|&y| {
-                    std::iter::once(y.to_string())
-                        .chain(self.partners.iter().map(|p| f(&p.code, y)))
-                        .collect()
-                })
-                .collect(),
-            source: String::new(),
-        }
-    }
-
-    /// Everyone the report is about: the focus first.
-    fn everyone(&self) -> Vec<&Named> {
-        std::iter::once(self.focus).chain(self.partners).collect()
-    }
-}
-
-/// Trade intensity both ways and concentration over partners.
-pub(crate) fn dependence(s: &Scope<'_>) -> Vec<Table> {
-    let f = &s.focus.name;
-    let tii = |i: &str, j: &str, y: i32| s.t.bilateral(y, i, j).and_then(|r| r.tii);
-    let note = |side: &str, to: &str| {
-        format!(
-            "Trade intensity (X_ij/X_i)/(X_wj/X_w): above 1, {side} exports go to {to} more than {to}'s weight in world imports predicts; world = the data's World rows ({}).",
-            s.t.meta.world
-        )
-    };
-    let mut out: Vec<Table> = [
-        s.by_partner(
-            "tii-out",
-            format!("Trade intensity of {f}'s exports to each partner"),
-            note(&format!("{f}'s"), "the partner"),
-            &|p, y| num(tii(&s.focus.code, p, y), 2),
-        ),
-        s.by_partner(
-            "tii-in",
-            format!("Trade intensity of each partner's exports to {f}"),
-            note("the partner's", f),
-            &|p, y| num(tii(p, &s.focus.code, y), 2),
-        ),
-    ]
-    .into_iter()
-    // Without the world's exports to each country (X_wj) there is no TII at all: say so once
-    // (in the data notes) instead of printing a table of dashes.
-    .filter(has_values)
-    .collect();
-    let ends: Vec<i32> = [s.years.first(), s.years.last()]
-        .into_iter()
-        .flatten()
-        .copied()
-        .collect();
-    let hhi = |c: &str, y: i32, flow: &str| {
-        s.t.concentration
-            .iter()
-            .find(|r| r.year == y && r.reporter == c && r.flow == flow && r.over == "partners")
-    };
-    let mut headers = vec!["Country".to_string()];
-    for flow in ["Exports", "Imports"] {
-        headers.extend(ends.iter().map(|y| format!("{flow} HHI {y}")));
-    }
-    let rows = s
-        .everyone()
-        .into_iter()
-        .map(|c| {
-            let mut row = vec![c.name.clone()];
-            for flow in ["export", "import"] {
-                row.extend(ends.iter().map(|&y| match hhi(&c.code, y, flow) {
-                    Some(r) if r.hhi.is_some() => format!("{} ({} partners)", num(r.hhi, 3), r.count),
-                    _ => MISSING.to_string(),
-                }));
-            }
-            row
-        })
-        .collect();
-    out.push(Table {
-        id: "hhi-partners".into(),
-        title: "Concentration of each country's trade over its partners".into(),
-        note: "Herfindahl–Hirschman index of partner shares (1/N for an even spread over N partners, 1 for a single partner); each country's own report.".into(),
-        headers,
-        rows,
-        source: String::new(),
-    });
-    out
-}
-
 /// The last year with product data inside the report's years.
-fn product_year(s: &Scope<'_>) -> Option<i32> {
+fn product_year(s: &Ctx<'_>) -> Option<i32> {
     s.t.meta
         .product_years
         .iter()
@@ -239,7 +125,7 @@ fn product_year(s: &Scope<'_>) -> Option<i32> {
 }
 
 /// Top products, pair structure and concentration over products, when the data have products.
-pub(crate) fn structure(s: &Scope<'_>) -> Vec<Table> {
+pub(crate) fn structure(s: &Ctx<'_>) -> Vec<Table> {
     let Some(y) = product_year(s) else {
         return Vec::new();
     };
@@ -263,33 +149,54 @@ pub(crate) fn structure(s: &Scope<'_>) -> Vec<Table> {
             .total_cmp(&a.exports)
             .then_with(|| a.product.cmp(&b.product))
     });
+    let top: Vec<_> = top.into_iter().take(10).collect();
+    // Quantities and unit values where the data have them (BACI's tonnes, Comtrade's units).
+    let quantities = top.iter().any(|r| r.quantity.is_some());
+    let mut headers: Vec<String> = [
+        "Product",
+        "Description",
+        "Exports",
+        "Share %",
+        "RCA",
+        "Export markets",
+    ]
+    .map(String::from)
+    .to_vec();
+    let mut note = "Description: the HS 6-digit text of the product's edition (CEPII BACI V202401 lists), else its HS section. US$ billion; share of the country's exports at this level; Balassa RCA against the reporters in the data (above 1: a revealed comparative advantage).".to_string();
+    if quantities {
+        headers.extend(["Quantity".to_string(), "Unit value (US$)".to_string()]);
+        note.push_str(" Quantity in the source's unit (t: metric tons; kg; u: items) and unit value in US$ per unit; – where a partner's flow has no quantity.");
+    }
     let mut out = vec![Table {
-        id: "top-products".into(),
+        id: table_spec::TOP_PRODUCTS.id.into(),
         title: format!("{f}'s largest exports, {y} ({})", level_name(level)),
-        note: "Description: the HS 6-digit text of the product's edition (CEPII BACI V202401 lists), else its HS section. US$ billion; share of the country's exports at this level; Balassa RCA against the reporters in the data (above 1: a revealed comparative advantage).".into(),
-        headers: vec![
-            "Product".into(),
-            "Description".into(),
-            "Exports".into(),
-            "Share %".into(),
-            "RCA".into(),
-            "Export markets".into(),
-        ],
+        note,
+        headers,
         rows: top
             .iter()
-            .take(10)
             .map(|r| {
-                vec![
+                let mut row = vec![
                     r.product.clone(),
                     product_label(&r.classification, &r.product),
                     usd_bn(Some(r.exports)),
                     pct((total > 0.0).then(|| r.exports / total), 1),
                     num(r.rca, 2),
                     r.partners.map_or(MISSING.to_string(), |n| n.to_string()),
-                ]
+                ];
+                if quantities {
+                    row.push(match (r.quantity, &r.quantity_unit) {
+                        (Some(q), Some(u)) => format!("{} {u}", crate::format::count(q.round() as u64)),
+                        _ => MISSING.to_string(),
+                    });
+                    row.push(
+                        r.unit_value
+                            .map_or(MISSING.to_string(), |v| crate::format::grouped(v, 2)),
+                    );
+                }
+                row
             })
             .collect(),
-        source: String::new(),
+        source: s.footnote(&table_spec::TOP_PRODUCTS),
     }];
     let pair = |i: &str, j: &str| {
         s.t.pair_structure
@@ -297,7 +204,7 @@ pub(crate) fn structure(s: &Scope<'_>) -> Vec<Table> {
             .find(|r| r.year == y && r.reporter == i && r.partner == j && r.level == level)
     };
     let pair_table = Table {
-        id: "pair-structure".into(),
+        id: table_spec::PAIR_STRUCTURE.id.into(),
         title: format!(
             "Product structure of {f}'s trade with each partner, {y} ({})",
             level_name(level)
@@ -328,7 +235,7 @@ pub(crate) fn structure(s: &Scope<'_>) -> Vec<Table> {
                 ]
             })
             .collect(),
-        source: String::new(),
+        source: s.footnote(&table_spec::PAIR_STRUCTURE),
     };
     // A partner with no product data for the pair gives only dashes: leave the table out.
     if has_values(&pair_table) {
@@ -340,7 +247,7 @@ pub(crate) fn structure(s: &Scope<'_>) -> Vec<Table> {
         })
     };
     out.push(Table {
-        id: "hhi-products".into(),
+        id: table_spec::HHI_PRODUCTS.id.into(),
         title: format!("Concentration of each country's trade over products, {y} ({})", level_name(level)),
         note: "Herfindahl–Hirschman index of product shares and its normalised form (0 = even spread, 1 = one product).".into(),
         headers: vec![
@@ -364,17 +271,21 @@ pub(crate) fn structure(s: &Scope<'_>) -> Vec<Table> {
                 ]
             })
             .collect(),
-        source: String::new(),
+        source: s.footnote(&table_spec::HHI_PRODUCTS),
     });
     out
 }
 
 /// One table per breakdown of the focus's trade with the world (or, without a world row,
 /// with its first partner) in the last year that has one.
-pub(crate) fn breakdowns(s: &Scope<'_>) -> Vec<Table> {
+pub(crate) fn breakdowns(s: &Ctx<'_>) -> Vec<Table> {
     let f = &s.focus.name;
     let mut out = Vec::new();
-    for dimension in ["province", "regime", "section"] {
+    for (dimension, spec) in [
+        ("province", &table_spec::BY_PROVINCE),
+        ("regime", &table_spec::BY_REGIME),
+        ("section", &table_spec::BY_SECTION),
+    ] {
         let rows: Vec<_> = s
             .t
             .contribution
@@ -407,7 +318,7 @@ pub(crate) fn breakdowns(s: &Scope<'_>) -> Vec<Table> {
             partner.clone()
         };
         out.push(Table {
-            id: format!("by-{dimension}"),
+            id: spec.id.into(),
             title: format!("{f}'s trade with {with} by {dimension}, {y}"),
             note: format!(
                 "US$ billion; share of the change in the balance since {} (the {dimension}s shown sum to 100 %) and percentage points of export growth.",
@@ -440,109 +351,10 @@ pub(crate) fn breakdowns(s: &Scope<'_>) -> Vec<Table> {
                     ]
                 })
                 .collect(),
-            source: String::new(),
+            source: s.footnote(spec),
         });
     }
     out
-}
-
-/// The provenance footnote of the table `id`: the data's source line, whose report its
-/// numbers use, and the index-table columns behind them.
-/// The focus country's trade with each country group of `[indices] groups` (members of each
-/// year: the EU of 2004 has 25), in the first and last year of the report.
-pub(crate) fn groups(s: &Scope<'_>) -> Vec<Table> {
-    let (Some(&first), Some(&last)) = (s.years.first(), s.years.last()) else {
-        return Vec::new();
-    };
-    let row = |g: &str, y: i32| s.t.group_row(y, &s.focus.code, g);
-    let names = s.t.groups_of(&s.focus.code);
-    if names.is_empty() {
-        return Vec::new();
-    }
-    let rows = names
-        .iter()
-        .map(|g| {
-            let (a, b) = (row(g, first), row(g, last));
-            let share = |r: Option<&tradepipe_indices::GroupRow>| pct(r.and_then(|r| r.trade_share), 1);
-            vec![
-                tradepipe_model::groups::Groups::label(g),
-                b.map_or(MISSING.into(), |r| {
-                    format!("{} of {}", r.members_reported, r.members)
-                }),
-                usd_bn(b.and_then(|r| r.exports)),
-                usd_bn(b.and_then(|r| r.imports)),
-                usd_bn(b.and_then(|r| r.balance)),
-                share(a),
-                share(b),
-            ]
-        })
-        .collect();
-    vec![Table {
-        id: "groups".into(),
-        title: format!("{}'s trade with country groups, {last}", s.focus.name),
-        note: format!(
-            "US$ billion. Members as of each year (data/groups.csv, or [[group]] in \
-             pipeline.toml), {f} itself left out; “Members” counts those with trade reported by \
-             {f}, of all members; shares are of {f}'s total trade.",
-            f = s.focus.name
-        ),
-        headers: vec![
-            "Group".into(),
-            "Members".into(),
-            format!("Exports {last}"),
-            format!("Imports {last}"),
-            format!("Balance {last}"),
-            format!("Share {first} %"),
-            format!("Share {last} %"),
-        ],
-        rows,
-        source: String::new(),
-    }]
-}
-
-pub(crate) fn footnote(id: &str, source_line: &str, focus: &str) -> String {
-    let side = match id {
-        "tii-in" | "hm-in" => "each partner's report".to_string(),
-        "mirror-imports" | "mirror-exports" => "both sides' reports".to_string(),
-        "hhi-partners" | "hhi-products" | "pair-structure" => "each country's own report".to_string(),
-        "eci" | "cog" => "every reporter's exports by product".to_string(),
-        "country-profile" => "each country's own report".to_string(),
-        _ => format!("{focus}'s report"),
-    };
-    format!("{source_line}; {side}; tradepipe table {}.", columns_of(id))
-}
-
-/// The index-table columns behind each table.
-fn columns_of(id: &str) -> &'static str {
-    match id {
-        "totals" => {
-            "bilateral: exports, imports, total_trade, balance and, with a deflator, total_trade_real (summed over the partners)"
-        }
-        "total-by-partner" => "bilateral: total_trade",
-        "balance-by-partner" => "bilateral: balance",
-        "yoy-by-partner" => "growth: total_trade_yoy",
-        "cagr" => "cagr: total_trade_cagr; bilateral: total_trade",
-        "shares" => "bilateral: trade_share, reporter_world_exports, reporter_world_imports",
-        "hm-out" | "hm-in" => "bilateral: hm, hm_variant",
-        "mirror-exports" | "mirror-imports" => "bilateral: mirror_ratio, reporter_mirror_derived",
-        "tii-out" | "tii-in" => "bilateral: tii",
-        "hhi-partners" => "concentration (over = partners): hhi, count",
-        "top-products" => "product: exports, rca, partners",
-        "pair-structure" => {
-            "pair_structure: trade_complementarity, export_similarity, grubel_lloyd, products"
-        }
-        "hhi-products" => "concentration (over = products): hhi, hhi_normalized",
-        "groups" => "group: members_reported, members, exports, imports, balance, trade_share",
-        "eci" => "complexity_country: eci, eci_rank",
-        "country-profile" => {
-            "country: gdp, gdp_per_capita, openness (GDP and population: World Bank WDI), and complexity_country: expy where shown"
-        }
-        "cog" => "complexity: pci, density, cog, exports (m = false)",
-        _ if id.starts_with("by-") => {
-            "contribution: exports, imports, balance, balance_change, balance_contribution, exports_growth_contribution"
-        }
-        _ => "the index tables",
-    }
 }
 
 #[cfg(test)]
