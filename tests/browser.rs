@@ -220,3 +220,102 @@ fn report_with_product_and_breakdown_tables_renders() {
     let ink = screenshot_ink(&bin, &page, &p.dir.path().join("customs.png"));
     assert!(ink > 0.02, "report is nearly blank: {:.1}% ink", ink * 100.0);
 }
+
+/// The pixel at `(x, y)` of an RGB(A) PNG.
+fn pixel(png_path: &Path, x: u32, y: u32) -> [u8; 3] {
+    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(png_path).unwrap()));
+    let mut reader = decoder.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    let channels = info.color_type.samples();
+    let at = (y as usize * info.width as usize + x as usize) * channels;
+    [buf[at], buf[at + 1], buf[at + 2]]
+}
+
+fn hex(fill: &str) -> [u8; 3] {
+    let h = |i: usize| u8::from_str_radix(&fill[i..i + 2], 16).unwrap();
+    [h(1), h(3), h(5)]
+}
+
+/// Each shipped example's HTML report loads in Chromium, and its map shows the focus and
+/// every partner: at the point the map marks inside each of them (`data-x`, `data-y`), the
+/// rendered pixel has that country's fill (labels hidden, so that the text does not cover
+/// it), not the sea, a neighbour or the blank beyond the frame.
+#[test]
+fn every_example_map_shows_its_countries() {
+    let Some(bin) = chromium() else {
+        return crate::util::skip(
+            "every_example_map_shows_its_countries",
+            "no Chromium: install Debian's chromium (as .ci/run does) or set TRADEPIPE_CHROMIUM",
+        );
+    };
+    let dir = tempfile::tempdir().unwrap();
+    for name in crate::examples::EXAMPLES {
+        let report = crate::examples::run_example(name, &dir.path().join(name));
+        let images = load(&bin, &report.join("index.html"));
+        assert!(
+            images.iter().any(|i| i.starts_with("figures/fig-map.svg=960x")),
+            "{name}: {images:?}"
+        );
+        let svg = std::fs::read_to_string(report.join("figures/fig-map.svg")).unwrap();
+        let height: u32 = svg
+            .split("height=\"")
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .unwrap()
+            .parse()
+            .unwrap();
+        let unlabelled = report.join("figures/map-unlabelled.svg");
+        std::fs::write(
+            &unlabelled,
+            svg.replacen("<title>", "<style>.labels{display:none}</style><title>", 1),
+        )
+        .unwrap();
+        let png = dir.path().join(format!("{name}-map.png"));
+        let profile = tempfile::tempdir().unwrap();
+        let status = headless(&bin, profile.path())
+            .arg(format!("--window-size=960,{height}"))
+            .arg(format!("--screenshot={}", png.display()))
+            .arg(format!("file://{}", unlabelled.display()))
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let json = crate::util::read_json(&report.join("report.json"));
+        let mut codes = vec![json["focus"]["code"].as_str().unwrap().to_string()];
+        codes.extend(
+            json["partners"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| p["code"].as_str().unwrap().to_string()),
+        );
+        for code in codes {
+            let path = svg
+                .split("<path ")
+                .find(|p| p.contains(&format!("data-iso3=\"{code}\"")))
+                .unwrap_or_else(|| panic!("{name}: {code} is not on the map"));
+            let attr = |a: &str| -> String {
+                path.split(&format!("{a}=\""))
+                    .nth(1)
+                    .and_then(|s| s.split('"').next())
+                    .unwrap()
+                    .to_string()
+            };
+            let (x, y): (f64, f64) = (attr("data-x").parse().unwrap(), attr("data-y").parse().unwrap());
+            assert!(
+                x >= 0.0 && x < 960.0 && y >= 56.0 && y < f64::from(height) - 64.0,
+                "{name}: {code} outside the frame: {x} {y}"
+            );
+            let got = pixel(&png, x.round() as u32, y.round() as u32);
+            let want = hex(&attr("fill"));
+            let close = got
+                .iter()
+                .zip(want)
+                .all(|(g, w)| (i16::from(*g) - i16::from(w)).abs() <= 8);
+            assert!(
+                close,
+                "{name}: {code} at ({x}, {y}) is {got:?}, its fill is {want:?}"
+            );
+        }
+    }
+}

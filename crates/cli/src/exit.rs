@@ -116,7 +116,7 @@ impl CliError {
             CliError::Report(e) => match e {
                 R::Indices(i) => indices_status(i),
                 R::Template { .. } | R::Spec(_) => ExitStatus::Config,
-                R::Write(_) | R::Chart { .. } => ExitStatus::CantCreate,
+                R::Write(_) | R::Chart { .. } | R::Export { .. } | R::Remove(_) => ExitStatus::CantCreate,
             },
         }
     }

@@ -3,14 +3,15 @@
 //! * Reads: `output/parquet/indices/` (through [`tradepipe_indices::read_tables`]) and the
 //!   templates `report.html` and `report.md` in the configured template directory.
 //! * Writes, per `[[report]]`: `output/reports/<name>/index.html`, `report.md`,
-//!   `report.json` (the whole context: every number shown, with provenance) and
-//!   `figures/*.svg`.
+//!   `report.json` (the whole context: every number shown, with provenance),
+//!   `figures/*.svg`, and the tables as `tables/<id>.csv` and `tables.xlsx` ([`export`]).
 //! * Invariants: HTML and Markdown render from one context, so they never disagree; HTML
 //!   autoescapes every data-derived string; every file is written atomically; the output
 //!   holds no timestamp, so unchanged inputs give byte-identical reports.
 
 pub mod charts;
 pub mod context;
+pub mod export;
 pub mod format;
 pub mod map;
 pub mod reproduce;
@@ -35,6 +36,10 @@ pub enum ReportError {
     Write(#[from] tradepipe_model::fsio::WriteError),
     #[error(transparent)]
     Spec(#[from] reproduce::SpecError),
+    #[error("table export {path}: {message}")]
+    Export { path: PathBuf, message: String },
+    #[error("cannot remove a stale table file: {0}")]
+    Remove(#[from] std::io::Error),
 }
 
 const TEMPLATES: [&str; 4] = ["report.html", "report.md", "reproduce.html", "reproduce.md"];
@@ -118,6 +123,7 @@ pub fn run(cfg: &Config) -> Result<Vec<PathBuf>, ReportError> {
         json.push(b'\n');
         tradepipe_model::fsio::write_atomic(&dir.join("report.json"), &json)?;
         remove_stale_figures(&dir, &built.charts)?;
+        export::write(&dir, &built.context.tables)?;
         tracing::info!(report = %report.name, path = %dir.display(), "report written");
         written.push(dir.join("index.html"));
     }

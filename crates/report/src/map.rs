@@ -6,7 +6,7 @@
 //! `data/README.md`), decoded from TopoJSON (quantized, delta-encoded arcs).
 //!
 //! The frame ([`frame`]) is the bounding box of the countries' main landmasses (overseas
-//! territories smaller than a quarter of a country's largest polygon are left out) with a
+//! territories under a sixth of a country's largest polygon are left out) with a
 //! margin, across the antimeridian where that is narrower (a frame with west > east), padded to
 //! an aspect a page can hold, or the whole world when the countries span continents. The
 //! projection is equirectangular with its standard parallel at the frame's middle latitude
@@ -85,12 +85,16 @@ fn degree_area(r: &Ring) -> f64 {
     area_centroid(r).0 * lat.to_radians().cos()
 }
 
-/// The polygons of a country that make its main landmass: those with at least a quarter of
-/// the area of its largest (France without French Guiana, Norway without Svalbard).
+/// Share of a country's largest polygon that another of its polygons needs to enter the
+/// frame: Alaska (a fifth of the contiguous US, in square degrees at its latitude) is in,
+/// French Guiana (a sixth of metropolitan France) and Svalbard are out.
+const MAIN: f64 = 0.18;
+
+/// The polygons of a country that make its main landmass (see [`MAIN`]).
 fn main_polygons(polys: &[Vec<Ring>]) -> Vec<&Vec<Ring>> {
     let area = |p: &Vec<Ring>| p.first().map_or(0.0, degree_area);
     let largest = polys.iter().map(area).fold(0.0, f64::max);
-    polys.iter().filter(|p| area(p) >= 0.25 * largest).collect()
+    polys.iter().filter(|p| area(p) >= MAIN * largest).collect()
 }
 
 /// The frame of a map of `codes`: see the module comment. Unknown codes are left out; none
@@ -313,23 +317,48 @@ fn inside(r: &[(f64, f64)], (x, y): (f64, f64)) -> bool {
     c
 }
 
-/// A point inside a projected ring for its label and marker: the centroid where it is
-/// inside, else the middle of the widest stretch of the ring on the centroid's row.
+/// Distance from `p` to the nearest edge of the ring.
+fn edge_distance(r: &[(f64, f64)], (x, y): (f64, f64)) -> f64 {
+    r.windows(2)
+        .map(|w| {
+            let ((x0, y0), (x1, y1)) = (w[0], w[1]);
+            let (dx, dy) = (x1 - x0, y1 - y0);
+            let len = dx * dx + dy * dy;
+            let t = if len > 0.0 {
+                (((x - x0) * dx + (y - y0) * dy) / len).clamp(0.0, 1.0)
+            } else {
+                0.0
+            };
+            ((x - x0 - t * dx).powi(2) + (y - y0 - t * dy).powi(2)).sqrt()
+        })
+        .fold(f64::INFINITY, f64::min)
+}
+
+/// A point well inside a projected ring for its label and marker: of the centroid and a grid
+/// over the ring's box, the inside point farthest from any edge (the centroid of a concave
+/// country can fall outside it, or on a border).
 fn anchor(r: &[(f64, f64)]) -> (f64, f64) {
     let (_, c) = area_centroid(r);
-    if inside(r, c) {
-        return c;
+    let (mut x0, mut x1, mut y0, mut y1) =
+        (f64::INFINITY, f64::NEG_INFINITY, f64::INFINITY, f64::NEG_INFINITY);
+    for &(x, y) in r {
+        (x0, x1, y0, y1) = (x0.min(x), x1.max(x), y0.min(y), y1.max(y));
     }
-    let y = c.1;
-    let mut xs: Vec<f64> = r
-        .windows(2)
-        .filter(|w| (w[0].1 > y) != (w[1].1 > y))
-        .map(|w| w[0].0 + (y - w[0].1) / (w[1].1 - w[0].1) * (w[1].0 - w[0].0))
-        .collect();
-    xs.sort_by(f64::total_cmp);
-    xs.chunks_exact(2)
-        .max_by(|a, b| (a[1] - a[0]).total_cmp(&(b[1] - b[0])))
-        .map_or(c, |s| ((s[0] + s[1]) / 2.0, y))
+    const N: usize = 16;
+    let grid = (0..N * N).map(|k| {
+        let (i, j) = ((k % N) as f64 + 0.5, (k / N) as f64 + 0.5);
+        (x0 + (x1 - x0) * i / N as f64, y0 + (y1 - y0) * j / N as f64)
+    });
+    std::iter::once(c)
+        .chain(grid)
+        .filter(|&p| inside(r, p))
+        .map(|p| (edge_distance(r, p), p))
+        // The centroid wins ties: labels sit where readers expect them.
+        .fold(None, |best: Option<(f64, (f64, f64))>, (d, p)| match best {
+            Some((bd, _)) if bd >= d => best,
+            _ => Some((d, p)),
+        })
+        .map_or(c, |(_, p)| p)
 }
 
 /// A label's box: `(left, top, right, bottom)` for two lines centred on `(x, y)`.
