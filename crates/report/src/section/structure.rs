@@ -360,6 +360,60 @@ pub(crate) fn breakdowns(s: &Ctx<'_>) -> Vec<Table> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tradepipe_indices::ProductRow;
+
+    fn product(code: &str, exports: f64, quantity: Option<f64>) -> ProductRow {
+        ProductRow {
+            year: 2020,
+            reporter: "BRA".into(),
+            classification: "HS17".into(),
+            product: code.into(),
+            level: 6,
+            exports,
+            exports_real: None,
+            product_name: None,
+            rca: Some(2.0),
+            rca_sym: Some(1.0 / 3.0),
+            partners: Some(4),
+            market_penetration: None,
+            quantity,
+            quantity_unit: quantity.map(|_| "t".into()),
+            unit_value: quantity.map(|q| exports / q),
+        }
+    }
+
+    #[test]
+    fn top_products_with_names_shares_and_unit_values() {
+        let mut t = super::super::testing::tables(&[2020], Vec::new());
+        t.meta.product_years = vec![2020];
+        t.product = vec![product("120190", 3e9, Some(8e6)), product("260111", 1e9, None)];
+        let r = super::super::testing::report("BRA", &["CHN"], "China");
+        let ctx = Ctx::new(
+            &r,
+            tradepipe_model::config::YearRange { from: 2020, to: 2020 },
+            &t,
+        );
+        let tables = part(&ctx).tables;
+        let top = &tables[0];
+        assert_eq!(top.id, "top-products");
+        assert_eq!(top.headers.last().unwrap(), "Unit value (US$)");
+        // Soya beans: US$ 3 bn, 75 % of the exports shown, 8 million t at US$ 375 a tonne.
+        assert_eq!(
+            top.rows[0],
+            [
+                "120190",
+                "Soya beans: other than seed, whether or not broken",
+                "3.00",
+                "75.0",
+                "2.00",
+                "4",
+                "8,000,000 t",
+                "375.00"
+            ]
+        );
+        assert_eq!(top.rows[1][6..], ["–", "–"]);
+        assert!(top.source.contains("unit_value"));
+    }
 
     #[test]
     fn products_are_labelled_by_description_else_section() {
