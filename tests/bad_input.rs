@@ -808,15 +808,7 @@ fn files_as_people_save_them() {
 
 #[test]
 fn product_rows_of_one_year_in_two_hs_revisions_stop_the_index_stage() {
-    let source = |name: &str, file: &str, class: &str| {
-        format!(
-            "[[source]]\nname = \"{name}\"\nkind = \"file\"\nformat = \"table-csv\"\npath = \"{}\"\n\
-             vintage = \"illustrative\"\n[source.columns]\nyear = \"Year\"\nreporter = \"Reporter\"\n\
-             partner = \"Partner\"\nflow-value = \"export\"\nproduct = \"Product\"\nclassification = \"{class}\"\n\
-             value = \"Value\"\n",
-            fixture(&format!("mixed-revisions/{file}")).display()
-        )
-    };
+    use crate::conversion::source;
     let sources = format!(
         "{}\n{}",
         source("china", "chn_hs12.csv", "HS12"),

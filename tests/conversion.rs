@@ -3,7 +3,8 @@
 
 use crate::util::{Pipeline, fixture, read_json};
 
-fn source(name: &str, file: &str, class: &str) -> String {
+/// A `table-csv` source of one of the mixed-revision fixtures, exports in `class`.
+pub fn source(name: &str, file: &str, class: &str) -> String {
     format!(
         "[[source]]\nname = \"{name}\"\nkind = \"file\"\nformat = \"table-csv\"\npath = \"{}\"\n\
          vintage = \"illustrative\"\n[source.columns]\nyear = \"Year\"\nreporter = \"Reporter\"\n\

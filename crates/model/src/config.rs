@@ -654,23 +654,6 @@ pub enum Section {
     Landscape,
 }
 
-impl Section {
-    pub const ALL: [Section; 12] = [
-        Section::Overview,
-        Section::Partners,
-        Section::Balances,
-        Section::Growth,
-        Section::Map,
-        Section::Dependence,
-        Section::Groups,
-        Section::Structure,
-        Section::Complexity,
-        Section::DataQuality,
-        Section::Provenance,
-        Section::Landscape,
-    ];
-}
-
 /// The kinds of `[[report]]`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
 #[serde(rename_all = "kebab-case")]

@@ -52,11 +52,7 @@ mod tests {
             ],
         );
         let r = report("BRA", &["ARG"], "Mercosur");
-        let ctx = Ctx::new(
-            &r,
-            tradepipe_model::config::YearRange { from: 2019, to: 2020 },
-            &t,
-        );
+        let ctx = super::super::testing::ctx(&r, &t);
         let p = part(&ctx);
         assert_eq!(p.tables[0].rows, [["2019", "-2.50"], ["2020", "5.00"]]);
         assert_eq!(

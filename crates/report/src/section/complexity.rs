@@ -232,7 +232,7 @@ mod tests {
 
     fn tables_of(t: &IndexTables) -> Vec<Table> {
         let r = crate::section::testing::report("AUT", &["DEU"], "Germany");
-        let ctx = Ctx::new(&r, tradepipe_model::config::YearRange { from: 1995, to: 1996 }, t);
+        let ctx = crate::section::testing::ctx(&r, t);
         tables(&ctx)
     }
 

@@ -116,11 +116,7 @@ mod tests {
         back.mirror_ratio = Some(1.0);
         let t = tables(&[2020], vec![out, back]);
         let r = report("CHN", &["TKM"], "Turkmenistan");
-        let ctx = Ctx::new(
-            &r,
-            tradepipe_model::config::YearRange { from: 2020, to: 2020 },
-            &t,
-        );
+        let ctx = super::super::testing::ctx(&r, &t);
         let p = part(&ctx);
         assert_eq!(p.tables[0].rows, [["2020", "1.06*"]]);
         assert_eq!(p.tables[1].rows, [["2020", "1.00*"]]);

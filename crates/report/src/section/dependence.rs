@@ -216,11 +216,7 @@ mod tests {
         back.hm = Some(0.25);
         let t = tables(&[2020], vec![out, back]);
         let r = report("CHN", &["KAZ"], "Central Asia");
-        let ctx = Ctx::new(
-            &r,
-            tradepipe_model::config::YearRange { from: 2020, to: 2020 },
-            &t,
-        );
+        let ctx = super::super::testing::ctx(&r, &t);
         let p = part(&ctx);
         let ids: Vec<&str> = p.tables.iter().map(|t| t.id.as_str()).collect();
         assert_eq!(ids, ["shares", "hm-out", "hm-in", "hhi-partners"]);

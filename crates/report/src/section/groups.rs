@@ -92,11 +92,7 @@ mod tests {
     fn nothing_without_group_rows() {
         let t = tables(&[2020], Vec::new());
         let r = report("DEU", &["FRA"], "France");
-        let ctx = Ctx::new(
-            &r,
-            tradepipe_model::config::YearRange { from: 2020, to: 2020 },
-            &t,
-        );
+        let ctx = super::super::testing::ctx(&r, &t);
         let p = part(&ctx);
         assert!(p.tables.is_empty() && p.figures.is_empty());
     }

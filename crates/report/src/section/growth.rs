@@ -132,11 +132,7 @@ mod tests {
         };
         t.cagr = vec![cagr_row("MEX", 1.0), cagr_row("CAN", 0.5)];
         let r = report("USA", &["MEX", "CAN"], "USMCA partners");
-        let ctx = Ctx::new(
-            &r,
-            tradepipe_model::config::YearRange { from: 2019, to: 2020 },
-            &t,
-        );
+        let ctx = super::super::testing::ctx(&r, &t);
         let p = part(&ctx);
         let cagr = &p.tables[1];
         assert_eq!(cagr.rows[0], ["1", "Mexico", "2.00", "4.00", "100.00"]);

@@ -66,11 +66,7 @@ mod tests {
             ],
         );
         let mut r = report("DEU", &["FRA", "POL"], "Neighbours");
-        let ctx = Ctx::new(
-            &r,
-            tradepipe_model::config::YearRange { from: 2020, to: 2020 },
-            &t,
-        );
+        let ctx = super::super::testing::ctx(&r, &t);
         let Chart::Map(m) = &part(&ctx).figures[0].1 else {
             panic!("a map")
         };
@@ -84,11 +80,7 @@ mod tests {
         );
         assert_eq!(m.values[1], ("POL".into(), "Poland".into(), Some(3.0)));
         r.map_frame = Some([0.0, 30.0, 40.0, 60.0]);
-        let ctx = Ctx::new(
-            &r,
-            tradepipe_model::config::YearRange { from: 2020, to: 2020 },
-            &t,
-        );
+        let ctx = super::super::testing::ctx(&r, &t);
         let Chart::Map(m) = &part(&ctx).figures[0].1 else {
             panic!("a map")
         };

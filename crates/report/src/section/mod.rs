@@ -420,6 +420,16 @@ pub(crate) mod testing {
         }
     }
 
+    /// The context of `r` over every year of `t`.
+    pub fn ctx<'a>(r: &'a ReportConfig, t: &'a IndexTables) -> super::Ctx<'a> {
+        let years = &t.meta.years;
+        let range = tradepipe_model::config::YearRange {
+            from: years[0],
+            to: *years.last().unwrap(),
+        };
+        super::Ctx::new(r, range, t)
+    }
+
     /// A bilateral report of `focus` with `partners` named `group`.
     pub fn report(focus: &str, partners: &[&str], group: &str) -> ReportConfig {
         let text = format!(

@@ -152,11 +152,7 @@ mod tests {
             ],
         );
         let r = report("DEU", &["FRA", "POL"], "Two neighbours");
-        let ctx = Ctx::new(
-            &r,
-            tradepipe_model::config::YearRange { from: 2019, to: 2020 },
-            &t,
-        );
+        let ctx = super::super::testing::ctx(&r, &t);
         let p = part(&ctx);
         let totals = &p.tables[0];
         assert_eq!(totals.id, "totals");

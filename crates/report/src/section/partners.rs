@@ -48,11 +48,7 @@ mod tests {
             ],
         );
         let r = report("USA", &["MEX", "CAN"], "North America");
-        let ctx = Ctx::new(
-            &r,
-            tradepipe_model::config::YearRange { from: 2020, to: 2020 },
-            &t,
-        );
+        let ctx = super::super::testing::ctx(&r, &t);
         let p = part(&ctx);
         assert_eq!(p.tables[0].headers, ["Year", "Mexico", "Canada"]);
         assert_eq!(p.tables[0].rows, [["2020", "4.00", "6.00"]]);

@@ -43,11 +43,7 @@ mod tests {
     fn sources_and_whose_report() {
         let t = tables(&[2020], Vec::new());
         let r = report("USA", &["MEX"], "Mexico");
-        let ctx = Ctx::new(
-            &r,
-            tradepipe_model::config::YearRange { from: 2020, to: 2020 },
-            &t,
-        );
+        let ctx = super::super::testing::ctx(&r, &t);
         let p = part(&ctx).provenance.unwrap();
         assert_eq!(p.sources[0].description, "Test data");
         assert!(

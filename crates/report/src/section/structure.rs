@@ -388,11 +388,7 @@ mod tests {
         t.meta.product_years = vec![2020];
         t.product = vec![product("120190", 3e9, Some(8e6)), product("260111", 1e9, None)];
         let r = super::super::testing::report("BRA", &["CHN"], "China");
-        let ctx = Ctx::new(
-            &r,
-            tradepipe_model::config::YearRange { from: 2020, to: 2020 },
-            &t,
-        );
+        let ctx = super::super::testing::ctx(&r, &t);
         let tables = part(&ctx).tables;
         let top = &tables[0];
         assert_eq!(top.id, "top-products");
