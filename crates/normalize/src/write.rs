@@ -102,9 +102,16 @@ fn group(schema: &SchemaRef, t: &CanonicalRows, rows: &[Row]) -> RecordBatch {
         );
         let value: ArrayRef = Arc::new(Float64Array::from_iter_values(rows.iter().map(|r| r.value_usd)));
         let estimate: ArrayRef = Arc::new(BooleanArray::from_iter(rows.iter().map(|r| Some(r.is_estimate))));
-        let quantity: ArrayRef = Arc::new(Float64Array::from_iter(
-            rows.iter().map(|r| (!r.quantity.is_nan()).then_some(r.quantity)),
-        ));
+        // Values and a validity mask built apart: an array of options would go through a
+        // builder a row at a time.
+        let values: Vec<f64> = rows.iter().map(|r| r.quantity).collect();
+        let valid = values.iter().any(|q| q.is_nan()).then(|| {
+            values
+                .iter()
+                .map(|q| !q.is_nan())
+                .collect::<arrow_buffer::NullBuffer>()
+        });
+        let quantity: ArrayRef = Arc::new(Float64Array::new(values.into(), valid));
         let unit = codes_or_null(t, rows, |r| r.quantity_unit, t.text.lookup(""), &mut slot);
         let mut second = vec![
             codes(t, rows, |r| r.province, &mut slot),
@@ -189,20 +196,27 @@ fn codes_or_null(
         return codes(t, rows, id, slot);
     };
     let mut used: Vec<u32> = Vec::new();
-    let keys: UInt32Array = rows
+    let keys: Vec<u32> = rows
         .iter()
         .map(|r| {
             let i = id(r);
-            (i != none).then(|| {
-                let s = &mut slot[i as usize];
-                if *s == u32::MAX {
-                    *s = used.len() as u32;
-                    used.push(i);
-                }
-                *s
-            })
+            if i == none {
+                return 0;
+            }
+            let s = &mut slot[i as usize];
+            if *s == u32::MAX {
+                *s = used.len() as u32;
+                used.push(i);
+            }
+            *s
         })
         .collect();
+    let valid: arrow_buffer::NullBuffer = rows.iter().map(|r| id(r) != none).collect();
+    // A null key's value is never read: 0 is a valid key even if no row names a unit.
+    if used.is_empty() {
+        used.push(none);
+    }
+    let keys = UInt32Array::new(keys.into(), Some(valid));
     let values: Vec<&str> = used.iter().map(|&i| t.text.get(i)).collect();
     for &i in &used {
         slot[i as usize] = u32::MAX;
