@@ -26,9 +26,7 @@ SKIPPED := $(TARGET_DIR)/tmp/skipped-checks.txt
 test: venv
 	@rm -f $(SKIPPED)
 	@$(CARGO) test --locked --workspace; status=$$?; \
-	if [ -s $(SKIPPED) ]; then \
-	  echo "make test: $$(wc -l < $(SKIPPED)) check(s) skipped:"; sed 's/^/  /' $(SKIPPED); \
-	else echo "make test: no check skipped"; fi; \
+	bash scripts/skipped-summary.sh $(SKIPPED); \
 	exit $$status
 
 venv:

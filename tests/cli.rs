@@ -373,3 +373,39 @@ fn commands_need_only_the_sections_they_read() {
     );
     assert!(stderr.contains("no [[report]] configured"), "{stderr}");
 }
+
+/// A check that cannot run is skipped by name, and `make test`'s closing line lists it; under
+/// CI a skip fails the test instead (issue 26, point 1).
+#[test]
+fn skipped_checks_are_named_in_the_summary_and_fail_under_ci() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("skipped-checks.txt");
+    let summary = || {
+        let out = std::process::Command::new("bash")
+            .arg(crate::util::repo().join("scripts/skipped-summary.sh"))
+            .arg(&file)
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    assert_eq!(summary(), "make test: no check skipped\n");
+    crate::util::skip_to("browser_check", "no Chromium", false, &file);
+    crate::util::skip_to("duckdb_check", "no .venv", false, &file);
+    assert_eq!(
+        summary(),
+        "make test: 2 check(s) skipped:\n  browser_check: no Chromium\n  duckdb_check: no .venv\n"
+    );
+    let under_ci =
+        std::panic::catch_unwind(|| crate::util::skip_to("browser_check", "no Chromium", true, &file));
+    let message = under_ci.unwrap_err();
+    let message = message.downcast_ref::<String>().unwrap();
+    assert!(
+        message.contains("under CI a skipped check is a failure"),
+        "{message}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap().lines().count(),
+        2,
+        "not recorded as a skip"
+    );
+}
