@@ -11,7 +11,6 @@ use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use polars::prelude::{Column, DataFrame, PolarsError, PolarsResult};
 use tradepipe_model::schema::{PART_FILE, col, partition_dir};
 use tradepipe_model::{Flow, ReportedBy};
-use tradepipe_parquet::batch::ROW_GROUP_ROWS;
 
 use crate::NormalizeError;
 use crate::table::{CanonicalRows, Conversion, Row};
@@ -33,9 +32,9 @@ pub(crate) fn write_year(
     let schema = canonical_schema(converted);
     // A row group's rows are gathered in key order, then turned into columns.
     let order = &t.order;
-    let groups = (0..order.len().div_ceil(ROW_GROUP_ROWS).max(1)).map(|g| {
-        let start = g * ROW_GROUP_ROWS;
-        let end = order.len().min(start + ROW_GROUP_ROWS);
+    let groups = (0..order.len().div_ceil(CANONICAL_GROUP_ROWS).max(1)).map(|g| {
+        let start = g * CANONICAL_GROUP_ROWS;
+        let end = order.len().min(start + CANONICAL_GROUP_ROWS);
         let rows: Vec<Row> = order[start..end].iter().map(|&i| t.rows[i as usize]).collect();
         group(&schema, t, &rows)
     });
@@ -44,6 +43,11 @@ pub(crate) fn write_year(
     tradepipe_parquet::batch::write_groups(&path, Arc::clone(&schema), groups, &[col::QUANTITY])?;
     Ok(())
 }
+
+/// Rows per row group of the canonical table. A group's rows are copied in key order and turned
+/// into sixteen columns before it is encoded: at 2^20 rows that is 150 MB a year in flight on
+/// BACI, at 2^18 a quarter of it, for the same bytes of data (measured: no slower).
+const CANONICAL_GROUP_ROWS: usize = 1 << 18;
 
 /// The canonical table's columns, in order (`year` is in the directory name). Nullable, as a
 /// polars frame declares its columns, so that the files read as they always have.

@@ -197,8 +197,17 @@ impl Clock {
             year = self.1,
             rows,
             ms = (now - self.0).as_millis() as u64,
+            rss_mib = resident_mib(),
             "{step}"
         );
         self.0 = now;
     }
+}
+
+/// The process's resident memory in MiB (Linux `/proc/self/statm`; 0 elsewhere), for `-v`.
+fn resident_mib() -> u64 {
+    std::fs::read_to_string("/proc/self/statm")
+        .ok()
+        .and_then(|s| s.split_whitespace().nth(1)?.parse::<u64>().ok())
+        .map_or(0, |pages| pages * 4096 / (1 << 20))
 }
