@@ -5,7 +5,9 @@
 //!   from `data/` (countries, IMF names, Comtrade codes, validity periods and successors,
 //!   former codes; see [`registry`]), and the country groups of `data/groups.csv` (see
 //!   [`groups`]). [`rules`] names the validation rules of the normalize stage, and
-//!   [`nomenclature`] holds the code lists of HS revisions they check products against.
+//!   [`nomenclature`] holds the code lists of HS revisions they check products against, and
+//!   [`concordance`] the UNSD correlation tables and Growth Lab weights that convert product
+//!   codes between HS editions (`data/hs/concordance/`).
 //!   [`macro_series`] holds the embedded World Bank WDI and US CPI-U series of `data/macro/`.
 //! * Writes: nothing by itself; [`fsio::write_atomic`] is how every stage writes a file.
 //! * Invariants: every country or area code used in a canonical table resolves in the
