@@ -9,8 +9,8 @@
 
 use std::collections::{HashMap, HashSet};
 
+use tradepipe_model::Flow;
 use tradepipe_model::products::{Level, is_hs, level_of};
-use tradepipe_model::{Flow, ReportedBy};
 
 use crate::table::{CanonicalRows, Row};
 
@@ -62,20 +62,7 @@ pub(crate) fn add_levels(rows: &mut CanonicalRows, levels: &[Level]) -> usize {
             let Some(coarse) = level.of(code) else { continue };
             let key = (group(r), coarse);
             match sums.get_mut(&key) {
-                Some(acc) => {
-                    acc.value_usd += r.value_usd;
-                    // A quantity is known only if every part has one in the same unit.
-                    acc.quantity = if acc.quantity_unit == r.quantity_unit {
-                        acc.quantity + r.quantity
-                    } else {
-                        f64::NAN
-                    };
-                    acc.conversion = crate::convert::weakest(acc.conversion, r.conversion);
-                    acc.is_estimate |= r.is_estimate;
-                    if r.reported_by == ReportedBy::Partner {
-                        acc.reported_by = ReportedBy::Partner;
-                    }
-                }
+                Some(acc) => acc.absorb(r),
                 None => {
                     order.push(key.clone());
                     sums.insert(key, *r);

@@ -9,7 +9,6 @@
 use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
-use tradepipe_model::ReportedBy;
 use tradepipe_model::concordance::{self, Method};
 
 use crate::table::{CanonicalRows, Conversion, Row};
@@ -38,19 +37,6 @@ impl ConversionSummary {
         self.unmatched_codes.extend(other.unmatched_codes);
         self.unmatched_codes.sort();
         self.unmatched_codes.dedup();
-    }
-}
-
-/// The conversion of two rows summed into one: the weaker rule, the first row's edition.
-pub(crate) fn weakest(a: u8, b: u8) -> u8 {
-    match (Conversion::unpack(a), Conversion::unpack(b)) {
-        (Some(x), Some(y)) => Conversion {
-            method: x.method.max(y.method),
-            from: x.from,
-        }
-        .pack(),
-        (Some(_), None) => a,
-        (None, _) => b,
     }
 }
 
@@ -129,7 +115,7 @@ pub(crate) fn to_edition(t: &mut CanonicalRows, target: &str) -> ConversionSumma
                 r.reporter, r.partner, r.flow, target_id, product, r.province, r.regime, r.source,
             );
             match at.get(&key) {
-                Some(&i) => merge(&mut out[i], &row),
+                Some(&i) => out[i].absorb(&row),
                 None => {
                     at.insert(key, out.len());
                     out.push(row);
@@ -151,27 +137,11 @@ pub(crate) fn to_edition(t: &mut CanonicalRows, target: &str) -> ConversionSumma
     summary
 }
 
-/// Adds `part` (same key, same source) into `into`.
-fn merge(into: &mut Row, part: &Row) {
-    into.value_usd += part.value_usd;
-    // A quantity is known only if every part has one in the same unit.
-    into.quantity = if into.quantity_unit == part.quantity_unit {
-        into.quantity + part.quantity
-    } else {
-        f64::NAN
-    };
-    into.is_estimate |= part.is_estimate;
-    if part.reported_by == ReportedBy::Partner {
-        into.reported_by = ReportedBy::Partner;
-    }
-    into.conversion = weakest(into.conversion, part.conversion);
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::table::NOT_CONVERTED;
-    use tradepipe_model::Flow;
+    use tradepipe_model::{Flow, ReportedBy};
 
     fn table(rows: &[(&str, &str, &str, f64)]) -> CanonicalRows {
         let mut t = CanonicalRows::default();

@@ -13,8 +13,8 @@
 //!   rows are sorted by key, so equal inputs give byte-identical files, whatever the number
 //!   of threads. With `[normalize] hs-target` every HS product row is in that edition
 //!   (`convert.rs`), each flow's total kept. The table is built a year at a time
-//!   ([`year`]): at most one year per worker thread is in memory. Every partition and `_provenance.json` is staged in
-//!   `output/parquet/.trade.staging/` (the mirror table in `.mirror.staging/`) and the
+//!   ([`year`]): at most one year per worker thread is in memory. Every partition and
+//!   `_provenance.json` is staged in `output/parquet/.trade.staging/` (the mirror table in `.mirror.staging/`) and the
 //!   directory swapped in at once ([`tradepipe_model::dirswap`]) only when every year
 //!   succeeded: readers and crashes see the old table or the new one, never a mix, and
 //!   partitions of years no longer configured go with the old table.

@@ -86,11 +86,49 @@ impl Conversion {
         (m + 1) | ((self.from as u8) << 3)
     }
     pub(crate) fn unpack(code: u8) -> Option<Conversion> {
-        let m = code & 7;
+        let m = Conversion::rule_key(code);
         (m != 0).then(|| Conversion {
-            method: tradepipe_model::concordance::Method::ALL[usize::from(m) - 1],
+            method: tradepipe_model::concordance::Method::ALL[m as usize - 1],
             from: usize::from(code >> 3),
         })
+    }
+
+    /// The rule of a packed conversion as a key: 0 for none, else 1 + its position in
+    /// `concordance::Method::ALL`.
+    pub(crate) fn rule_key(code: u8) -> u32 {
+        u32::from(code & 7)
+    }
+
+    /// The conversion of two rows summed into one: the weaker rule, the first row's edition.
+    pub(crate) fn weakest(a: u8, b: u8) -> u8 {
+        match (Conversion::unpack(a), Conversion::unpack(b)) {
+            (Some(x), Some(y)) => Conversion {
+                method: x.method.max(y.method),
+                from: x.from,
+            }
+            .pack(),
+            (Some(_), None) => a,
+            (None, _) => b,
+        }
+    }
+}
+
+impl Row {
+    /// Adds `part`, a row of the same key and source, into this one: values summed, the
+    /// quantity summed where both have one in the same unit (else unknown), an estimate or
+    /// the partner's report if either is, the weaker conversion rule.
+    pub(crate) fn absorb(&mut self, part: &Row) {
+        self.value_usd += part.value_usd;
+        self.quantity = if self.quantity_unit == part.quantity_unit {
+            self.quantity + part.quantity
+        } else {
+            f64::NAN
+        };
+        self.is_estimate |= part.is_estimate;
+        if part.reported_by == ReportedBy::Partner {
+            self.reported_by = ReportedBy::Partner;
+        }
+        self.conversion = Conversion::weakest(self.conversion, part.conversion);
     }
 }
 

@@ -156,10 +156,7 @@ fn conversion_columns(t: &CanonicalRows, rows: &[Row], slot: &mut [u32]) -> [Arr
     let mut methods = vec![tradepipe_model::concordance::NOT_CONVERTED];
     methods.extend(Method::ALL.iter().map(|m| m.as_str()));
     let conversion = keyed(
-        // The rule's key: 0 for none, else 1 + its position in `Method::ALL`.
-        rows.iter()
-            .map(|r| Conversion::unpack(r.conversion).map_or(0, |c| 1 + c.method as u32))
-            .collect(),
+        rows.iter().map(|r| Conversion::rule_key(r.conversion)).collect(),
         methods,
     );
     [converted_from, conversion]

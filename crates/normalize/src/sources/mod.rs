@@ -80,7 +80,7 @@ pub(crate) struct RowMaker {
     vintage: u32,
     total: u32,
     /// The empty text: no quantity unit.
-    pub(crate) no_unit: u32,
+    no_unit: u32,
 }
 
 impl RowMaker {
