@@ -4,7 +4,7 @@
 
 use tradepipe_indices::formulas::share;
 
-use super::{Ctx, Part, at, has_values, num, scaled};
+use super::{Ctx, Part, has_values, num, scaled};
 use crate::charts::{Chart, LineChart, Series};
 use crate::format::{MISSING, pct};
 use crate::table_spec;
@@ -142,13 +142,12 @@ fn shares(ctx: &Ctx<'_>) -> crate::context::Table {
             row
         })
         .collect();
-    let g_t = ctx.group_sum(|r| r.total_trade);
     let mut group_row = vec![format!("{} (all)", ctx.group())];
     group_row.extend(share_years.iter().map(|&y| {
         let world = ctx
             .row(y, focus, &ctx.partners[0].code)
             .and_then(|r| Some(r.reporter_world_exports? + r.reporter_world_imports?));
-        pct(share(at(&g_t, y), world), 2)
+        pct(share(ctx.group_sum_at(y, |r| r.total_trade), world), 2)
     }));
     group_row.extend(share_years.iter().map(|_| MISSING.to_string()));
     rows.push(group_row);

@@ -3,7 +3,7 @@
 
 use tradepipe_indices::formulas::cagr;
 
-use super::{Ctx, Part, at};
+use super::{Ctx, Part};
 use crate::format::{pct, usd_bn};
 use crate::table_spec;
 
@@ -56,21 +56,11 @@ pub(crate) fn part(ctx: &Ctx<'_>) -> Part {
             ]
         })
         .collect();
-    // The partners together: the ranking's window may reach before the report's years.
-    let total = |y: i32| {
-        let vals: Vec<Option<f64>> = ctx
-            .partners
-            .iter()
-            .map(|p| ctx.row(y, focus, &p.code).and_then(|r| r.total_trade))
-            .collect();
-        vals.iter()
-            .all(Option::is_some)
-            .then(|| vals.iter().flatten().sum::<f64>())
-    };
-    let g_t = ctx.group_sum(|r| r.total_trade);
+    // The partners together, in any year: the ranking's window may reach before the
+    // report's years.
     let (t0, t1) = (
-        at(&g_t, c0).or_else(|| total(c0)),
-        at(&g_t, c1).or_else(|| total(c1)),
+        ctx.group_sum_at(c0, |r| r.total_trade),
+        ctx.group_sum_at(c1, |r| r.total_trade),
     );
     rows.push(vec![
         String::new(),

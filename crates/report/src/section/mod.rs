@@ -165,23 +165,20 @@ impl<'a> Ctx<'a> {
 
     /// Sum over the partners of a focus→partner field; absent if any partner lacks it.
     pub(crate) fn group_sum(&self, f: fn(&BilateralRow) -> Option<f64>) -> Vec<(i32, Option<f64>)> {
-        self.years
+        self.years.iter().map(|&y| (y, self.group_sum_at(y, f))).collect()
+    }
+
+    /// [`Ctx::group_sum`] in year `y`, which may lie outside the report's years.
+    pub(crate) fn group_sum_at(&self, y: i32, f: fn(&BilateralRow) -> Option<f64>) -> Option<f64> {
+        let vals: Vec<Option<f64>> = self
+            .partners
             .iter()
-            .map(|&y| {
-                let vals: Vec<Option<f64>> = self
-                    .partners
-                    .iter()
-                    .map(|p| self.row(y, &self.focus.code, &p.code).and_then(f))
-                    .collect();
-                (
-                    y,
-                    vals.iter()
-                        .all(Option::is_some)
-                        .then(|| sum_present(vals))
-                        .flatten(),
-                )
-            })
-            .collect()
+            .map(|p| self.row(y, &self.focus.code, &p.code).and_then(f))
+            .collect();
+        vals.iter()
+            .all(Option::is_some)
+            .then(|| sum_present(vals))
+            .flatten()
     }
 
     /// The footnote of a table of `spec`.

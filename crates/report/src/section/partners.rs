@@ -1,6 +1,6 @@
 //! Partners: total trade with each partner, year by year, and the largest partner.
 
-use super::{Ctx, Part, at};
+use super::{Ctx, Part};
 use crate::format::{pct, usd_bn};
 use crate::table_spec;
 use tradepipe_indices::formulas::share;
@@ -15,7 +15,7 @@ pub(crate) fn part(ctx: &Ctx<'_>) -> Part {
         &|p, y| usd_bn(ctx.row(y, focus, p).and_then(|r| r.total_trade)),
     ));
     let y1 = ctx.y1;
-    let group_total = at(&ctx.group_sum(|r| r.total_trade), y1);
+    let group_total = ctx.group_sum_at(y1, |r| r.total_trade);
     let largest = ctx
         .partners
         .iter()
