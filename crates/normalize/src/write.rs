@@ -166,23 +166,38 @@ fn conversion_columns(t: &CanonicalRows, rows: &[Row], slot: &mut [u32]) -> [Arr
 /// first use. `slot` (one entry per interned id, all `u32::MAX`) maps an id to its key while
 /// the column is built and is left as it was found.
 fn codes(t: &CanonicalRows, rows: &[Row], id: impl Fn(&Row) -> u32, slot: &mut [u32]) -> ArrayRef {
+    let (keys, used) = keys_of(rows, id, |_| false, slot);
+    keyed(keys, used.iter().map(|&i| t.text.get(i)).collect())
+}
+
+/// Each row's key in the order of first use of its id, and the ids in that order; rows whose
+/// id `skip` names get key 0 and use nothing. `slot` is left as it was found.
+fn keys_of(
+    rows: &[Row],
+    id: impl Fn(&Row) -> u32,
+    skip: impl Fn(u32) -> bool,
+    slot: &mut [u32],
+) -> (Vec<u32>, Vec<u32>) {
     let mut used: Vec<u32> = Vec::new();
     let keys: Vec<u32> = rows
         .iter()
         .map(|r| {
-            let s = &mut slot[id(r) as usize];
+            let i = id(r);
+            if skip(i) {
+                return 0;
+            }
+            let s = &mut slot[i as usize];
             if *s == u32::MAX {
                 *s = used.len() as u32;
-                used.push(id(r));
+                used.push(i);
             }
             *s
         })
         .collect();
-    let values = used.iter().map(|&i| t.text.get(i)).collect();
     for &i in &used {
         slot[i as usize] = u32::MAX;
     }
-    keyed(keys, values)
+    (keys, used)
 }
 
 /// [`codes`] of an id that may name nothing: rows whose id is `none` are null.
@@ -196,22 +211,7 @@ fn codes_or_null(
     let Some(none) = none.filter(|n| rows.iter().any(|r| id(r) == *n)) else {
         return codes(t, rows, id, slot);
     };
-    let mut used: Vec<u32> = Vec::new();
-    let keys: Vec<u32> = rows
-        .iter()
-        .map(|r| {
-            let i = id(r);
-            if i == none {
-                return 0;
-            }
-            let s = &mut slot[i as usize];
-            if *s == u32::MAX {
-                *s = used.len() as u32;
-                used.push(i);
-            }
-            *s
-        })
-        .collect();
+    let (keys, mut used) = keys_of(rows, id, |i| i == none, slot);
     let valid: arrow_buffer::NullBuffer = rows.iter().map(|r| id(r) != none).collect();
     // A null key's value is never read: 0 is a valid key even if no row names a unit.
     if used.is_empty() {
@@ -219,9 +219,6 @@ fn codes_or_null(
     }
     let keys = UInt32Array::new(keys.into(), Some(valid));
     let values: Vec<&str> = used.iter().map(|&i| t.text.get(i)).collect();
-    for &i in &used {
-        slot[i as usize] = u32::MAX;
-    }
     Arc::new(DictionaryArray::<UInt32Type>::new(
         keys,
         Arc::new(StringArray::from(values)),
