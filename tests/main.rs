@@ -10,6 +10,7 @@ mod complexity;
 mod conversion;
 mod crash;
 mod cross_check;
+mod errors;
 mod examples;
 mod http;
 mod mirror;
