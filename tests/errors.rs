@@ -119,7 +119,11 @@ fn another_run_holds_the_output_directory() {
         .open(p.output().join(".tradepipe.lock"))
         .unwrap();
     lock.try_lock().unwrap();
-    write!(lock, "pid 4242 running `tradepipe run` since unix time 1796000000").unwrap();
+    write!(
+        lock,
+        "pid 4242 running `tradepipe run` since unix time 1796000000"
+    )
+    .unwrap();
     let out = p.run(["-q", "run"]);
     insta::assert_snapshot!(contract(&p, &out));
     drop(lock);
@@ -134,7 +138,10 @@ fn a_template_that_does_not_parse() {
     let text = std::fs::read_to_string(&path).unwrap();
     std::fs::write(&path, format!("{{% if title %}}\n{text}")).unwrap();
     let templates = repo().join("templates").display().to_string();
-    let p = p.edit(&format!("templates = \"{templates}\""), "templates = \"templates\"");
+    let p = p.edit(
+        &format!("templates = \"{templates}\""),
+        "templates = \"templates\"",
+    );
     let out = p.run(["-q", "run"]);
     insta::assert_snapshot!(contract(&p, &out));
 }

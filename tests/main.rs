@@ -12,6 +12,7 @@ mod crash;
 mod cross_check;
 mod errors;
 mod examples;
+mod gates;
 mod http;
 mod mirror;
 mod normalize;

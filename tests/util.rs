@@ -101,6 +101,12 @@ cagr-window = [2010, 2020]
         self
     }
 
+    /// Adds `text` (TOML sections) at the end of the config.
+    pub fn append(mut self, text: &str) -> Pipeline {
+        self.config.push_str(text);
+        self
+    }
+
     /// Replaces every `[[source]]` section with `sources` (TOML text).
     pub fn sources(mut self, sources: &str) -> Pipeline {
         let (a, b) = (

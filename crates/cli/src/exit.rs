@@ -52,6 +52,10 @@ pub enum CliError {
     #[error(transparent)]
     Report(#[from] tradepipe_report::ReportError),
     #[error(transparent)]
+    Input(#[from] tradepipe_contract::InputError),
+    #[error(transparent)]
+    Provenance(#[from] tradepipe_contract::ProvenanceError),
+    #[error(transparent)]
     Lock(#[from] crate::lock::LockError),
     #[error("cannot remove leftover temporary files under {path}: {source}")]
     Cleanup {
@@ -68,12 +72,14 @@ pub enum CliError {
 
 impl CliError {
     pub fn status(&self) -> ExitStatus {
+        use tradepipe_contract::InputError as I;
+        use tradepipe_contract::ManifestError as M;
+        use tradepipe_contract::ProvenanceError as P;
         use tradepipe_fetch::FetchError as F;
         use tradepipe_normalize::NormalizeError as N;
         use tradepipe_report::ReportError as R;
         let fetch = |e: &F| match e {
-            F::ReadSource { .. } | F::NoManifest { .. } | F::NotCached { .. } => ExitStatus::NoInput,
-            F::BadManifest { .. } => ExitStatus::Data,
+            F::ReadSource { .. } | F::NotCached { .. } => ExitStatus::NoInput,
             F::Write(_) => ExitStatus::CantCreate,
             // A refused key is the user's to fix, like any other setting.
             F::Status {
@@ -96,10 +102,15 @@ impl CliError {
             CliError::Lock(crate::lock::LockError::Held { .. }) => ExitStatus::TempFail,
             CliError::Lock(_) | CliError::Cleanup { .. } | CliError::Output(_) => ExitStatus::CantCreate,
             CliError::Fetch(e) => fetch(e),
+            CliError::Input(e) => match e {
+                I::Manifest(M::Missing { .. }) | I::Digest(_) => ExitStatus::NoInput,
+                I::Manifest(M::Unreadable { .. }) => ExitStatus::Data,
+            },
+            CliError::Provenance(e) => match e {
+                P::Missing { .. } => ExitStatus::NoInput,
+                P::Unreadable { .. } => ExitStatus::Data,
+            },
             CliError::Normalize(e) => match e {
-                N::Fetch(f) => fetch(f),
-                N::UnknownFormat { .. } => ExitStatus::Config,
-                N::NoTable { .. } => ExitStatus::NoInput,
                 N::Nomenclature(tradepipe_model::nomenclature::NomenclatureError::Read { .. }) => {
                     ExitStatus::NoInput
                 }

@@ -22,7 +22,7 @@ pub struct SourceAge {
 
 /// Compares each configured source's last year (from the normalize stage's provenance) with
 /// `as_of`. A source with no rows is stale if it has an error threshold.
-pub fn evaluate(cfg: &Config, provenance: &tradepipe_normalize::Provenance, as_of: i32) -> Vec<SourceAge> {
+pub fn evaluate(cfg: &Config, provenance: &tradepipe_contract::Provenance, as_of: i32) -> Vec<SourceAge> {
     cfg.sources
         .iter()
         .map(|s| {

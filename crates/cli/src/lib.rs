@@ -18,6 +18,7 @@ mod manifest;
 use std::process::ExitCode;
 
 use clap::Parser;
+use tradepipe_contract::{IndicesInput, NormalizeInput, ReportInput, paths};
 use tradepipe_model::Config;
 use tradepipe_model::config::Overrides;
 
@@ -127,7 +128,7 @@ pub fn run(cli: &Cli) -> Result<(), CliError> {
         Command::Report { years: None } => report(&cfg, cli.force)?,
         Command::Report { years: Some(y) } => report(&cfg.clone().with_report_years(*y)?, cli.force)?,
         Command::Freshness { as_of } => {
-            let provenance = tradepipe_normalize::read_provenance(&cfg.output_dir)?;
+            let provenance = tradepipe_contract::read_provenance(&cfg.output_dir)?;
             let as_of = as_of.unwrap_or_else(freshness::current_year);
             let ages = freshness::evaluate(&cfg, &provenance, as_of);
             for a in &ages {
@@ -264,6 +265,7 @@ fn print_plan(cfg: &Config) {
 /// Returns whether the stage ran.
 fn gated(
     stage: &str,
+    report: Option<&str>,
     gate: gate::Gate,
     force: bool,
     run: impl FnOnce() -> Result<(), CliError>,
@@ -271,6 +273,7 @@ fn gated(
     if !force && gate.unchanged() {
         tracing::info!(
             stage,
+            report,
             "stage skipped: inputs unchanged since its last run (--force reruns it)"
         );
         return Ok(false);
@@ -281,73 +284,36 @@ fn gated(
     Ok(true)
 }
 
-fn io_err(path: &std::path::Path) -> impl Fn(std::io::Error) -> CliError + '_ {
-    move |source| {
-        CliError::Output(tradepipe_model::fsio::WriteError {
-            path: path.to_path_buf(),
-            source,
-        })
-    }
-}
-
 fn normalize(cfg: &Config, force: bool) -> Result<(), CliError> {
-    let raw = tradepipe_fetch::read_manifest(&cfg.output_dir)?;
-    // Content, format and vintage of every source: not where the file lay.
-    let mut inputs = gate::Inputs::default()
-        .binary()
-        .text("years", &format!("{:?}", cfg.years))
-        .text("normalize", &format!("{:?}", cfg.normalize));
-    for e in &raw.entries {
-        // A table's column mapping decides what its bytes mean.
-        let columns = cfg
-            .source(&e.source)
-            .map(|s| format!("{:?}", s.columns))
-            .unwrap_or_default();
-        inputs = inputs.text(
-            &e.source,
-            &format!(
-                "{} {} {} {} {columns}",
-                e.format, e.sha256, e.vintage, e.description
-            ),
-        );
-    }
-    let dir = tradepipe_normalize::trade_dir(&cfg.output_dir);
-    gated("normalize", inputs.gate(&dir), force, || normalize_now(cfg)).map(drop)
+    let input = NormalizeInput::new(cfg)?;
+    let gate = gate::Gate::new(&paths::trade_dir(&cfg.output_dir), &input);
+    gated("normalize", None, gate, force, || normalize_now(&input)).map(drop)
 }
 
 fn indices(cfg: &Config, force: bool) -> Result<(), CliError> {
-    let trade = tradepipe_normalize::trade_dir(&cfg.output_dir);
-    let dir = tradepipe_indices::indices_dir(&cfg.output_dir);
-    let inputs = gate::Inputs::default()
-        .binary()
-        .text("config", &format!("{:?} {:?}", cfg.years, cfg.indices))
-        // The `[[group]]` members decide the group table (`cfg.country_groups()`).
-        .text("groups", &format!("{:?}", cfg.groups))
-        .tree("trade", &trade)
-        .map_err(io_err(&trade))?;
-    // A population file is hashed; the embedded WDI series is part of the binary.
-    let population = cfg.indices.complexity.population_file();
-    let inputs = inputs
-        .file("population", population)
-        .map_err(io_err(population.unwrap_or(&trade)))?;
-    gated("indices", inputs.gate(&dir), force, || indices_now(cfg)).map(drop)
+    let input = IndicesInput::new(cfg)?;
+    let gate = gate::Gate::new(&paths::indices_dir(&cfg.output_dir), &input);
+    gated("indices", None, gate, force, || indices_now(&input)).map(drop)
 }
 
+/// Each report has its own gate: editing one `[[report]]` reruns that report only.
 fn report(cfg: &Config, force: bool) -> Result<(), CliError> {
-    let idx = tradepipe_indices::indices_dir(&cfg.output_dir);
-    let dir = cfg.output_dir.join("reports");
-    let inputs = gate::Inputs::default()
-        .binary()
-        .text("config", &format!("{:?} {:?}", cfg.years, cfg.reports))
-        // Group names and members appear in the reports' group sections.
-        .text("groups", &format!("{:?}", cfg.groups))
-        .tree("indices", &idx)
-        .map_err(io_err(&idx))?
-        .tree("templates", &cfg.templates_dir)
-        .map_err(io_err(&cfg.templates_dir))?;
-    if !gated("report", inputs.gate(&dir), force, || report_now(cfg))? {
-        for r in &cfg.reports {
-            let path = tradepipe_report::report_dir(&cfg.output_dir, &r.name).join("index.html");
+    if cfg.reports.is_empty() {
+        // Nothing to render, so no templates to need: `run` with no [[report]] stops at the
+        // index tables. A stage that reads nothing, gated like the others.
+        let gate = gate::Gate::new(&cfg.output_dir.join("reports"), &());
+        let nothing = || {
+            tracing::info!("no [[report]] configured: no report to render");
+            Ok(())
+        };
+        return gated("report", None, gate, force, nothing).map(drop);
+    }
+    for input in ReportInput::all(cfg)? {
+        let dir = paths::report_dir(&cfg.output_dir, &input.report.name);
+        let gate = gate::Gate::new(&dir, &input);
+        let name = input.report.name.as_str();
+        if !gated("report", Some(name), gate, force, || report_now(&input))? {
+            let path = dir.join("index.html");
             if human_stdout() {
                 println!("report up to date: {}", path.display());
             } else {
@@ -358,8 +324,8 @@ fn report(cfg: &Config, force: bool) -> Result<(), CliError> {
     Ok(())
 }
 
-fn normalize_now(cfg: &Config) -> Result<(), CliError> {
-    let s = tradepipe_normalize::run(cfg)?;
+fn normalize_now(input: &NormalizeInput) -> Result<(), CliError> {
+    let s = tradepipe_normalize::run(input)?;
     tracing::info!(
         stage = "normalize",
         rows = s.rows,
@@ -369,8 +335,8 @@ fn normalize_now(cfg: &Config) -> Result<(), CliError> {
     Ok(())
 }
 
-fn indices_now(cfg: &Config) -> Result<(), CliError> {
-    let s = tradepipe_indices::run(cfg)?;
+fn indices_now(input: &IndicesInput) -> Result<(), CliError> {
+    let s = tradepipe_indices::run(input)?;
     tracing::info!(
         stage = "indices",
         rows = s.bilateral_rows,
@@ -380,13 +346,12 @@ fn indices_now(cfg: &Config) -> Result<(), CliError> {
     Ok(())
 }
 
-fn report_now(cfg: &Config) -> Result<(), CliError> {
-    for path in tradepipe_report::run(cfg)? {
-        if human_stdout() {
-            println!("report written: {}", path.display());
-        } else {
-            tracing::info!(path = %path.display(), "report written");
-        }
+fn report_now(input: &ReportInput) -> Result<(), CliError> {
+    let path = tradepipe_report::run(input)?;
+    if human_stdout() {
+        println!("report written: {}", path.display());
+    } else {
+        tracing::info!(path = %path.display(), "report written");
     }
     Ok(())
 }

@@ -100,7 +100,7 @@ pub fn write(
                 || rel == LOCK_FILE
                 || rel == DIGEST_CACHE
                 || rel.rsplit('/').next().is_some_and(|n| n.starts_with(TMP_PREFIX))
-                || rel.ends_with(crate::gate::MARKER))
+                || rel.ends_with(tradepipe_contract::MARKER))
         })
         .collect();
     // Hashed in parallel: the output holds the whole canonical table and the product tables.

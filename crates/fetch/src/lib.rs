@@ -19,13 +19,11 @@
 
 pub mod archive;
 pub mod http;
-mod manifest;
 pub mod secret;
 mod store;
 
 pub use http::SourcePlan;
-pub use manifest::{HttpMeta, RawEntry, RawManifest, read_manifest};
-pub use store::{blob_path, raw_dir};
+use tradepipe_contract::RawManifest;
 
 use std::path::PathBuf;
 
@@ -43,10 +41,6 @@ pub enum FetchError {
     },
     #[error(transparent)]
     Write(#[from] tradepipe_model::fsio::WriteError),
-    #[error("raw manifest {path} is missing; run `tradepipe fetch` (or `tradepipe run`) first")]
-    NoManifest { path: PathBuf },
-    #[error("raw manifest {path} is unreadable: {message}")]
-    BadManifest { path: PathBuf, message: String },
     #[error("cannot set up the HTTP client: {0}")]
     Client(String),
     #[error("GET {url}: status {status}, body starts: {body_start}")]
@@ -138,6 +132,8 @@ pub fn run(cfg: &Config, opts: &FetchOptions) -> Result<RawManifest, FetchError>
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tradepipe_contract::paths::blob_path;
+    use tradepipe_contract::read_manifest;
     use tradepipe_model::config::Overrides;
 
     fn config_in(dir: &std::path::Path) -> Config {
@@ -202,7 +198,7 @@ countries = ["CHN", "KAZ"]
         std::fs::remove_dir_all(&cfg.output_dir).unwrap();
         assert!(matches!(
             read_manifest(&cfg.output_dir),
-            Err(FetchError::NoManifest { .. })
+            Err(tradepipe_contract::ManifestError::Missing { .. })
         ));
     }
 }

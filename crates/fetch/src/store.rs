@@ -1,21 +1,14 @@
 //! The content-addressed raw store.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use tradepipe_model::config::SourceConfig;
 use tradepipe_model::hash::{Digest, Sha256, hex, sha256_file};
 
-use crate::{FetchError, RawEntry};
+use tradepipe_contract::RawEntry;
+pub(crate) use tradepipe_contract::paths::{blob_path, raw_dir};
 
-/// `output/raw`.
-pub fn raw_dir(output_dir: &Path) -> PathBuf {
-    output_dir.join("raw")
-}
-
-/// Where the blob with this SHA-256 lives.
-pub fn blob_path(output_dir: &Path, sha256: &str) -> PathBuf {
-    raw_dir(output_dir).join("sha256").join(&sha256[..2]).join(sha256)
-}
+use crate::FetchError;
 
 /// Copies a local file into the store (unless its content is already there) and describes it.
 ///
@@ -51,7 +44,7 @@ pub(crate) fn store_file(output_dir: &Path, src: &SourceConfig) -> Result<RawEnt
     }
     Ok(RawEntry {
         source: src.name.clone(),
-        format: src.effective_format().as_str().to_string(),
+        format: src.effective_format(),
         location: path.display().to_string(),
         sha256,
         bytes,

@@ -48,8 +48,9 @@ use std::path::{Path, PathBuf};
 use polars::prelude::{DataFrame, PolarsResult};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+use tradepipe_contract::{IndicesInput, Provenance};
+use tradepipe_model::Registry;
 use tradepipe_model::schema::{PART_FILE, partition_dir, partition_years};
-use tradepipe_model::{Config, Registry};
 
 use crate::year_data::YearData;
 
@@ -70,13 +71,14 @@ pub enum IndicesError {
     Write(#[from] tradepipe_model::fsio::WriteError),
 }
 
-/// `output/parquet/indices`.
-pub fn indices_dir(output_dir: &Path) -> PathBuf {
-    output_dir.join("parquet").join("indices")
-}
+pub use tradepipe_contract::paths::indices_dir;
 
-fn trade_dir(output_dir: &Path) -> PathBuf {
-    output_dir.join("parquet").join("trade")
+/// `_meta.json` has always written the provenance with its keys in sorted order (it was
+/// carried as a JSON value); the typed value keeps that, so the file's bytes do not change.
+fn keys_sorted<S: serde::Serializer>(p: &Provenance, s: S) -> Result<S::Ok, S::Error> {
+    serde_json::to_value(p)
+        .map_err(serde::ser::Error::custom)?
+        .serialize(s)
 }
 
 /// How the tables were computed: `output/parquet/indices/_meta.json`.
@@ -93,7 +95,8 @@ pub struct IndicesMeta {
     pub product_years: Vec<i32>,
     pub countries: Vec<String>,
     /// `output/parquet/trade/_provenance.json` as the normalize stage wrote it.
-    pub trade_provenance: serde_json::Value,
+    #[serde(serialize_with = "keys_sorted")]
+    pub trade_provenance: Provenance,
     /// The price index of the `*_real` columns (series, base year, the index by year), where
     /// `[indices] deflator` is set.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -199,8 +202,8 @@ fn year_workers(years: usize, threads: usize) -> usize {
 }
 
 /// Computes and writes every index table.
-pub fn run(cfg: &Config) -> Result<IndicesSummary, IndicesError> {
-    let trade = trade_dir(&cfg.output_dir);
+pub fn run(cfg: &IndicesInput) -> Result<IndicesSummary, IndicesError> {
+    let trade = cfg.trade.root().to_path_buf();
     let years: Vec<i32> = partition_years(&trade)
         .map_err(|e| IndicesError::Meta {
             path: trade.clone(),

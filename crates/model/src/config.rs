@@ -79,7 +79,7 @@ pub struct RawConfig {
 }
 
 /// `[normalize]`: how the two reports of one flow are reconciled.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, serde::Serialize)]
 #[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
 pub struct NormalizeConfig {
     pub mirror_policy: MirrorPolicy,
@@ -424,7 +424,7 @@ impl WorldChoice {
     }
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct IndicesConfig {
     /// Indices are computed for every ordered pair of distinct countries in this list.
@@ -453,6 +453,44 @@ pub struct IndicesConfig {
     /// The complexity tables (`[indices.complexity]`).
     #[serde(default)]
     pub complexity: ComplexityConfig,
+}
+
+impl IndicesConfig {
+    /// Base year of the index-number columns: `index-base-year`, else the first of `years`.
+    pub fn index_base_year(&self, years: YearRange) -> i32 {
+        self.index_base_year.unwrap_or(years.from)
+    }
+
+    /// The price index of the `*_real` columns, rebased to `price-base-year` (default the
+    /// index base year), where `deflator` is set.
+    pub fn deflator(&self, years: YearRange) -> Option<crate::macro_series::Deflator> {
+        // The config check built it once already: an error cannot come back here.
+        self.try_deflator(years).ok().flatten()
+    }
+
+    fn try_deflator(&self, years: YearRange) -> Result<Option<crate::macro_series::Deflator>, String> {
+        let Some(series) = self.deflator else {
+            return Ok(None);
+        };
+        let base = self
+            .price_base_year
+            .unwrap_or_else(|| self.index_base_year(years));
+        crate::macro_series::Deflator::new(series, base)
+            .map(Some)
+            .map_err(|e| format!("[indices] deflator: {e}"))
+    }
+
+    /// Every ordered pair (reporter, partner) of distinct configured countries.
+    pub fn pairs(&self) -> Vec<(String, String)> {
+        let c = &self.countries;
+        c.iter()
+            .flat_map(|i| {
+                c.iter()
+                    .filter(move |j| *j != i)
+                    .map(move |j| (i.clone(), j.clone()))
+            })
+            .collect()
+    }
 }
 
 /// `[indices.complexity]`: how presence is decided and which countries and products enter
@@ -560,31 +598,21 @@ impl Config {
 
     /// The base year of index numbers: `[indices] index-base-year`, else the first run year.
     pub fn index_base_year(&self) -> i32 {
-        self.indices.index_base_year.unwrap_or(self.years.from)
+        self.indices.index_base_year(self.years)
     }
 
     /// The price index of the `*_real` columns, rebased to `price-base-year` (default the
     /// index base year), where `[indices] deflator` is set.
     pub fn deflator(&self) -> Option<crate::macro_series::Deflator> {
-        // The config check built it once already: an error cannot come back here.
-        self.try_deflator().ok().flatten()
+        self.indices.deflator(self.years)
     }
 
     fn try_deflator(&self) -> Result<Option<crate::macro_series::Deflator>, String> {
-        let Some(series) = self.indices.deflator else {
-            return Ok(None);
-        };
-        let base = self
-            .indices
-            .price_base_year
-            .unwrap_or_else(|| self.index_base_year());
-        crate::macro_series::Deflator::new(series, base)
-            .map(Some)
-            .map_err(|e| format!("[indices] deflator: {e}"))
+        self.indices.try_deflator(self.years)
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct ReportConfig {
     /// Directory name under `output/reports/`.
@@ -655,7 +683,7 @@ pub enum Section {
 }
 
 /// The kinds of `[[report]]`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ReportKind {
     /// `focus`'s trade with each of `partners`: levels, balances, growth, shares, HM.
@@ -969,14 +997,7 @@ impl Config {
 
     /// Every ordered pair (reporter, partner) of distinct configured countries.
     pub fn pairs(&self) -> Vec<(String, String)> {
-        let c = &self.indices.countries;
-        c.iter()
-            .flat_map(|i| {
-                c.iter()
-                    .filter(move |j| *j != i)
-                    .map(move |j| (i.clone(), j.clone()))
-            })
-            .collect()
+        self.indices.pairs()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct Groups {
 }
 
 /// A user group as written in `pipeline.toml`.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct GroupConfig {
     pub name: String,

@@ -129,7 +129,7 @@ impl Severity {
 }
 
 /// `[normalize.rules]`: a severity per rule; rules not named keep their default.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, serde::Serialize)]
 #[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
 pub struct RuleSeverities {
     pub not_null: Option<Severity>,

@@ -6,39 +6,12 @@
 //! keep the edition they came in as `converted_from` and the weakest rule as `conversion`.
 //! Rows of `HS` as reported (no edition) or another classification are left as they are.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
-use serde::{Deserialize, Serialize};
+use tradepipe_contract::ConversionSummary;
 use tradepipe_model::concordance::{self, Method};
 
 use crate::table::{CanonicalRows, Conversion, Row};
-
-/// What conversion did, for `_provenance.json`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct ConversionSummary {
-    /// The edition converted to.
-    pub target: String,
-    /// Source rows converted, by the edition they came in.
-    pub rows_from: BTreeMap<String, usize>,
-    /// Rows written, by the weakest rule their value went through.
-    pub rows_by_method: BTreeMap<String, usize>,
-    /// Codes no table links (kept as they were), as `HS17 300219`, sorted.
-    pub unmatched_codes: Vec<String>,
-}
-
-impl ConversionSummary {
-    pub(crate) fn add(&mut self, other: ConversionSummary) {
-        for (k, v) in other.rows_from {
-            *self.rows_from.entry(k).or_default() += v;
-        }
-        for (k, v) in other.rows_by_method {
-            *self.rows_by_method.entry(k).or_default() += v;
-        }
-        self.unmatched_codes.extend(other.unmatched_codes);
-        self.unmatched_codes.sort();
-        self.unmatched_codes.dedup();
-    }
-}
 
 /// Converts the rows of `t` to edition `target` (a canonical name); returns what it did.
 pub(crate) fn to_edition(t: &mut CanonicalRows, target: &str) -> ConversionSummary {

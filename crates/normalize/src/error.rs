@@ -4,10 +4,6 @@ use std::path::PathBuf;
 
 #[derive(Debug, thiserror::Error)]
 pub enum NormalizeError {
-    #[error(transparent)]
-    Fetch(#[from] tradepipe_fetch::FetchError),
-    #[error("source {source_name:?}: no reader for format {format:?}")]
-    UnknownFormat { source_name: String, format: String },
     #[error("{file}: cannot read: {message}")]
     Read { file: String, message: String },
     #[error("{file}: header lacks column {column:?} (found: {found})")]
@@ -53,8 +49,6 @@ pub enum NormalizeError {
     },
     #[error(transparent)]
     Nomenclature(#[from] tradepipe_model::nomenclature::NomenclatureError),
-    #[error("no canonical table provenance at {path}; run `tradepipe normalize` first")]
-    NoTable { path: PathBuf },
     #[error(transparent)]
     Write(#[from] tradepipe_model::fsio::WriteError),
     #[error("cannot build the table for {path}: {message}")]

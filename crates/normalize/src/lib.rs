@@ -32,41 +32,18 @@ mod validity;
 mod write;
 mod year;
 
-pub use convert::ConversionSummary;
 pub use error::NormalizeError;
-pub use table::{CanonicalRows, Provenance, SourceProvenance};
+pub use table::CanonicalRows;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
+use tradepipe_contract::paths::{blob_path, mirror_dir, rejects_path, trade_dir};
+use tradepipe_contract::{ConversionSummary, NormalizeInput, Provenance, RawManifest, SourceProvenance};
+use tradepipe_model::Registry;
+use tradepipe_model::config::SourceFormat;
 use tradepipe_model::dirswap;
-use tradepipe_model::{Config, Registry};
-
-/// `output/parquet/trade`.
-pub fn trade_dir(output_dir: &Path) -> PathBuf {
-    output_dir.join("parquet").join("trade")
-}
-
-/// `output/parquet/rejects/rejects.parquet`.
-pub fn rejects_path(output_dir: &Path) -> PathBuf {
-    output_dir.join("parquet").join("rejects").join("rejects.parquet")
-}
-
-/// `output/parquet/mirror`: both reports of every flow between two economies.
-pub fn mirror_dir(output_dir: &Path) -> PathBuf {
-    output_dir.join("parquet").join("mirror")
-}
-
-/// Reads `output/parquet/trade/_provenance.json`.
-pub fn read_provenance(output_dir: &Path) -> Result<Provenance, NormalizeError> {
-    let path = trade_dir(output_dir).join("_provenance.json");
-    let text = fs_err::read_to_string(&path).map_err(|_| NormalizeError::NoTable { path: path.clone() })?;
-    serde_json::from_str(&text).map_err(|e| NormalizeError::Read {
-        file: path.display().to_string(),
-        message: e.to_string(),
-    })
-}
 
 /// What a normalize run produced.
 #[derive(Debug, Clone)]
@@ -83,8 +60,8 @@ pub struct NormalizeSummary {
 /// task of each year. Years run in parallel, one per worker thread (`RAYON_NUM_THREADS`), so
 /// peak memory is that of the largest years in flight. Partitions are staged beside the table
 /// and swapped in, with `_provenance.json`, only when every year succeeded.
-pub fn run(cfg: &Config) -> Result<NormalizeSummary, NormalizeError> {
-    let manifest = tradepipe_fetch::read_manifest(&cfg.output_dir)?;
+pub fn run(cfg: &NormalizeInput) -> Result<NormalizeSummary, NormalizeError> {
+    let manifest = &cfg.manifest;
     let registry = Registry::embedded();
     let nomenclatures = match &cfg.normalize.nomenclatures {
         Some(dir) => tradepipe_model::nomenclature::Nomenclatures::with_dir(dir)?,
@@ -101,7 +78,7 @@ pub fn run(cfg: &Config) -> Result<NormalizeSummary, NormalizeError> {
         .entries
         .iter()
         .map(|entry| {
-            let blob = tradepipe_fetch::blob_path(&cfg.output_dir, &entry.sha256);
+            let blob = blob_path(&cfg.output_dir, &entry.sha256);
             let display = DisplayPath {
                 blob: &blob,
                 location: &entry.location,
@@ -110,11 +87,7 @@ pub fn run(cfg: &Config) -> Result<NormalizeSummary, NormalizeError> {
             (blob, display)
         })
         .collect();
-    let columns: Vec<_> = manifest
-        .entries
-        .iter()
-        .map(|e| cfg.source(&e.source).and_then(|s| s.columns.as_ref()))
-        .collect();
+    let columns: Vec<_> = manifest.entries.iter().map(|e| cfg.columns(&e.source)).collect();
     let mut entries_by_year: BTreeMap<i32, Vec<year::ZipEntry>> = BTreeMap::new();
     for (n, entry) in manifest.entries.iter().enumerate() {
         let before = whole.len();
@@ -128,26 +101,20 @@ pub fn run(cfg: &Config) -> Result<NormalizeSummary, NormalizeError> {
             rejects: &rejects,
             this_year,
         };
-        let stats = match entry.format.as_str() {
-            "comtrade-v1-json" => sources::comtrade_v1::read(&input, &mut whole)?,
-            "imf-dots-csv" => sources::imf_dots::read(&input, &mut whole)?,
-            "imf-dot-sdmx-json" => sources::imf_dot_json::read(&input, &mut whole)?,
-            "imf-sdmx3-xml" => sources::imf_sdmx3::read(&input, &mut whole)?,
-            "wits-sdmx-xml" => sources::wits::read(&input, &mut whole)?,
-            "baci-zip" => {
+        let stats = match entry.format {
+            SourceFormat::ComtradeV1Json => sources::comtrade_v1::read(&input, &mut whole)?,
+            SourceFormat::ImfDotsCsv => sources::imf_dots::read(&input, &mut whole)?,
+            SourceFormat::ImfDotSdmxJson => sources::imf_dot_json::read(&input, &mut whole)?,
+            SourceFormat::ImfSdmx3Xml => sources::imf_sdmx3::read(&input, &mut whole)?,
+            SourceFormat::WitsSdmxXml => sources::wits::read(&input, &mut whole)?,
+            SourceFormat::BaciZip => {
                 for (year, e) in sources::baci::list_entries(&input, n)? {
                     entries_by_year.entry(year).or_default().push(e);
                 }
                 sources::ReadStats::default()
             }
-            "table-csv" => sources::table::read_csv(&input, &mut whole)?,
-            "table-xlsx" => sources::table::read_xlsx(&input, &mut whole)?,
-            other => {
-                return Err(NormalizeError::UnknownFormat {
-                    source_name: entry.source.clone(),
-                    format: other.into(),
-                });
-            }
+            SourceFormat::TableCsv => sources::table::read_csv(&input, &mut whole)?,
+            SourceFormat::TableXlsx => sources::table::read_xlsx(&input, &mut whole)?,
         };
         tracing::debug!(source = %entry.source, location = %entry.location, rows = whole.len() - before, "blob read");
         let k = match provenance.sources.iter().position(|s| s.source == entry.source) {
@@ -155,7 +122,7 @@ pub fn run(cfg: &Config) -> Result<NormalizeSummary, NormalizeError> {
             None => {
                 provenance.sources.push(SourceProvenance {
                     source: entry.source.clone(),
-                    format: entry.format.clone(),
+                    format: entry.format,
                     location: entry.location.clone(),
                     sha256: String::new(),
                     vintage: entry.vintage.clone(),
@@ -398,7 +365,7 @@ fn combined_hash(hashes: &[String]) -> String {
 
 /// The longest common start of a source's request URLs, up to the last `/` or `?` within it
 /// (for the provenance line of a source with many requests).
-fn common_prefix(manifest: &tradepipe_fetch::RawManifest, source: &str) -> String {
+fn common_prefix(manifest: &RawManifest, source: &str) -> String {
     let urls: Vec<&str> = manifest
         .entries
         .iter()

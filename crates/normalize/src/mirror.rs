@@ -43,18 +43,7 @@ pub struct Discrepancy {
     pub reason: &'static str,
 }
 
-/// What the policy changed, for `_provenance.json`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct MirrorSummary {
-    pub policy: String,
-    pub cif_fob: f64,
-    /// Flows with both reports.
-    pub paired: usize,
-    /// Rows added from the partner's report.
-    pub filled: usize,
-    /// Own reports replaced by the importer's.
-    pub replaced: usize,
-}
+pub(crate) use tradepipe_contract::MirrorSummary;
 
 type Key = (i32, u32, u32, Flow);
 

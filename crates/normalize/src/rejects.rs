@@ -5,7 +5,6 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
 use tradepipe_model::rules::{Rule, RuleSeverities, Severity};
 
 /// Rows kept in memory; beyond this only the counts grow (a source with millions of negative
@@ -46,14 +45,7 @@ impl std::fmt::Display for Reject {
     }
 }
 
-/// Failing rows per rule, for `_provenance.json`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct RuleCount {
-    pub rule: String,
-    pub severity: String,
-    pub action: String,
-    pub rows: usize,
-}
+pub(crate) use tradepipe_contract::RuleCount;
 
 /// What the readers and the table checks found.
 #[derive(Debug)]

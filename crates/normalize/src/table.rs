@@ -3,7 +3,6 @@
 
 use std::collections::HashMap;
 
-use serde::{Deserialize, Serialize};
 use tradepipe_model::{Flow, ReportedBy};
 
 use crate::NormalizeError;
@@ -401,57 +400,6 @@ impl SortKey {
 pub(crate) struct Dedup {
     pub exact_duplicates: HashMap<String, usize>,
     pub superseded: HashMap<String, usize>,
-}
-
-/// Where the canonical table came from: `output/parquet/trade/_provenance.json`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct Provenance {
-    pub sources: Vec<SourceProvenance>,
-    /// How the two reports of each flow were reconciled (`[normalize] mirror-policy`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mirror: Option<crate::mirror::MirrorSummary>,
-    /// Rows that failed a validation rule, per rule (details in the rejects table).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub rejects: Vec<crate::rejects::RuleCount>,
-    /// What `[normalize] hs-target` converted, when it is set.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub conversion: Option<crate::convert::ConversionSummary>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SourceProvenance {
-    pub source: String,
-    pub format: String,
-    pub location: String,
-    pub sha256: String,
-    pub vintage: String,
-    pub description: String,
-    /// Rows kept in the canonical table.
-    pub rows: usize,
-    /// Rows that repeated another row exactly (same key, value and source) and were dropped.
-    pub exact_duplicates_dropped: usize,
-    /// Rows with a negative value (kept: IMF adjustments on aggregates).
-    pub negative_values: usize,
-    /// Rows the source flags as its own estimate.
-    pub estimated_rows: usize,
-    /// Records skipped because they are breakdowns, not totals of their key.
-    #[serde(default)]
-    pub skipped_rows: usize,
-    /// Rows whose key a source listed earlier in the config already had.
-    #[serde(default)]
-    pub superseded_rows: usize,
-    /// First and last year of the rows kept (within `[run] years`).
-    #[serde(default)]
-    pub first_year: Option<i32>,
-    #[serde(default)]
-    pub last_year: Option<i32>,
-    /// Raw blobs read (HTTP sources: one per request).
-    #[serde(default = "one")]
-    pub blobs: usize,
-}
-
-fn one() -> usize {
-    1
 }
 
 #[cfg(test)]

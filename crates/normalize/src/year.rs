@@ -44,7 +44,7 @@ pub(crate) struct YearContext<'a> {
     pub years: tradepipe_model::config::YearRange,
     pub registry: &'a Registry,
     pub nomenclatures: &'a Nomenclatures,
-    pub manifest: &'a tradepipe_fetch::RawManifest,
+    pub manifest: &'a tradepipe_contract::RawManifest,
     /// Blob paths and names for errors, by manifest position.
     pub blobs: &'a [(std::path::PathBuf, String)],
     pub columns: &'a [Option<&'a tradepipe_model::config::TableColumns>],
@@ -83,7 +83,7 @@ pub(crate) struct YearDone {
     pub mirror: MirrorSummary,
     pub coarser: usize,
     /// What `hs-target` converted.
-    pub conversion: Option<crate::convert::ConversionSummary>,
+    pub conversion: Option<tradepipe_contract::ConversionSummary>,
     /// Rows written (none if the year was not written).
     pub rows: usize,
 }

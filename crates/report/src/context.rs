@@ -151,9 +151,18 @@ pub(crate) fn report_years(
 pub(crate) fn source_notes(t: &IndexTables) -> Vec<SourceNote> {
     t.meta
         .trade_provenance
-        .get("sources")
-        .and_then(|s| serde_json::from_value(s.clone()).ok())
-        .unwrap_or_default()
+        .sources
+        .iter()
+        .map(|s| SourceNote {
+            source: s.source.clone(),
+            description: s.description.clone(),
+            vintage: s.vintage.clone(),
+            location: s.location.clone(),
+            sha256: s.sha256.clone(),
+            rows: s.rows,
+            exact_duplicates_dropped: s.exact_duplicates_dropped,
+        })
+        .collect()
 }
 
 /// "IMF DOTS (vintage ...)": the sources of the index tables, for footnotes.

@@ -20,6 +20,7 @@ mod table_spec;
 
 use std::path::{Path, PathBuf};
 
+use tradepipe_contract::ReportInput;
 use tradepipe_model::Config;
 
 pub use context::ReportContext;
@@ -81,53 +82,42 @@ pub fn check_templates(cfg: &Config) -> Result<(), ReportError> {
     load_templates(&cfg.templates_dir).map(|_| ())
 }
 
-/// `output/reports/<name>`.
-pub fn report_dir(output_dir: &Path, name: &str) -> PathBuf {
-    output_dir.join("reports").join(name)
-}
+pub use tradepipe_contract::paths::report_dir;
 
-/// Renders every configured report; returns the paths of the HTML files.
-pub fn run(cfg: &Config) -> Result<Vec<PathBuf>, ReportError> {
-    if cfg.reports.is_empty() {
-        // Nothing to render, so no templates to need: `run` with no [[report]] stops at the
-        // index tables.
-        tracing::info!("no [[report]] configured: no report to render");
-        return Ok(Vec::new());
+/// Renders one configured report; returns the path of its HTML file.
+pub fn run(input: &ReportInput) -> Result<PathBuf, ReportError> {
+    let templates = input.templates.root();
+    let tera = load_templates(templates)?;
+    let tables = tradepipe_indices::read_tables(&input.output_dir)?;
+    let report = &input.report;
+    let dir = report_dir(&input.output_dir, &report.name);
+    let built = section::build(report, input.years, &tables);
+    for (file, chart) in &built.charts {
+        let path = dir.join(file);
+        let svg = charts::render_chart(chart).map_err(|message| ReportError::Chart {
+            path: path.clone(),
+            message,
+        })?;
+        tradepipe_model::fsio::write_atomic(&path, svg.as_bytes())?;
     }
-    let tera = load_templates(&cfg.templates_dir)?;
-    let tables = tradepipe_indices::read_tables(&cfg.output_dir)?;
-    let mut written = Vec::new();
-    for report in &cfg.reports {
-        let dir = report_dir(&cfg.output_dir, &report.name);
-        let built = section::build(report, cfg.years, &tables);
-        for (file, chart) in &built.charts {
-            let path = dir.join(file);
-            let svg = charts::render_chart(chart).map_err(|message| ReportError::Chart {
-                path: path.clone(),
-                message,
-            })?;
-            tradepipe_model::fsio::write_atomic(&path, svg.as_bytes())?;
-        }
-        let ctx = tera::Context::from_serialize(&built.context).map_err(|e| ReportError::Template {
-            path: cfg.templates_dir.clone(),
+    let ctx = tera::Context::from_serialize(&built.context).map_err(|e| ReportError::Template {
+        path: templates.to_path_buf(),
+        message: tera_message(&e),
+    })?;
+    for (template, file) in [("report.html", "index.html"), ("report.md", "report.md")] {
+        let text = tera.render(template, &ctx).map_err(|e| ReportError::Template {
+            path: templates.join(template),
             message: tera_message(&e),
         })?;
-        for (template, file) in [("report.html", "index.html"), ("report.md", "report.md")] {
-            let text = tera.render(template, &ctx).map_err(|e| ReportError::Template {
-                path: cfg.templates_dir.join(template),
-                message: tera_message(&e),
-            })?;
-            tradepipe_model::fsio::write_atomic(&dir.join(file), text.as_bytes())?;
-        }
-        let mut json = serde_json::to_vec_pretty(&built.context).expect("context serializes");
-        json.push(b'\n');
-        tradepipe_model::fsio::write_atomic(&dir.join("report.json"), &json)?;
-        remove_stale_figures(&dir, &built.charts)?;
-        export::write(&dir, &built.context.tables)?;
-        tracing::info!(report = %report.name, path = %dir.display(), "report written");
-        written.push(dir.join("index.html"));
+        tradepipe_model::fsio::write_atomic(&dir.join(file), text.as_bytes())?;
     }
-    Ok(written)
+    let mut json = serde_json::to_vec_pretty(&built.context).expect("context serializes");
+    json.push(b'\n');
+    tradepipe_model::fsio::write_atomic(&dir.join("report.json"), &json)?;
+    remove_stale_figures(&dir, &built.charts)?;
+    export::write(&dir, &built.context.tables)?;
+    tracing::info!(report = %report.name, path = %dir.display(), "report written");
+    Ok(dir.join("index.html"))
 }
 
 /// Removes the SVG files of `dir/figures/` this run did not write (a one-year report has no

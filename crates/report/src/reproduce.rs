@@ -552,12 +552,7 @@ pub fn context(spec: &Spec, t: &IndexTables, comparisons: Vec<Compared>) -> Repr
         title: spec.title.clone(),
         publication: spec.publication.clone(),
         data_note: spec.data_note.clone(),
-        sources: t
-            .meta
-            .trade_provenance
-            .get("sources")
-            .and_then(|s| serde_json::from_value(s.clone()).ok())
-            .unwrap_or_default(),
+        sources: crate::context::source_notes(t),
         counts,
         rows,
         comparisons,

@@ -21,10 +21,10 @@ use tradepipe_model::config::{SourceConfig, SourceKind};
 use tradepipe_model::hash::{Digest, Sha256, hex};
 use tradepipe_model::{Config, Registry};
 
-use crate::manifest::HttpMeta;
 use crate::secret::{COMTRADE_KEY_VAR, Redactor, Secret};
-use crate::{FetchError, FetchOptions, RawEntry, store};
+use crate::{FetchError, FetchOptions, store};
 use client::{Client, Got, Request};
+use tradepipe_contract::{HttpMeta, RawEntry};
 
 /// `output/raw/http`.
 pub fn http_dir(output_dir: &Path) -> PathBuf {
@@ -206,7 +206,7 @@ fn entry_of(
     });
     RawEntry {
         source: src.name.clone(),
-        format: src.effective_format().as_str().to_string(),
+        format: src.effective_format(),
         location: crate::secret::redact_url(&req.url),
         sha256,
         bytes,

@@ -34,7 +34,7 @@ pub(crate) struct ReadStats {
 pub(crate) struct ReadInput<'a> {
     pub blob: &'a std::path::Path,
     pub file: String,
-    pub entry: &'a tradepipe_fetch::RawEntry,
+    pub entry: &'a tradepipe_contract::RawEntry,
     pub years: tradepipe_model::config::YearRange,
     pub registry: &'a tradepipe_model::Registry,
     /// The column mapping of a table source.

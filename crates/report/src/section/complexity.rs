@@ -244,7 +244,7 @@ mod tests {
             index_base_year: 1995,
             product_years: vec![1995, 1996],
             countries: vec!["AUT".into(), "DEU".into()],
-            trade_provenance: serde_json::json!({}),
+            trade_provenance: Default::default(),
             deflator: None,
             complexity: Some(ComplexityMeta {
                 options: Default::default(),

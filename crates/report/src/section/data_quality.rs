@@ -80,18 +80,15 @@ pub(crate) fn part(ctx: &Ctx<'_>) -> Part {
 
 /// What the normalize stage's validation rules found in the whole canonical table.
 fn validation_note(ctx: &Ctx<'_>) -> Option<String> {
-    let rules = ctx.t.meta.trade_provenance.get("rejects")?.as_array()?;
-    let parts: Vec<String> = rules
-        .iter()
-        .filter_map(|r| {
-            let n = r.get("rows")?.as_u64()?;
-            Some(format!(
+    let parts: Vec<String> = (ctx.t.meta.trade_provenance.rejects.iter())
+        .map(|r| {
+            format!(
                 "{} ({}, rows {}): {}",
-                r.get("rule")?.as_str()?,
-                r.get("severity")?.as_str()?,
-                r.get("action")?.as_str()?,
-                crate::format::count(n)
-            ))
+                r.rule,
+                r.severity,
+                r.action,
+                crate::format::count(r.rows as u64)
+            )
         })
         .collect();
     (!parts.is_empty()).then(|| {

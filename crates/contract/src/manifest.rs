@@ -1,18 +1,29 @@
-//! `output/raw/manifest.json`: what the raw store holds for this run's sources.
+//! `output/raw/manifest.json`: what the raw store holds for this run's sources. Fetch writes
+//! it; normalize reads only what it lists.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
+use tradepipe_model::config::SourceFormat;
 
-use crate::{FetchError, store};
+use crate::paths::{blob_path, manifest_path};
+
+/// The manifest is missing, unreadable, or lists a blob the store does not hold whole.
+#[derive(Debug, thiserror::Error)]
+pub enum ManifestError {
+    #[error("raw manifest {path} is missing; run `tradepipe fetch` (or `tradepipe run`) first")]
+    Missing { path: PathBuf },
+    #[error("raw manifest {path} is unreadable: {message}")]
+    Unreadable { path: PathBuf, message: String },
+}
 
 /// One source's raw bytes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RawEntry {
     /// The `[[source]]` name.
     pub source: String,
-    /// How the normalize stage must read the bytes (`imf-dots-csv`, ...).
-    pub format: String,
+    /// How the normalize stage must read the bytes.
+    pub format: SourceFormat,
     /// Where the bytes came from: a path or a URL with any secret removed.
     pub location: String,
     pub sha256: String,
@@ -48,12 +59,11 @@ pub struct RawManifest {
 }
 
 impl RawManifest {
-    pub(crate) fn write(&self, output_dir: &Path) -> Result<(), FetchError> {
-        let path = manifest_path(output_dir);
+    /// Replaces `output/raw/manifest.json` atomically.
+    pub fn write(&self, output_dir: &Path) -> Result<(), tradepipe_model::fsio::WriteError> {
         let mut json = serde_json::to_vec_pretty(self).expect("manifest serializes");
         json.push(b'\n');
-        tradepipe_model::fsio::write_atomic(&path, &json)?;
-        Ok(())
+        tradepipe_model::fsio::write_atomic(&manifest_path(output_dir), &json)
     }
 
     /// The entry of a source.
@@ -62,51 +72,41 @@ impl RawManifest {
     }
 }
 
-fn manifest_path(output_dir: &Path) -> std::path::PathBuf {
-    store::raw_dir(output_dir).join("manifest.json")
-}
-
 /// Reads the raw manifest and checks that every blob it lists is present with its size.
-pub fn read_manifest(output_dir: &Path) -> Result<RawManifest, FetchError> {
+pub fn read_manifest(output_dir: &Path) -> Result<RawManifest, ManifestError> {
     let path = manifest_path(output_dir);
     let text = match fs_err::read_to_string(&path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Err(FetchError::NoManifest { path });
+            return Err(ManifestError::Missing { path });
         }
         Err(e) => {
-            return Err(FetchError::BadManifest {
+            return Err(ManifestError::Unreadable {
                 path,
                 message: e.to_string(),
             });
         }
     };
-    let manifest: RawManifest = serde_json::from_str(&text).map_err(|e| FetchError::BadManifest {
+    let manifest: RawManifest = serde_json::from_str(&text).map_err(|e| ManifestError::Unreadable {
         path: path.clone(),
         message: e.to_string(),
     })?;
     for e in &manifest.entries {
-        let blob = store::blob_path(output_dir, &e.sha256);
-        match std::fs::metadata(&blob) {
-            Ok(m) if m.len() == e.bytes => {}
-            Ok(m) => {
-                return Err(FetchError::BadManifest {
-                    path,
-                    message: format!(
-                        "blob {} has {} bytes, manifest says {}",
-                        blob.display(),
-                        m.len(),
-                        e.bytes
-                    ),
-                });
-            }
-            Err(err) => {
-                return Err(FetchError::BadManifest {
-                    path,
-                    message: format!("blob {}: {err}", blob.display()),
-                });
-            }
-        }
+        let blob = blob_path(output_dir, &e.sha256);
+        let problem = match std::fs::metadata(&blob) {
+            Ok(m) if m.len() == e.bytes => continue,
+            Ok(m) => format!(
+                "blob {} has {} bytes, manifest says {}",
+                blob.display(),
+                m.len(),
+                e.bytes
+            ),
+            Err(err) => format!("blob {}: {err}", blob.display()),
+        };
+        return Err(ManifestError::Unreadable {
+            path,
+            message: problem,
+        });
     }
     Ok(manifest)
 }
