@@ -1,7 +1,8 @@
 //! Index engine: country-total trade indices for every configured pair and year.
 //!
-//! * Reads: `output/parquet/trade/year=YYYY/` (the canonical table) for the configured years,
-//!   and `output/parquet/trade/_provenance.json`.
+//! * Reads: its [`IndicesInput`] only: `output/parquet/trade/year=YYYY/` (the canonical table)
+//!   for the configured years, `output/parquet/trade/_provenance.json`, `[indices]`, the
+//!   `[[group]]`s and the population file.
 //! * Writes: `output/parquet/indices/bilateral/year=YYYY/part-0.parquet` (one row per ordered
 //!   pair of configured countries: levels, balance, shares, rank, HM in three variants, TII,
 //!   mirror values), `output/parquet/indices/growth/year=YYYY/part-0.parquet` (YoY),

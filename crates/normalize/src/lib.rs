@@ -1,6 +1,7 @@
 //! Normalize stage: raw payloads -> the canonical long trade table (Hive-partitioned Parquet).
 //!
-//! * Reads: `output/raw/manifest.json` and the blobs it lists (written by the fetch stage).
+//! * Reads: its [`NormalizeInput`] only (the raw manifest, `[normalize]`, the years, the
+//!   table sources' column mappings, the nomenclature files) and the blobs the manifest lists.
 //! * Writes: `output/parquet/trade/year=YYYY/part-0.parquet` for every configured year with
 //!   data (columns in [`tradepipe_model::schema::col`], `year` only in the directory name),
 //!   `output/parquet/trade/_provenance.json` (sources, vintages, hashes, row counts, and what

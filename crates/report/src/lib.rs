@@ -1,7 +1,7 @@
 //! Report stage: index tables -> HTML and Markdown reports with static SVG charts.
 //!
-//! * Reads: `output/parquet/indices/` (through [`tradepipe_indices::read_tables`]) and the
-//!   templates `report.html` and `report.md` in the configured template directory.
+//! * Reads: one [`ReportInput`] per report: its `[[report]]`, `output/parquet/indices/`
+//!   (through [`tradepipe_indices::read_tables`]) and the templates `report.html` and `report.md` in the configured template directory.
 //! * Writes, per `[[report]]`: `output/reports/<name>/index.html`, `report.md`,
 //!   `report.json` (the whole context: every number shown, with provenance),
 //!   `figures/*.svg`, and the tables as `tables/<id>.csv` and `tables.xlsx` ([`export`]).
