@@ -75,17 +75,11 @@ fn outputs(p: &Pipeline) -> BTreeMap<&'static str, Vec<(String, Vec<u8>)>> {
 
 /// The stages a JSON-logged run skipped, reports by name.
 fn skipped(stderr: &str) -> Vec<String> {
-    stderr
-        .lines()
-        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-        .filter(|v| {
-            v["message"]
-                .as_str()
-                .is_some_and(|m| m.starts_with("stage skipped"))
-        })
-        .map(|v| match v["report"].as_str() {
+    crate::util::skipped_stages(stderr)
+        .into_iter()
+        .map(|(stage, report)| match report {
             Some(r) => format!("report {r}"),
-            None => v["stage"].as_str().unwrap().to_owned(),
+            None => stage,
         })
         .collect()
 }

@@ -275,15 +275,9 @@ fn index_tables_are_byte_identical_with_one_or_two_threads() {
 
 /// The stages a JSON log says were skipped as unchanged, in order.
 fn skipped(stderr: &str) -> Vec<String> {
-    stderr
-        .lines()
-        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-        .filter(|v| {
-            v["message"]
-                .as_str()
-                .is_some_and(|m| m.starts_with("stage skipped"))
-        })
-        .map(|v| v["stage"].as_str().unwrap().to_owned())
+    crate::util::skipped_stages(stderr)
+        .into_iter()
+        .map(|(stage, _)| stage)
         .collect()
 }
 

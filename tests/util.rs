@@ -218,6 +218,23 @@ impl Outcome {
     }
 }
 
+/// The stages a `--log-format json` run skipped, in order: (stage, report name for a report).
+pub fn skipped_stages(stderr: &str) -> Vec<(String, Option<String>)> {
+    stderr
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|v| {
+            v["message"]
+                .as_str()
+                .is_some_and(|m| m.starts_with("stage skipped"))
+        })
+        .map(|v| {
+            let stage = v["stage"].as_str().unwrap().to_owned();
+            (stage, v["report"].as_str().map(str::to_owned))
+        })
+        .collect()
+}
+
 /// Every file under `dir`, relative, sorted, with its bytes.
 pub fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
     let mut out = Vec::new();

@@ -80,6 +80,30 @@ fn one() -> usize {
     1
 }
 
+impl SourceProvenance {
+    /// The entry of `blob`'s source before any blob of it is counted (the counts, the
+    /// combined hash and the years are filled in as normalize reads them).
+    pub fn of(blob: &crate::RawEntry) -> SourceProvenance {
+        SourceProvenance {
+            source: blob.source.clone(),
+            format: blob.format,
+            location: blob.location.clone(),
+            sha256: String::new(),
+            vintage: blob.vintage.clone(),
+            description: blob.description.clone(),
+            rows: 0,
+            exact_duplicates_dropped: 0,
+            negative_values: 0,
+            estimated_rows: 0,
+            skipped_rows: 0,
+            superseded_rows: 0,
+            first_year: None,
+            last_year: None,
+            blobs: 0,
+        }
+    }
+}
+
 /// What the policy changed, for `_provenance.json`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct MirrorSummary {

@@ -121,23 +121,7 @@ pub fn run(cfg: &NormalizeInput) -> Result<NormalizeSummary, NormalizeError> {
         let k = match provenance.sources.iter().position(|s| s.source == entry.source) {
             Some(k) => k,
             None => {
-                provenance.sources.push(SourceProvenance {
-                    source: entry.source.clone(),
-                    format: entry.format,
-                    location: entry.location.clone(),
-                    sha256: String::new(),
-                    vintage: entry.vintage.clone(),
-                    description: entry.description.clone(),
-                    rows: 0,
-                    exact_duplicates_dropped: 0,
-                    negative_values: 0,
-                    estimated_rows: 0,
-                    skipped_rows: 0,
-                    superseded_rows: 0,
-                    first_year: None,
-                    last_year: None,
-                    blobs: 0,
-                });
+                provenance.sources.push(SourceProvenance::of(entry));
                 blob_hashes.push(Vec::new());
                 provenance.sources.len() - 1
             }

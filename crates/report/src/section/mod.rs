@@ -396,23 +396,18 @@ pub(crate) mod testing {
                 years: years.to_vec(),
                 index_base_year: years[0],
                 trade_provenance: tradepipe_contract::Provenance {
-                    sources: vec![tradepipe_contract::SourceProvenance {
-                        source: "s".into(),
-                        format: tradepipe_model::config::SourceFormat::TableCsv,
-                        location: String::new(),
-                        sha256: String::new(),
-                        vintage: "v1".into(),
-                        description: "Test data".into(),
-                        rows: 0,
-                        exact_duplicates_dropped: 0,
-                        negative_values: 0,
-                        estimated_rows: 0,
-                        skipped_rows: 0,
-                        superseded_rows: 0,
-                        first_year: None,
-                        last_year: None,
-                        blobs: 1,
-                    }],
+                    sources: vec![tradepipe_contract::SourceProvenance::of(
+                        &tradepipe_contract::RawEntry {
+                            source: "s".into(),
+                            format: tradepipe_model::config::SourceFormat::TableCsv,
+                            location: String::new(),
+                            sha256: String::new(),
+                            bytes: 0,
+                            vintage: "v1".into(),
+                            description: "Test data".into(),
+                            http: None,
+                        },
+                    )],
                     ..Default::default()
                 },
                 ..Default::default()
