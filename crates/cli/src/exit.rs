@@ -125,11 +125,21 @@ impl CliError {
             },
             CliError::Indices(e) => indices_status(e),
             CliError::Report(e) => match e {
-                R::Indices(i) => indices_status(i),
+                R::Tables(t) => tables_status(t),
                 R::Template { .. } | R::Spec(_) => ExitStatus::Config,
                 R::Write(_) | R::Chart { .. } | R::Export { .. } | R::Remove(_) => ExitStatus::CantCreate,
             },
         }
+    }
+}
+
+fn tables_status(e: &tradepipe_tables::TablesError) -> ExitStatus {
+    use tradepipe_tables::TablesError as T;
+    match e {
+        T::Meta { .. } => ExitStatus::NoInput,
+        T::Schema { .. } => ExitStatus::Data,
+        T::Parquet(tradepipe_parquet::ParquetError::Read { .. }) => ExitStatus::NoInput,
+        T::Parquet(_) => ExitStatus::CantCreate,
     }
 }
 

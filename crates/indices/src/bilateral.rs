@@ -1,89 +1,12 @@
 //! The bilateral table: one row per (year, reporter, partner) of the configured countries.
 
-use serde::{Deserialize, Serialize};
 use tradepipe_model::config::{HmVariant, WorldChoice};
 
 use crate::formulas::{
     IMF_CIF_FOB, discrepancy, hm, mirror_derived, share, sum_present, tii, tii_imports, tsc,
 };
 use crate::year_data::{Cell, YearData};
-
-/// One row of `output/parquet/indices/bilateral/`. Money in US dollars, shares and indices
-/// as fractions. "i" is the reporter, "j" the partner.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct BilateralRow {
-    pub year: i32,
-    pub reporter: String,
-    pub partner: String,
-    /// `X_ij`, i's report.
-    pub exports: Option<f64>,
-    /// `M_ij`, i's report.
-    pub imports: Option<f64>,
-    pub total_trade: Option<f64>,
-    pub balance: Option<f64>,
-    pub tsc: Option<f64>,
-    /// `X_ij / X_i`.
-    pub export_share: Option<f64>,
-    /// `M_ij / M_i`.
-    pub import_share: Option<f64>,
-    /// `T_ij / (X_i + M_i)`: the pair's weight in i's total trade.
-    pub trade_share: Option<f64>,
-    /// Rank of j among i's partner economies by total trade (1 = largest).
-    pub rank_total: Option<u32>,
-    /// HM by the configured variant.
-    pub hm: Option<f64>,
-    pub hm_variant: String,
-    /// Which report each HM term came from.
-    pub hm_sources: String,
-    pub hm_baldwin: Option<f64>,
-    pub hm_mirror: Option<f64>,
-    pub hm_as_printed: Option<f64>,
-    pub tii: Option<f64>,
-    /// `(X_ij / X_i) / (M_j / (M_w − M_i))`: intensity against j's weight in the imports of
-    /// the world other than i.
-    pub tii_imports: Option<f64>,
-    /// `M_ji`: j's report of its imports from i (the mirror of `exports`).
-    pub mirror_exports: Option<f64>,
-    /// `X_ji`: j's report of its exports to i (the mirror of `imports`).
-    pub mirror_imports: Option<f64>,
-    /// `M_ji / X_ij`.
-    pub mirror_ratio: Option<f64>,
-    /// `M_ji − X_ij`, US dollars.
-    pub mirror_gap: Option<f64>,
-    /// `|M_ji − X_ij| / ((M_ji + X_ij) / 2)`.
-    pub mirror_discrepancy: Option<f64>,
-    /// `X_i`, `M_i` as used in the shares.
-    pub reporter_world_exports: Option<f64>,
-    pub reporter_world_imports: Option<f64>,
-    /// `M_j` as used in HM.
-    pub partner_world_imports: Option<f64>,
-    /// "source" (the world row of the data) or "sum" (over partner economies).
-    pub world: String,
-    /// Any of i's terms (X_ij, M_ij, X_i, M_i) is flagged as an estimate by the source.
-    pub reporter_estimated: bool,
-    /// Any of j's terms (M_ji, M_j) is flagged as an estimate by the source.
-    pub partner_estimated: bool,
-    /// i's figures for this pair are j's mirror figures at the IMF CIF/FOB factor 1.06, i.e.
-    /// estimates from partner data even if unflagged (see [`crate::formulas::mirror_derived`]).
-    pub reporter_mirror_derived: bool,
-    /// `exports`, `imports`, `total_trade` and `balance` in constant dollars of the
-    /// deflator's base year (`_meta.json` names the deflator); `None` without one.
-    pub exports_real: Option<f64>,
-    pub imports_real: Option<f64>,
-    pub total_trade_real: Option<f64>,
-    pub balance_real: Option<f64>,
-}
-
-impl BilateralRow {
-    /// Fills the `*_real` columns from `deflator`'s index of the row's year.
-    pub fn deflate(&mut self, deflator: &tradepipe_model::macro_series::Deflator) {
-        let y = self.year;
-        self.exports_real = deflator.real(y, self.exports);
-        self.imports_real = deflator.real(y, self.imports);
-        self.total_trade_real = deflator.real(y, self.total_trade);
-        self.balance_real = deflator.real(y, self.balance);
-    }
-}
+pub use tradepipe_tables::BilateralRow;
 
 /// Computes the row of the ordered pair (i, j) in one year.
 pub fn compute(d: &YearData, i: &str, j: &str, variant: HmVariant, world: WorldChoice) -> BilateralRow {

@@ -8,36 +8,11 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
 use tradepipe_model::Flow;
 
 use crate::formulas::{accumulate, share};
 use crate::year_data::Breakdown;
-
-/// One row of `output/parquet/indices/contribution/`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ContributionRow {
-    pub year: i32,
-    pub reporter: String,
-    pub partner: String,
-    /// `province`, `regime` or `section`.
-    pub dimension: String,
-    pub component: String,
-    /// US dollars, the reporter's report.
-    pub exports: Option<f64>,
-    pub imports: Option<f64>,
-    pub balance: Option<f64>,
-    /// `B_c,t − B_c,t−1`.
-    pub balance_change: Option<f64>,
-    /// `ΔB_c / Σ_c ΔB_c`.
-    pub balance_contribution: Option<f64>,
-    /// `ΔX_c / Σ_c X_c,t−1`: percentage points (as a fraction) of the exports' growth.
-    pub exports_growth_contribution: Option<f64>,
-    pub imports_growth_contribution: Option<f64>,
-    /// `X_c / Σ_c X_c`.
-    pub exports_share: Option<f64>,
-    pub imports_share: Option<f64>,
-}
+pub use tradepipe_tables::ContributionRow;
 
 type Key = (String, String, &'static str, String);
 

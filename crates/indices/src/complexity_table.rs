@@ -20,7 +20,6 @@ use arrow_array::{
     ArrayRef, BooleanArray, DictionaryArray, Float64Array, RecordBatch, StringArray, UInt32Array,
 };
 use arrow_schema::ArrowError;
-use serde::{Deserialize, Serialize};
 use tradepipe_model::Registry;
 use tradepipe_model::config::ComplexityConfig;
 use tradepipe_model::products::level_of;
@@ -28,6 +27,7 @@ use tradepipe_model::products::level_of;
 use crate::IndicesError;
 use crate::complexity::{self, Test};
 use crate::product::ProductExports;
+pub use tradepipe_tables::{ComplexityCell, ComplexityCountryRow, LeftOut, UniverseNote};
 
 /// Population by (year, ISO3), from a CSV of `year`, a country column and `population`.
 #[derive(Debug, Clone, Default)]
@@ -124,67 +124,6 @@ impl Population {
     pub fn get(&self, year: i32, code: &str) -> Option<f64> {
         self.by.get(&(year, code.to_owned())).copied()
     }
-}
-
-/// What happened in one universe, for `_meta.json` and the report.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct UniverseNote {
-    pub year: i32,
-    pub classification: String,
-    pub level: u8,
-    pub countries: usize,
-    pub products: usize,
-    /// Countries with exports of the universe's products that did not enter, and why.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub left_out_countries: Vec<LeftOut>,
-    #[serde(default)]
-    pub left_out_products: usize,
-    /// The second and third largest eigenvalues, where ECI is defined (a small gap means a
-    /// ranking sensitive to the data).
-    pub eigenvalues: Option<[f64; 2]>,
-    /// Why ECI, PCI, density, COI and COG are empty, where they are.
-    pub not_defined: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct LeftOut {
-    pub country: String,
-    pub reason: String,
-}
-
-/// One row of `output/parquet/indices/complexity_country/`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ComplexityCountryRow {
-    pub year: i32,
-    pub reporter: String,
-    pub classification: String,
-    pub level: u8,
-    /// The country's exports of the universe's products, US$.
-    pub exports: f64,
-    pub diversity: u32,
-    pub eci: Option<f64>,
-    /// 1 for the highest ECI of the universe (ties share the better rank).
-    pub eci_rank: Option<u32>,
-    pub coi: Option<f64>,
-    /// Hausmann–Hwang–Rodrik EXPY: the PRODY of the country's export basket, US$ per head.
-    pub expy: Option<f64>,
-}
-
-/// One cell of `output/parquet/indices/complexity/` as the report reads it (the configured
-/// countries' rows only: a universe has a row for every country × product).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ComplexityCell {
-    pub year: i32,
-    pub reporter: String,
-    pub classification: String,
-    pub product: String,
-    pub level: u8,
-    pub exports: f64,
-    pub rca: f64,
-    pub m: bool,
-    pub density: Option<f64>,
-    pub pci: Option<f64>,
-    pub cog: Option<f64>,
 }
 
 /// A year's complexity tables.

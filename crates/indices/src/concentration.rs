@@ -2,30 +2,11 @@
 //! country-total rows) and over products at each product level present (HS sections,
 //! chapters, headings, subheadings).
 
-use serde::{Deserialize, Serialize};
 use tradepipe_model::Flow;
 
 use crate::formulas::{hhi, hhi_normalized};
 use crate::year_data::YearData;
-
-/// One row of `output/parquet/indices/concentration/`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ConcentrationRow {
-    pub year: i32,
-    pub reporter: String,
-    /// `export` or `import`.
-    pub flow: String,
-    /// `partners` or `products`.
-    pub over: String,
-    /// Product level (0 section, 2, 4, 6) for `over = products`.
-    pub level: Option<u8>,
-    /// Partners (or products) with a positive value: N.
-    pub count: u32,
-    /// `Σ s²` over partner shares, in [1/N, 1].
-    pub hhi: Option<f64>,
-    /// `(HHI − 1/N) / (1 − 1/N)`, in [0, 1].
-    pub hhi_normalized: Option<f64>,
-}
+pub use tradepipe_tables::ConcentrationRow;
 
 fn row(d: &YearData, reporter: &str, flow: Flow, level: Option<u8>, values: Vec<f64>) -> ConcentrationRow {
     let h = hhi(values);

@@ -1,28 +1,11 @@
 //! Country-level figures of each configured country and year: its trade with the world (its
 //! own report) beside the embedded World Bank WDI GDP and population, and openness.
 
-use serde::{Deserialize, Serialize};
 use tradepipe_model::macro_series::{Indicator, wdi};
 
 use crate::bilateral::BilateralRow;
 use crate::formulas::share;
-
-/// One row of `output/parquet/indices/country/`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CountryRow {
-    pub year: i32,
-    pub reporter: String,
-    /// Exports to and imports from the world, US$ (the country's own report, `world` as the
-    /// bilateral table chose it).
-    pub exports: Option<f64>,
-    pub imports: Option<f64>,
-    /// GDP in current US$ and population (World Bank WDI `NY.GDP.MKTP.CD`, `SP.POP.TOTL`).
-    pub gdp: Option<f64>,
-    pub population: Option<f64>,
-    pub gdp_per_capita: Option<f64>,
-    /// Trade openness `(X + M) / GDP`.
-    pub openness: Option<f64>,
-}
+pub use tradepipe_tables::CountryRow;
 
 /// A row for every country of `countries` with a bilateral row in `year` (its world totals
 /// are in every one of its rows).

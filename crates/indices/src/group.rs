@@ -1,31 +1,12 @@
 //! Trade of each configured country with country groups, membership by year: the EU of 2003
 //! has 15 members and that of 2004 has 25, so a group's series follow its enlargements.
 
-use serde::{Deserialize, Serialize};
 use tradepipe_model::config::WorldChoice;
 use tradepipe_model::groups::Groups;
 
 use crate::formulas::{share, sum_present};
 use crate::year_data::{YearData, sum_cells};
-
-/// One row of `output/parquet/indices/group/`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct GroupRow {
-    pub year: i32,
-    pub reporter: String,
-    pub group: String,
-    /// Members that year (the reporter itself left out).
-    pub members: u32,
-    /// Members with a reported flow with the reporter.
-    pub members_reported: u32,
-    /// Σ over members of the reporter's exports to them (its report), US dollars.
-    pub exports: Option<f64>,
-    pub imports: Option<f64>,
-    pub total_trade: Option<f64>,
-    pub balance: Option<f64>,
-    /// `T_i,group / (X_i + M_i)`.
-    pub trade_share: Option<f64>,
-}
+pub use tradepipe_tables::GroupRow;
 
 /// Rows of every (reporter, group) in `d`'s year.
 pub fn compute(

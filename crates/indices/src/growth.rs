@@ -1,57 +1,9 @@
 //! Time tables: year-on-year growth, index numbers and contributions per pair and year, CAGR
 //! per pair and window.
 
-use serde::{Deserialize, Serialize};
-
 use crate::bilateral::BilateralRow;
 use crate::formulas::{cagr, contribution, index_100, share, sum_present, yoy};
-
-/// One row of `output/parquet/indices/growth/`. Growth rates as fractions.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct GrowthRow {
-    pub year: i32,
-    pub reporter: String,
-    pub partner: String,
-    pub exports_yoy: Option<f64>,
-    pub imports_yoy: Option<f64>,
-    pub total_trade_yoy: Option<f64>,
-    /// `B_t − B_{t−1}` in US dollars.
-    pub balance_change: Option<f64>,
-    /// Share of the change in the reporter's world balance due to this partner,
-    /// `ΔB_ij / ΔB_i` (`docs/formulas.md`); over all partners the shares sum to 1.
-    pub balance_contribution: Option<f64>,
-    /// `(T_ij,t − T_ij,t−1) / T_i,t−1`: this partner's part of the growth of the reporter's
-    /// total trade with the world; over all partners it sums to that growth rate.
-    pub total_trade_growth_contribution: Option<f64>,
-    /// `100·V_t / V_base` at the base year of `index_base`.
-    pub exports_index: Option<f64>,
-    pub imports_index: Option<f64>,
-    pub total_trade_index: Option<f64>,
-    /// The base year of the index columns.
-    pub index_base: i32,
-    /// Growth of the constant-dollar values (`*_real` of the bilateral table): real rates,
-    /// where the columns above are nominal. `None` without a deflator.
-    pub exports_real_yoy: Option<f64>,
-    pub imports_real_yoy: Option<f64>,
-    pub total_trade_real_yoy: Option<f64>,
-    pub total_trade_real_index: Option<f64>,
-}
-
-/// One row of `output/parquet/indices/cagr/part-0.parquet`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CagrRow {
-    pub reporter: String,
-    pub partner: String,
-    pub from: i32,
-    pub to: i32,
-    pub exports_cagr: Option<f64>,
-    pub imports_cagr: Option<f64>,
-    pub total_trade_cagr: Option<f64>,
-    /// CAGR of the constant-dollar values; `None` without a deflator.
-    pub exports_real_cagr: Option<f64>,
-    pub imports_real_cagr: Option<f64>,
-    pub total_trade_real_cagr: Option<f64>,
-}
+pub use tradepipe_tables::{CagrRow, GrowthRow};
 
 /// The bilateral rows by (year, reporter, partner), built once per table so that looking up
 /// a row's previous or base year is not a scan of every row.

@@ -9,39 +9,7 @@
 use rustc_hash::FxHashMap;
 use tradepipe_model::products::level_of;
 
-use serde::{Deserialize, Serialize};
-
-/// One row of `output/parquet/indices/product/`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ProductRow {
-    pub year: i32,
-    pub reporter: String,
-    pub classification: String,
-    pub product: String,
-    /// Digits of the product code (2, 4, 6 for HS); 0 for an HS section (`S16`).
-    pub level: u8,
-    /// `X_i^k`, US dollars.
-    pub exports: f64,
-    /// `exports` in constant dollars of the deflator's base year; `None` without one.
-    pub exports_real: Option<f64>,
-    /// The HS 6-digit description of the product in its edition, where known.
-    pub product_name: Option<String>,
-    /// `(X_i^k / X_i) / (X_w^k / X_w)`.
-    pub rca: Option<f64>,
-    /// `(RCA − 1) / (RCA + 1)`, in (−1, 1).
-    pub rca_sym: Option<f64>,
-    /// Partner economies the reporter exports the product to, `#{j: X_ij^k > 0}`; `None`
-    /// when the data give the reporter's exports of the product only to the world.
-    pub partners: Option<u32>,
-    /// Export market penetration `#{j: X_ij^k > 0} / #{j: M_j^k > 0}`.
-    pub market_penetration: Option<f64>,
-    /// Quantity exported, in `quantity_unit`, where every row of the cell has one in the
-    /// same unit (BACI: tonnes; Comtrade: its `qtyUnitAbbr`, or `kg` of net weight).
-    pub quantity: Option<f64>,
-    pub quantity_unit: Option<String>,
-    /// `exports / quantity`, US dollars per unit; absent where the quantity is absent or 0.
-    pub unit_value: Option<f64>,
-}
+pub use tradepipe_tables::ProductRow;
 
 /// Exports of one product by one reporter (several rows of a key are summed).
 #[derive(Debug, Clone, Copy)]

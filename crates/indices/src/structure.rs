@@ -7,7 +7,6 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
 use tradepipe_model::Flow;
 use tradepipe_model::products::level_of;
 
@@ -16,45 +15,7 @@ use crate::formulas::{
 };
 use crate::product::ProductExports;
 use crate::year_data::{PairProduct, YearData};
-
-/// One row of `output/parquet/indices/pair_structure/`: one ordered pair and product level.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PairStructureRow {
-    pub year: i32,
-    pub reporter: String,
-    pub partner: String,
-    /// 0 for HS sections, else digits of the code.
-    pub level: u8,
-    /// Michaely `TC_ij`: i's export mix against j's import mix, 0–100.
-    pub trade_complementarity: Option<f64>,
-    /// Finger–Kreinin `ES_ij`: overlap of i's and j's export mixes to the world, 0–100.
-    pub export_similarity: Option<f64>,
-    /// Aggregate Grubel–Lloyd of i's trade with j, 0–1.
-    pub grubel_lloyd: Option<f64>,
-    /// Products with trade between i and j at this level.
-    pub products: u32,
-    /// `reported` or `mirror`: whose report j's imports by product are (see `product_imports`).
-    pub partner_imports_side: String,
-}
-
-/// One row of `output/parquet/indices/product_pair/`: one pair and product.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ProductPairRow {
-    pub year: i32,
-    pub reporter: String,
-    pub partner: String,
-    pub classification: String,
-    pub product: String,
-    pub level: u8,
-    /// `X_ij^k`, i's report, US dollars.
-    pub exports: Option<f64>,
-    /// `M_ij^k`: i's report, or where i reports no imports from j, j's exports to i.
-    pub imports: Option<f64>,
-    /// `reported` or `mirror`.
-    pub imports_side: String,
-    /// `1 − |X − M| / (X + M)`.
-    pub grubel_lloyd: Option<f64>,
-}
+pub use tradepipe_tables::{PairStructureRow, ProductPairRow};
 
 /// `country`'s row of `m`, split by product level: values of the products of each level, in
 /// product order.

@@ -9,6 +9,8 @@
 //!   [`concordance`] the UNSD correlation tables and Growth Lab weights that convert product
 //!   codes between HS editions (`data/hs/concordance/`).
 //!   [`macro_series`] holds the embedded World Bank WDI and US CPI-U series of `data/macro/`.
+//!   [`formulas`] are the index formulas as pure functions, which the index stage computes
+//!   and the reports recompute (a CAGR over a report's own window).
 //! * Writes: nothing by itself; [`fsio::write_atomic`] is how every stage writes a file.
 //! * Invariants: every country or area code used in a canonical table resolves in the
 //!   [`registry::Registry`]; every file a stage writes appears whole or not at all.
@@ -19,6 +21,7 @@
 pub mod concordance;
 pub mod config;
 pub mod dirswap;
+pub mod formulas;
 pub mod fsio;
 pub mod groups;
 pub mod hash;

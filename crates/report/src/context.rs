@@ -3,8 +3,8 @@
 //! the Markdown template (and written as the JSON sidecar).
 
 use serde::{Deserialize, Serialize};
-use tradepipe_indices::IndexTables;
 use tradepipe_model::config::ReportConfig;
+use tradepipe_tables::IndexTables;
 
 use crate::charts::Chart;
 

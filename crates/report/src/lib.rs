@@ -1,7 +1,7 @@
 //! Report stage: index tables -> HTML and Markdown reports with static SVG charts.
 //!
 //! * Reads: one [`ReportInput`] per report: its `[[report]]`, `output/parquet/indices/`
-//!   (through [`tradepipe_indices::read_tables`]) and the templates `report.html` and `report.md` in the configured template directory.
+//!   (through [`tradepipe_tables::read_tables`]) and the templates `report.html` and `report.md` in the configured template directory.
 //! * Writes, per `[[report]]`: `output/reports/<name>/index.html`, `report.md`,
 //!   `report.json` (the whole context: every number shown, with provenance),
 //!   `figures/*.svg`, and the tables as `tables/<id>.csv` and `tables.xlsx` ([`export`]).
@@ -28,7 +28,7 @@ pub use context::ReportContext;
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
     #[error(transparent)]
-    Indices(#[from] tradepipe_indices::IndicesError),
+    Tables(#[from] tradepipe_tables::TablesError),
     #[error("template {path}: {message}")]
     Template { path: PathBuf, message: String },
     #[error("chart {path}: {message}")]
@@ -88,7 +88,7 @@ pub use tradepipe_contract::paths::report_dir;
 pub fn run(input: &ReportInput) -> Result<PathBuf, ReportError> {
     let templates = input.templates.root();
     let tera = load_templates(templates)?;
-    let tables = tradepipe_indices::read_tables(&input.output_dir)?;
+    let tables = tradepipe_tables::read_tables(&input.output_dir)?;
     let report = &input.report;
     let dir = report_dir(&input.output_dir, &report.name);
     let built = section::build(report, input.years, &tables);
@@ -160,7 +160,7 @@ impl ReproduceOutcome {
 /// `output/reproduce/<name>/` (`index.html`, `report.md`, `comparison.json`).
 pub fn reproduce(cfg: &Config, spec: &reproduce::Spec) -> Result<ReproduceOutcome, ReportError> {
     let tera = load_templates(&cfg.templates_dir)?;
-    let tables = tradepipe_indices::read_tables(&cfg.output_dir)?;
+    let tables = tradepipe_tables::read_tables(&cfg.output_dir)?;
     let comparisons = reproduce::evaluate(spec, &tables, &cfg.country_groups());
     let dir = cfg.output_dir.join("reproduce").join(&spec.name);
     let ctx_data = reproduce::context(spec, &tables, comparisons.clone());

@@ -9,9 +9,9 @@
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
-use tradepipe_indices::IndexTables;
-use tradepipe_indices::formulas::{cagr, sum_present};
+use tradepipe_model::formulas::{cagr, sum_present};
 use tradepipe_model::groups::Groups;
+use tradepipe_tables::IndexTables;
 
 /// A reproduction spec as written.
 #[derive(Debug, Clone, Deserialize)]

@@ -6,7 +6,7 @@
 //! The universe is the focus country's finest product level (HS 6-digit where the data have
 //! it); a universe whose ECI is not defined shows dashes and the reason the index stage gave.
 
-use tradepipe_indices::{ComplexityCell, ComplexityCountryRow, IndexTables};
+use tradepipe_tables::{ComplexityCell, ComplexityCountryRow, IndexTables};
 
 use super::{Ctx, Part, product_label};
 use crate::context::Table;
@@ -197,7 +197,7 @@ fn tables(s: &Ctx<'_>) -> Vec<Table> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tradepipe_indices::{ComplexityMeta, IndicesMeta};
+    use tradepipe_tables::{ComplexityMeta, IndicesMeta};
 
     fn country(year: i32, reporter: &str, eci: f64, rank: u32) -> ComplexityCountryRow {
         ComplexityCountryRow {
@@ -322,8 +322,12 @@ mod tests {
         t.complexity_country.clear();
         assert!(tables_of(&t).is_empty());
         let mut t = index_tables();
-        t.meta.complexity.as_mut().unwrap().universes.push(
-            tradepipe_indices::complexity_table::UniverseNote {
+        t.meta
+            .complexity
+            .as_mut()
+            .unwrap()
+            .universes
+            .push(tradepipe_tables::UniverseNote {
                 year: 1996,
                 classification: "HS92".into(),
                 level: 4,
@@ -333,8 +337,7 @@ mod tests {
                 left_out_products: 0,
                 eigenvalues: None,
                 not_defined: Some("2 countries have no product present (DEU, ITA)".into()),
-            },
-        );
+            });
         let out = tables_of(&t);
         assert!(
             out[0]

@@ -2,7 +2,7 @@
 //! partners' figures that are the source's estimates, years without a report, and what the
 //! normalize stage's validation rules found in the whole table.
 
-use tradepipe_indices::BilateralRow;
+use tradepipe_tables::BilateralRow;
 
 use super::{Ctx, Part};
 use crate::format::{MISSING, year_ranges};

@@ -2,7 +2,7 @@
 //! index both ways, trade intensity both ways and the concentration of each country's trade
 //! over its partners.
 
-use tradepipe_indices::formulas::share;
+use tradepipe_model::formulas::share;
 
 use super::{Ctx, Part, has_values, num, scaled};
 use crate::charts::{Chart, LineChart, Series};

@@ -47,7 +47,7 @@ pub(crate) fn part(ctx: &Ctx<'_>) -> Part {
         .iter()
         .map(|g| {
             let (a, b) = (row(g, first), row(g, last));
-            let share = |r: Option<&tradepipe_indices::GroupRow>| pct(r.and_then(|r| r.trade_share), 1);
+            let share = |r: Option<&tradepipe_tables::GroupRow>| pct(r.and_then(|r| r.trade_share), 1);
             vec![
                 tradepipe_model::groups::Groups::label(g),
                 b.map_or(MISSING.into(), |r| {

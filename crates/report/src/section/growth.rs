@@ -1,7 +1,7 @@
 //! Growth: year-on-year growth of total trade with each partner and the ranking of the
 //! partners by compound annual growth over `cagr-window`.
 
-use tradepipe_indices::formulas::cagr;
+use tradepipe_model::formulas::cagr;
 
 use super::{Ctx, Part};
 use crate::format::{pct, usd_bn};
@@ -95,7 +95,7 @@ pub(crate) fn part(ctx: &Ctx<'_>) -> Part {
 mod tests {
     use super::super::testing::{flow, report, tables};
     use super::*;
-    use tradepipe_indices::CagrRow;
+    use tradepipe_tables::CagrRow;
 
     #[test]
     fn partners_ranked_by_cagr_with_the_group_last() {

@@ -2,8 +2,8 @@
 //! rank of `focus` and of the `compare` partners (Russia, the US, the EU, Turkey, ...) in its
 //! total trade, year by year, from the country's own report.
 
-use tradepipe_indices::BilateralRow;
 use tradepipe_model::Registry;
+use tradepipe_tables::BilateralRow;
 
 use super::{Ctx, Part};
 use crate::charts::{Chart, LineChart, Series};

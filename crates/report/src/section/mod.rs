@@ -23,10 +23,10 @@ mod structure;
 
 pub(crate) use structure::product_label;
 
-use tradepipe_indices::formulas::sum_present;
-use tradepipe_indices::{BilateralRow, IndexTables};
 use tradepipe_model::Registry;
 use tradepipe_model::config::{ReportConfig, ReportKind, Section, YearRange};
+use tradepipe_model::formulas::sum_present;
+use tradepipe_tables::{BilateralRow, IndexTables};
 
 use crate::charts::Chart;
 use crate::context::{Built, DataSeries, Figure, Named, Provenance, ReportContext, Table};
@@ -384,8 +384,8 @@ fn bilateral_series(ctx: &Ctx<'_>) -> Vec<DataSeries> {
 pub(crate) mod testing {
     //! Hand-made index tables for the sections' unit tests.
 
-    use tradepipe_indices::{BilateralRow, IndexTables, IndicesMeta};
     use tradepipe_model::config::ReportConfig;
+    use tradepipe_tables::{BilateralRow, IndexTables, IndicesMeta};
 
     /// Index tables over `years` with `rows` as the bilateral table.
     pub fn tables(years: &[i32], rows: Vec<BilateralRow>) -> IndexTables {

@@ -1,7 +1,7 @@
 //! Overview: the focus's exports, imports, total trade and balance with the partners together,
 //! year by year (nominal and, with a deflator, in constant dollars), and the headline figures.
 
-use tradepipe_indices::formulas::yoy;
+use tradepipe_model::formulas::yoy;
 
 use super::{Ctx, Part, at, scaled};
 use crate::charts::{Chart, LineChart, Series};

@@ -3,7 +3,7 @@
 use super::{Ctx, Part};
 use crate::format::{pct, usd_bn};
 use crate::table_spec;
-use tradepipe_indices::formulas::share;
+use tradepipe_model::formulas::share;
 
 pub(crate) fn part(ctx: &Ctx<'_>) -> Part {
     let mut part = Part::default();

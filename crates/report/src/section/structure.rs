@@ -360,7 +360,7 @@ pub(crate) fn breakdowns(s: &Ctx<'_>) -> Vec<Table> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tradepipe_indices::ProductRow;
+    use tradepipe_tables::ProductRow;
 
     fn product(code: &str, exports: f64, quantity: Option<f64>) -> ProductRow {
         ProductRow {
