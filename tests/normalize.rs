@@ -337,3 +337,42 @@ fn json_logs_have_one_line_per_finished_year() {
     );
     assert!(years.iter().all(|&(_, rows)| rows > 0));
 }
+
+/// On a terminal, a long normalize draws a progress bar over the years with the rows written,
+/// the bytes read and the rate (run under `script`, which gives the process a pseudo-terminal).
+#[test]
+fn a_terminal_gets_a_progress_bar_with_rows_bytes_and_rate() {
+    if std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        crate::util::skip(
+            "progress_bar_on_a_terminal",
+            "no `script` (util-linux) for a pseudo-terminal",
+        );
+        return;
+    }
+    let p = baci_pipeline("baci.zip", 2017, 2019);
+    three_years(&p);
+    p.run(["fetch"]).success();
+    let cmd = format!(
+        "{} --config {} normalize",
+        env!("CARGO_BIN_EXE_tradepipe"),
+        p.config_path().display()
+    );
+    let out = std::process::Command::new("script")
+        .args(["-qec", &cmd, "/dev/null"])
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let screen = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{screen}");
+    for part in ["normalize [", "years", "rows,", "kB read", "rows/s"] {
+        assert!(screen.contains(part), "the bar lacks {part:?}: {screen:?}");
+    }
+    assert!(
+        !screen.contains("\"year normalized\"") && !screen.contains("year normalized year="),
+        "on a terminal the bar takes the place of the per-year lines: {screen:?}"
+    );
+}

@@ -201,7 +201,14 @@ pub fn run(cfg: &NormalizeInput) -> Result<NormalizeSummary, NormalizeError> {
         mirror_staging: &mirror_staging,
         read_only: rejects.errors() > 0,
     };
-    let progress = progress::Years::new(jobs.len());
+    // The whole-file sources were read above; the release zips' entries are read by year.
+    let whole_bytes = manifest
+        .entries
+        .iter()
+        .filter(|e| e.format != SourceFormat::BaciZip)
+        .map(|e| e.bytes)
+        .sum();
+    let progress = progress::Years::new(jobs.len(), whole_bytes);
     // One year per worker thread at a time; results in year order, whatever finished first.
     let done: Vec<Result<year::YearDone, NormalizeError>> = jobs
         .into_values()
@@ -209,10 +216,10 @@ pub fn run(cfg: &NormalizeInput) -> Result<NormalizeSummary, NormalizeError> {
         .into_par_iter()
         .with_max_len(1)
         .map(|job| {
-            let y = job.year;
+            let (y, bytes) = (job.year, job.entries.iter().map(|e| e.bytes).sum());
             let r = year::run(job, &ctx);
             if let Ok(d) = &r {
-                progress.year_done(y, d.rows);
+                progress.year_done(y, d.rows, bytes);
             }
             r
         })

@@ -28,6 +28,8 @@ pub(crate) struct ZipEntry {
     pub name: String,
     /// The HS revision the entry name gives (`HS17`).
     pub revision: String,
+    /// Its size inflated, for the progress bar.
+    pub bytes: u64,
 }
 
 /// What one year's task gets.

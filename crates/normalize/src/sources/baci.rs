@@ -66,6 +66,7 @@ pub(crate) fn list_entries(
                     index: i,
                     name,
                     revision,
+                    bytes: f.size(),
                 },
             ));
         }
