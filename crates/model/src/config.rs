@@ -596,17 +596,6 @@ impl Config {
         })
     }
 
-    /// The base year of index numbers: `[indices] index-base-year`, else the first run year.
-    pub fn index_base_year(&self) -> i32 {
-        self.indices.index_base_year(self.years)
-    }
-
-    /// The price index of the `*_real` columns, rebased to `price-base-year` (default the
-    /// index base year), where `[indices] deflator` is set.
-    pub fn deflator(&self) -> Option<crate::macro_series::Deflator> {
-        self.indices.deflator(self.years)
-    }
-
     fn try_deflator(&self) -> Result<Option<crate::macro_series::Deflator>, String> {
         self.indices.try_deflator(self.years)
     }
@@ -994,11 +983,6 @@ impl Config {
     pub fn source(&self, name: &str) -> Option<&SourceConfig> {
         self.sources.iter().find(|s| s.name == name)
     }
-
-    /// Every ordered pair (reporter, partner) of distinct configured countries.
-    pub fn pairs(&self) -> Vec<(String, String)> {
-        self.indices.pairs()
-    }
 }
 
 impl SourceConfig {
@@ -1254,7 +1238,7 @@ cagr-window = [2010, 2020]
         );
         assert_eq!(c.templates_dir, Path::new("/etc/tp/templates"));
         assert_eq!(c.indices.hm_variant, HmVariant::Baldwin);
-        assert_eq!(c.pairs().len(), 6);
+        assert_eq!(c.indices.pairs().len(), 6);
     }
 
     #[test]
