@@ -14,7 +14,9 @@ Exit codes:
   65  data error (input that cannot be normalized: file, line and column are named)
   66  missing input (a stage's input has not been produced yet; offline: not in the cache)
   69  source unavailable: an HTTP source refused the request, answered with an error page or
-      invalid data, or kept failing after every retry
+      invalid data, or kept failing after every retry; or --engine spark without spark-submit
+      or Java
+  70  internal error, or the Spark job failed (its log, output/.spark/spark.log, is named)
   73  cannot write output
   75  temporary failure: another run holds the output directory's lock, a source asked to
       wait longer than retry-after-cap-secs, or the daily call budget is spent
@@ -66,6 +68,13 @@ pub enum LogFormat {
     Json,
 }
 
+/// The index stage's engine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Engine {
+    Native,
+    Spark,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run every stage: fetch, normalize, indices, report.
@@ -81,7 +90,16 @@ pub enum Command {
     /// Raw payloads -> canonical trade table (output/parquet/trade/).
     Normalize,
     /// Canonical table -> index tables (output/parquet/indices/).
-    Indices,
+    Indices {
+        /// Where the tables are computed: `native` (this binary, rayon) or `spark` (the PySpark
+        /// job in spark/, through spark-submit; same tables, for data one machine cannot hold).
+        #[arg(long, value_enum, default_value_t = Engine::Native)]
+        engine: Engine,
+        /// Spark master URL for --engine spark: `local[*]`, `local[2]`, `spark://host:7077`,
+        /// `yarn`.
+        #[arg(long, value_name = "URL", default_value = "local[*]")]
+        spark_master: String,
+    },
     /// Index tables -> HTML and Markdown reports (output/reports/).
     Report {
         /// Show these years in every report instead of each [[report]]'s own: one year
@@ -112,7 +130,7 @@ impl Command {
             Command::Run => "run",
             Command::Fetch { .. } => "fetch",
             Command::Normalize => "normalize",
-            Command::Indices => "indices",
+            Command::Indices { .. } => "indices",
             Command::Report { .. } => "report",
             Command::Validate => "validate",
             Command::Reproduce { .. } => "reproduce",

@@ -50,6 +50,8 @@ pub enum CliError {
     #[error(transparent)]
     Indices(#[from] tradepipe_indices::IndicesError),
     #[error(transparent)]
+    Spark(#[from] tradepipe_spark::SparkError),
+    #[error(transparent)]
     Report(#[from] tradepipe_report::ReportError),
     #[error(transparent)]
     Input(#[from] tradepipe_contract::InputError),
@@ -124,6 +126,7 @@ impl CliError {
                 N::Parquet { .. } => ExitStatus::Software,
             },
             CliError::Indices(e) => indices_status(e),
+            CliError::Spark(e) => spark_status(e),
             CliError::Report(e) => match e {
                 R::Tables(t) => tables_status(t),
                 R::Template { .. } | R::Spec(_) => ExitStatus::Config,
@@ -150,6 +153,19 @@ fn indices_status(e: &tradepipe_indices::IndicesError) -> ExitStatus {
         I::Schema { .. } | I::MixedRevisions(_) => ExitStatus::Data,
         I::Parquet(tradepipe_parquet::ParquetError::Read { .. }) => ExitStatus::NoInput,
         I::Parquet(_) | I::Write(_) => ExitStatus::CantCreate,
+    }
+}
+
+fn spark_status(e: &tradepipe_spark::SparkError) -> ExitStatus {
+    use tradepipe_contract::ProvenanceError as P;
+    use tradepipe_spark::SparkError as S;
+    match e {
+        S::NotInstalled { .. } | S::NoJava { .. } => ExitStatus::Unavailable,
+        S::Complexity => ExitStatus::Config,
+        S::NoInput { .. } | S::Provenance(P::Missing { .. }) => ExitStatus::NoInput,
+        S::Data { .. } | S::Provenance(P::Unreadable { .. }) => ExitStatus::Data,
+        S::Failed { .. } | S::Spawn { .. } | S::Result { .. } => ExitStatus::Software,
+        S::Write(_) | S::Io { .. } => ExitStatus::CantCreate,
     }
 }
 

@@ -110,7 +110,7 @@ pub fn run(cli: &Cli) -> Result<(), CliError> {
     };
     if matches!(
         cli.command,
-        Command::Run | Command::Indices | Command::Report { .. }
+        Command::Run | Command::Indices { .. } | Command::Report { .. }
     ) {
         cfg.require_indices(name)?;
     }
@@ -124,7 +124,14 @@ pub fn run(cli: &Cli) -> Result<(), CliError> {
         Command::Fetch { dry_run: true } => print_plan(&cfg),
         Command::Fetch { dry_run: false } => fetch(&cfg, &fetch_opts)?,
         Command::Normalize => normalize(&cfg, cli.force)?,
-        Command::Indices => indices(&cfg, cli.force)?,
+        Command::Indices {
+            engine: args::Engine::Native,
+            ..
+        } => indices(&cfg, cli.force)?,
+        Command::Indices {
+            engine: args::Engine::Spark,
+            spark_master,
+        } => indices_on_spark(&cfg, cli.force, spark_master)?,
         Command::Report { years: None } => report(&cfg, cli.force)?,
         Command::Report { years: Some(y) } => report(&cfg.clone().with_report_years(*y)?, cli.force)?,
         Command::Freshness { as_of } => {
@@ -294,6 +301,34 @@ fn indices(cfg: &Config, force: bool) -> Result<(), CliError> {
     let input = IndicesInput::new(cfg)?;
     let gate = gate::Gate::new(&paths::indices_dir(&cfg.output_dir), &input);
     gated("indices", None, gate, force, || indices_now(&input)).map(drop)
+}
+
+/// The index stage on Spark. Its gate fingerprints the input and the engine with its master,
+/// so switching engines reruns the stage.
+fn indices_on_spark(cfg: &Config, force: bool, master: &str) -> Result<(), CliError> {
+    let input = IndicesInput::new(cfg)?;
+    let gate = gate::Gate::new(&paths::indices_dir(&cfg.output_dir), &(&input, "spark", master));
+    let opts = tradepipe_spark::SparkOptions {
+        master: master.to_owned(),
+        project: cfg
+            .path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(std::path::Path::new("."))
+            .to_path_buf(),
+    };
+    gated("indices", None, gate, force, || {
+        let s = tradepipe_spark::run(&input, &opts)?;
+        tracing::info!(
+            stage = "indices",
+            engine = "spark",
+            years = s.years.len(),
+            product_years = s.product_years.len(),
+            "stage finished"
+        );
+        Ok(())
+    })
+    .map(drop)
 }
 
 /// Each report has its own gate: editing one `[[report]]` reruns that report only.

@@ -53,6 +53,12 @@ fn parse(gz: &[u8]) -> HashMap<String, String> {
         .collect()
 }
 
+/// The embedded lists as gzipped CSV (`code,description`), by edition: handed to the Spark
+/// engine, which reads them with Spark.
+pub fn embedded_lists() -> impl Iterator<Item = (&'static str, &'static [u8])> {
+    EDITIONS.iter().copied()
+}
+
 /// The description of `code` in HS edition `classification` (a canonical name: `HS17`),
 /// where the embedded lists have it.
 pub fn product_name(classification: &str, code: &str) -> Option<&'static str> {

@@ -215,10 +215,17 @@ impl Frame<'_> {
             .map_err(|e| self.err(e))?;
         Ok(ca.iter().map(|b| b.unwrap_or(false)).collect())
     }
+    /// A count or level: `UInt32` as the native engine writes it, or any other integer type
+    /// (Spark has no unsigned types and writes `Int32`), whose values must then fit.
     fn u32(&self, name: &str) -> Result<Vec<Option<u32>>, TablesError> {
         Ok(self
             .df
             .column(name)
+            .and_then(|c| match c.dtype() {
+                DataType::UInt32 => Ok(c.clone()),
+                t if t.is_integer() => c.strict_cast(&DataType::UInt32),
+                _ => c.u32().map(|_| c.clone()),
+            })
             .and_then(|c| c.u32().cloned())
             .map_err(|e| self.err(e))?
             .iter()
