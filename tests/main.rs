@@ -25,3 +25,4 @@ mod real_values;
 mod reference_check;
 mod reproduce;
 mod sources;
+mod spark;

@@ -61,6 +61,15 @@ cagr-window = [2010, 2020]
         }
     }
 
+    /// A run of `config` (the whole TOML text), in a fresh temporary directory.
+    pub fn with_config(config: String) -> Pipeline {
+        Pipeline {
+            dir: tempfile::tempdir().unwrap(),
+            config,
+            env: Vec::new(),
+        }
+    }
+
     /// A run of `sources` (TOML text) over `years`, with no reports: for fetch and normalize.
     pub fn with_sources(sources: &str, from: i32, to: i32) -> Pipeline {
         let config = format!(
