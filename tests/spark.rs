@@ -27,6 +27,20 @@ fn spark_path() -> Option<String> {
     (found && java).then_some(path)
 }
 
+/// The reference Python and the `PATH` that finds Spark, or `None` once `test` is skipped
+/// for want of them.
+fn prerequisites(test: &str) -> Option<(PathBuf, String)> {
+    let Some(py) = python() else {
+        skip(test, NO_PYTHON);
+        return None;
+    };
+    let Some(path) = spark_path() else {
+        skip(test, NO_SPARK);
+        return None;
+    };
+    Some((py, path))
+}
+
 /// `spark/compare.py native spark`, asserting agreement.
 fn assert_same_tables(py: &Path, native: &Path, spark: &Path) {
     let out = Command::new(py)
@@ -46,12 +60,10 @@ fn assert_same_tables(py: &Path, native: &Path, spark: &Path) {
 
 #[test]
 fn spark_writes_the_native_tables_on_the_embedded_data_and_the_reports_read_them() {
-    let test = "spark_writes_the_native_tables_on_the_embedded_data_and_the_reports_read_them";
-    let Some(py) = python() else {
-        return skip(test, NO_PYTHON);
-    };
-    let Some(path) = spark_path() else {
-        return skip(test, NO_SPARK);
+    let Some((py, path)) =
+        prerequisites("spark_writes_the_native_tables_on_the_embedded_data_and_the_reports_read_them")
+    else {
+        return;
     };
     let config = std::fs::read_to_string(repo().join("pipeline.toml"))
         .unwrap()
@@ -114,12 +126,10 @@ fn spark_writes_the_native_tables_on_the_embedded_data_and_the_reports_read_them
 
 #[test]
 fn spark_matches_native_on_the_1m_benchmark_data_with_the_other_options() {
-    let test = "spark_matches_native_on_the_1m_benchmark_data_with_the_other_options";
-    let Some(py) = python() else {
-        return skip(test, NO_PYTHON);
-    };
-    let Some(path) = spark_path() else {
-        return skip(test, NO_SPARK);
+    let Some((py, path)) =
+        prerequisites("spark_matches_native_on_the_1m_benchmark_data_with_the_other_options")
+    else {
+        return;
     };
     // Mirror HM, world totals summed over partner economies, constant dollars, a group and
     // the product tables of six exporters of the synthetic BACI-shaped table.

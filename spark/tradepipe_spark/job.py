@@ -8,7 +8,7 @@ countries. So both engines read one configuration and cannot drift apart in what
 """
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from pyspark.sql import DataFrame, SparkSession
 
@@ -32,7 +32,8 @@ class Job:
     population: dict[str, dict[str, float]]
     complexity: bool = False
     result: str | None = None
-    _cache: dict = field(default_factory=dict, repr=False)
+    # Directory of the HS editions' product lists (the spec's `product_names`).
+    product_names_dir: str | None = None
 
     @staticmethod
     def load(path: str) -> "Job":
@@ -41,10 +42,8 @@ class Job:
         version = spec.pop("version", None)
         if version != 1:
             raise ValueError(f"{path}: job spec version {version!r}, this engine reads version 1")
-        names = spec.pop("product_names", None)
-        job = Job(**spec)
-        job.product_names_dir = names
-        return job
+        spec["product_names_dir"] = spec.pop("product_names", None)
+        return Job(**spec)
 
     def group_members(self, name: str, year: int) -> list[str]:
         return self.groups.get(name, {}).get(str(year), [])
@@ -73,7 +72,7 @@ class Job:
 
         from pyspark.sql import functions as F
 
-        d = getattr(self, "product_names_dir", None)
+        d = self.product_names_dir
         if not d:
             return None
         frames = []

@@ -109,6 +109,15 @@ impl IndicesInput {
         })
     }
 
+    /// The years the stage computes: those with a partition of the canonical table within
+    /// `[run] years`, ascending (empty when none has).
+    pub fn trade_years(&self) -> std::io::Result<Vec<i32>> {
+        Ok(tradepipe_model::schema::partition_years(self.trade.root())?
+            .into_iter()
+            .filter(|y| self.years.contains(*y))
+            .collect())
+    }
+
     /// The embedded groups and the `[[group]]`s.
     pub fn country_groups(&self) -> tradepipe_model::groups::Groups {
         tradepipe_model::groups::Groups::with(&self.groups)

@@ -51,7 +51,7 @@ use polars::prelude::{DataFrame, PolarsResult};
 use rayon::prelude::*;
 use tradepipe_contract::IndicesInput;
 use tradepipe_model::Registry;
-use tradepipe_model::schema::{PART_FILE, partition_years};
+use tradepipe_model::schema::PART_FILE;
 pub use tradepipe_tables::{ComplexityMeta, IndexTables, IndicesMeta, TablesError, read_tables};
 
 use crate::year_data::YearData;
@@ -117,14 +117,10 @@ fn year_workers(years: usize, threads: usize) -> usize {
 /// Computes and writes every index table.
 pub fn run(cfg: &IndicesInput) -> Result<IndicesSummary, IndicesError> {
     let trade = cfg.trade.root().to_path_buf();
-    let years: Vec<i32> = partition_years(&trade)
-        .map_err(|e| IndicesError::Meta {
-            path: trade.clone(),
-            message: e.to_string(),
-        })?
-        .into_iter()
-        .filter(|y| cfg.years.contains(*y))
-        .collect();
+    let years = cfg.trade_years().map_err(|e| IndicesError::Meta {
+        path: trade.clone(),
+        message: e.to_string(),
+    })?;
     if years.is_empty() {
         return Err(IndicesError::NoInput {
             root: trade,

@@ -8,7 +8,6 @@ use serde::Serialize;
 use tradepipe_contract::IndicesInput;
 use tradepipe_model::Registry;
 use tradepipe_model::macro_series::{Indicator, wdi};
-use tradepipe_model::schema::partition_years;
 
 use crate::SparkError;
 
@@ -50,14 +49,10 @@ pub struct JobSpec {
 impl JobSpec {
     pub fn new(input: &IndicesInput) -> Result<JobSpec, SparkError> {
         let trade = input.trade.root().to_path_buf();
-        let years: Vec<i32> = partition_years(&trade)
-            .map_err(|source| SparkError::Io {
-                path: trade.clone(),
-                source,
-            })?
-            .into_iter()
-            .filter(|y| input.years.contains(*y))
-            .collect();
+        let years = input.trade_years().map_err(|source| SparkError::Io {
+            path: trade.clone(),
+            source,
+        })?;
         if years.is_empty() {
             return Err(SparkError::NoInput {
                 root: trade,
