@@ -6,12 +6,17 @@ the digits the cancellation leaves, so two engines whose RCAs agree to 1e-15 (su
 another order) differ there at 1e-8 relative but 1e-15 absolute. Integer widths may differ (the native
 engine writes UInt32 where Spark, with no unsigned types, writes Int32).
 
+`_meta.json`, where both directories have one, is compared too, as JSON: the same keys, lists
+and text, numbers to the same tolerance (the complexity universes' eigenvalues come from two
+eigensolvers).
+
     python spark/compare.py NATIVE_DIR SPARK_DIR [--rtol 1e-9] [--atol 1e-12]
 
 Exit 0 when every table agrees, 1 with a report of the first differences otherwise.
 """
 
 import argparse
+import json
 import math
 import sys
 from pathlib import Path
@@ -79,6 +84,22 @@ def compare_file(a: Path, b: Path, rtol: float, atol: float) -> list[str]:
     return problems
 
 
+def compare_json(a, b, rtol: float, atol: float, at: str = "") -> list[str]:
+    """Differences between two JSON values, numbers (not booleans) to the tolerance."""
+    number = lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)  # noqa: E731
+    if number(a) and number(b):
+        return [] if close(float(a), float(b), rtol, atol) else [f"{at}: {a!r} vs {b!r}"]
+    if isinstance(a, dict) and isinstance(b, dict):
+        if a.keys() != b.keys():
+            return [f"{at}: keys {sorted(a)} vs {sorted(b)}"]
+        return [p for k in a for p in compare_json(a[k], b[k], rtol, atol, f"{at}.{k}")]
+    if isinstance(a, list) and isinstance(b, list):
+        if len(a) != len(b):
+            return [f"{at}: {len(a)} items vs {len(b)}"]
+        return [p for i, (x, y) in enumerate(zip(a, b)) for p in compare_json(x, y, rtol, atol, f"{at}[{i}]")]
+    return [] if a == b else [f"{at}: {a!r} vs {b!r}"]
+
+
 def compare(native: Path, other: Path, rtol: float, atol: float) -> list[str]:
     fa, fb = files(native), files(other)
     out = []
@@ -87,6 +108,10 @@ def compare(native: Path, other: Path, rtol: float, atol: float) -> list[str]:
         out.append(f"files only in {native}: {only_a[:10]}; only in {other}: {only_b[:10]}")
     for f in sorted(set(fa) & set(fb)):
         out += [f"{f}: {p}" for p in compare_file(native / f, other / f, rtol, atol)]
+    ma, mb = native / "_meta.json", other / "_meta.json"
+    if ma.is_file() and mb.is_file():
+        meta = [json.loads(m.read_text()) for m in (ma, mb)]
+        out += [f"_meta.json{p}" for p in compare_json(*meta, rtol, atol)]
     return out
 
 
@@ -104,7 +129,8 @@ def main() -> int:
         for p in problems[:40]:
             print("  " + p)
         return 1
-    print(f"{n} files agree ({args.native} vs {args.other}, rtol {args.rtol:g}, atol {args.atol:g})")
+    meta = " and _meta.json" if (args.native / "_meta.json").is_file() and (args.other / "_meta.json").is_file() else ""
+    print(f"{n} files{meta} agree ({args.native} vs {args.other}, rtol {args.rtol:g}, atol {args.atol:g})")
     return 0
 
 

@@ -12,6 +12,9 @@ from dataclasses import dataclass
 
 from pyspark.sql import DataFrame, SparkSession
 
+# The spec's version (`crates/spark/src/spec.rs` VERSION).
+VERSION = 2
+
 
 @dataclass
 class Job:
@@ -30,7 +33,9 @@ class Job:
     factors: dict[str, float] | None
     gdp: dict[str, dict[str, float]]
     population: dict[str, dict[str, float]]
-    complexity: bool = False
+    # `[indices.complexity]` where enabled: its options (the config's kebab-case keys), the
+    # population by year and country where one is set, and WDI's GDP per head by year and country.
+    complexity: dict | None = None
     result: str | None = None
     # Directory of the HS editions' product lists (the spec's `product_names`).
     product_names_dir: str | None = None
@@ -40,8 +45,8 @@ class Job:
         with open(path, encoding="utf-8") as f:
             spec = json.load(f)
         version = spec.pop("version", None)
-        if version != 1:
-            raise ValueError(f"{path}: job spec version {version!r}, this engine reads version 1")
+        if version != VERSION:
+            raise ValueError(f"{path}: job spec version {version!r}, this engine reads version {VERSION}")
         spec["product_names_dir"] = spec.pop("product_names", None)
         return Job(**spec)
 

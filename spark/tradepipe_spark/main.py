@@ -4,29 +4,29 @@
   `trade` path.
 * Writes: under its `out` path, the tables of `tradepipe indices` (bilateral, country, growth,
   cagr, concentration, contribution, group and, in years with product rows, product,
-  pair_structure and product_pair), each `<table>/year=YYYY/part-0.parquet` in the native
-  engine's columns and row order; and the spec's `result` file (JSON: the years computed and
-  those with product tables), which the CLI reads to write `_meta.json`.
+  pair_structure, product_pair and, where `[indices.complexity]` is enabled, complexity,
+  complexity_country and proximity), each `<table>/year=YYYY/part-0.parquet` in the native
+  engine's columns and row order; and the spec's `result` file (JSON: the years computed,
+  those with product tables and the complexity universes' notes), which the CLI reads to
+  write `_meta.json`.
 * Exit status: 0; 65 for input the stage cannot use (a mixed HS revision, a null key), with
-  the message on stderr as the native engine words it; 78 when the config asks for a table
-  this engine does not compute (the complexity family, on product data).
+  the message on stderr as the native engine words it.
 """
 
 import argparse
 import json
+import os
 import sys
+import tempfile
+import zipfile
 
 from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
-from . import country, product
+from . import complexity, country, product
 from .job import Job
 from .trade import DataError, read
 from .write import Writer
-
-class Unsupported(Exception):
-    """A configured table this engine does not compute (exit 78)."""
-
 
 TABLES = [
     "bilateral",
@@ -39,6 +39,9 @@ TABLES = [
     "product",
     "pair_structure",
     "product_pair",
+    "complexity",
+    "complexity_country",
+    "proximity",
 ]
 
 
@@ -49,11 +52,6 @@ def run(spark: SparkSession, job: Job) -> dict:
     cells = product.Cells(job, trade, economies)
     product.check_revisions(cells)
     product_years = sorted(r["year"] for r in cells.exports.select("year").distinct().collect())
-    if job.complexity and product_years:
-        raise Unsupported(
-            "the Spark engine does not compute the complexity tables yet: set "
-            "[indices.complexity] enabled = false or run `tradepipe indices --engine native`"
-        )
 
     w = Writer(spark, job.out)
     bilateral = country.bilateral(spark, job, terms).cache()
@@ -79,8 +77,29 @@ def run(spark: SparkSession, job: Job) -> dict:
         structure = product.pair_structure(spark, job, cells, pp, product_years)
         w.partitioned("pair_structure", structure, ["ord"], product_years)
         w.partitioned("product_pair", pp, ["ord", "classification", "product"], product_years)
+    universes = []
+    if job.complexity and product_years:
+        k = complexity.Tables(cells, job.complexity)
+        universe = ["classification", "level"]
+        w.partitioned("complexity", k.cells, [*universe, "reporter", "product"], product_years)
+        w.partitioned("complexity_country", k.countries, [*universe, "reporter"], product_years)
+        if k.proximity is not None:
+            w.partitioned("proximity", k.proximity, [*universe, "product_1", "product_2"], product_years)
+        universes = k.notes
     w.commit(TABLES)
-    return {"years": job.years, "product_years": product_years}
+    return {"years": job.years, "product_years": product_years, "universes": universes}
+
+
+def ship_package(spark: SparkSession) -> None:
+    """Sends this package to the executors: the complexity tables' grouped-map functions run
+    there and are unpickled by reference to their module."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    fd, path = tempfile.mkstemp(prefix="tradepipe_spark-", suffix=".zip")
+    with os.fdopen(fd, "wb") as f, zipfile.ZipFile(f, "w") as z:
+        for name in sorted(os.listdir(here)):
+            if name.endswith(".py"):
+                z.write(os.path.join(here, name), f"tradepipe_spark/{name}")
+    spark.sparkContext.addPyFile(path)
 
 
 def main(argv=None) -> int:
@@ -90,14 +109,12 @@ def main(argv=None) -> int:
     job = Job.load(args.job)
     spark = SparkSession.builder.appName("tradepipe indices").getOrCreate()
     spark.sparkContext.setLogLevel("WARN")
+    ship_package(spark)
     try:
         result = run(spark, job)
     except DataError as e:
         print(f"tradepipe-spark: {e}", file=sys.stderr)
         return 65
-    except Unsupported as e:
-        print(f"tradepipe-spark: {e}", file=sys.stderr)
-        return 78
     if job.result:
         with open(job.result, "w", encoding="utf-8") as f:
             json.dump(result, f)

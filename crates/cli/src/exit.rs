@@ -161,8 +161,7 @@ fn spark_status(e: &tradepipe_spark::SparkError) -> ExitStatus {
     use tradepipe_spark::SparkError as S;
     match e {
         S::NotInstalled { .. } | S::NoJava { .. } => ExitStatus::Unavailable,
-        S::Complexity => ExitStatus::Config,
-        S::NoInput { .. } | S::Provenance(P::Missing { .. }) => ExitStatus::NoInput,
+        S::NoInput { .. } | S::Population(_) | S::Provenance(P::Missing { .. }) => ExitStatus::NoInput,
         S::Data { .. } | S::Provenance(P::Unreadable { .. }) => ExitStatus::Data,
         S::Failed { .. } | S::Spawn { .. } | S::Result { .. } => ExitStatus::Software,
         S::Write(_) | S::Io { .. } => ExitStatus::CantCreate,

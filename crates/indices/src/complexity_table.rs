@@ -12,7 +12,6 @@
 //! the year's notes (`_meta.json`), with the count of left-out products.
 
 use std::collections::HashMap;
-use std::path::Path;
 use std::sync::Arc;
 
 use arrow_array::types::UInt32Type;
@@ -20,111 +19,13 @@ use arrow_array::{
     ArrayRef, BooleanArray, DictionaryArray, Float64Array, RecordBatch, StringArray, UInt32Array,
 };
 use arrow_schema::ArrowError;
-use tradepipe_model::Registry;
 use tradepipe_model::config::ComplexityConfig;
 use tradepipe_model::products::level_of;
 
-use crate::IndicesError;
 use crate::complexity::{self, Test};
 use crate::product::ProductExports;
+pub use tradepipe_model::population::Population;
 pub use tradepipe_tables::{ComplexityCell, ComplexityCountryRow, LeftOut, UniverseNote};
-
-/// Population by (year, ISO3), from a CSV of `year`, a country column and `population`.
-#[derive(Debug, Clone, Default)]
-pub struct Population {
-    by: HashMap<(i32, String), f64>,
-}
-
-/// Header names of the country column, in the order they are looked for (the WDI download
-/// calls it `Country Code`, py-ecomplexity's sample `origin`).
-const COUNTRY_COLUMNS: &[&str] = &["country code", "iso3", "country", "origin", "location", "code"];
-const VALUE_COLUMNS: &[&str] = &["population", "value"];
-
-impl Population {
-    /// Reads `path`. Country cells resolve as ISO3 codes (any case) or registry names; rows
-    /// of regional aggregates and other codes the registry does not know are skipped, empty
-    /// values too. A cell that is not a number is an error naming the file, line and column.
-    pub fn read(path: &Path, registry: &Registry) -> Result<Population, IndicesError> {
-        let err = |message: String| IndicesError::Meta {
-            path: path.to_path_buf(),
-            message,
-        };
-        let mut reader = csv::ReaderBuilder::new()
-            .flexible(false)
-            .from_path(path)
-            .map_err(|e| err(e.to_string()))?;
-        let header: Vec<String> = reader
-            .headers()
-            .map_err(|e| err(e.to_string()))?
-            .iter()
-            .map(|h| h.trim().to_ascii_lowercase())
-            .collect();
-        let find = |names: &[&str]| names.iter().find_map(|n| header.iter().position(|h| h == n));
-        let (Some(c_year), Some(c_country), Some(c_value)) = (
-            find(&["year", "time"]),
-            find(COUNTRY_COLUMNS),
-            find(VALUE_COLUMNS),
-        ) else {
-            return Err(err(format!(
-                "a population file has columns year, a country column ({}) and population (or value); found {}",
-                COUNTRY_COLUMNS.join(", "),
-                header.join(", ")
-            )));
-        };
-        let mut by = HashMap::new();
-        for (n, record) in reader.records().enumerate() {
-            let line = n + 2;
-            let record = record.map_err(|e| err(format!("line {line}: {e}")))?;
-            let cell = |i: usize| record.get(i).unwrap_or("").trim();
-            let Some(entity) = registry
-                .resolve_code(&cell(c_country).to_ascii_uppercase())
-                .or_else(|| registry.resolve_alias(cell(c_country)))
-            else {
-                continue;
-            };
-            if cell(c_value).is_empty() {
-                continue;
-            }
-            let number = |i: usize, what: &str| {
-                cell(i).parse::<f64>().map_err(|_| {
-                    err(format!(
-                        "line {line}, column {:?}: {:?} is not {what}",
-                        header[i],
-                        cell(i)
-                    ))
-                })
-            };
-            let year = number(c_year, "a year")? as i32;
-            let value = number(c_value, "a number")?;
-            by.insert((year, entity.code.clone()), value);
-        }
-        Ok(Population { by })
-    }
-
-    /// The World Bank's population series embedded from `data/macro/` (economies only).
-    pub fn wdi() -> Population {
-        let wdi = tradepipe_model::macro_series::wdi(tradepipe_model::macro_series::Indicator::Population);
-        Population {
-            by: wdi
-                .entries()
-                .map(|(code, year, v)| ((year, code.to_owned()), v))
-                .collect(),
-        }
-    }
-
-    /// `[indices.complexity] population` as the config names it: a file, or `wdi`.
-    pub fn load(path: &Path, registry: &Registry) -> Result<Population, IndicesError> {
-        if path == Path::new(tradepipe_model::config::WDI) {
-            Ok(Population::wdi())
-        } else {
-            Population::read(path, registry)
-        }
-    }
-
-    pub fn get(&self, year: i32, code: &str) -> Option<f64> {
-        self.by.get(&(year, code.to_owned())).copied()
-    }
-}
 
 /// A year's complexity tables.
 pub struct YearComplexity {

@@ -139,7 +139,11 @@ pub fn run(cfg: &IndicesInput) -> Result<IndicesSummary, IndicesError> {
         .as_deref()
         .filter(|_| complexity_cfg.enabled)
         .map(|path| complexity_table::Population::load(path, &registry))
-        .transpose()?;
+        .transpose()
+        .map_err(|e| IndicesError::Meta {
+            path: e.path,
+            message: e.message,
+        })?;
 
     let root = indices_dir(&cfg.output_dir);
     let schema_err = |path: &Path, e: polars::error::PolarsError| IndicesError::Schema {

@@ -8,7 +8,8 @@
 //!   [`nomenclature`] holds the code lists of HS revisions they check products against, and
 //!   [`concordance`] the UNSD correlation tables and Growth Lab weights that convert product
 //!   codes between HS editions (`data/hs/concordance/`).
-//!   [`macro_series`] holds the embedded World Bank WDI and US CPI-U series of `data/macro/`.
+//!   [`macro_series`] holds the embedded World Bank WDI and US CPI-U series of `data/macro/`,
+//!   and [`population`] reads the population files of the complexity tables.
 //!   [`formulas`] are the index formulas as pure functions, which the index stage computes
 //!   and the reports recompute (a CAGR over a report's own window).
 //! * Writes: nothing by itself; [`fsio::write_atomic`] is how every stage writes a file.
@@ -27,6 +28,7 @@ pub mod groups;
 pub mod hash;
 pub mod macro_series;
 pub mod nomenclature;
+pub mod population;
 pub mod product_names;
 pub mod products;
 pub mod registry;

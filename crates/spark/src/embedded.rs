@@ -36,6 +36,10 @@ const SOURCES: &[(&str, &str)] = &[
         include_str!("../../../spark/tradepipe_spark/product.py"),
     ),
     (
+        "tradepipe_spark/complexity.py",
+        include_str!("../../../spark/tradepipe_spark/complexity.py"),
+    ),
+    (
         "tradepipe_spark/write.py",
         include_str!("../../../spark/tradepipe_spark/write.py"),
     ),
@@ -60,4 +64,26 @@ pub fn write_job(work: &Path) -> Result<PathBuf, SparkError> {
 
 fn write(path: &Path, bytes: &[u8]) -> Result<(), SparkError> {
     tradepipe_model::fsio::write_atomic(path, bytes).map_err(SparkError::from)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SOURCES;
+
+    /// A module added to `spark/` but not here would be missing from every run's job.
+    #[test]
+    fn every_source_of_the_job_is_embedded() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../spark");
+        let mut on_disk = vec!["run.py".to_string()];
+        for entry in std::fs::read_dir(root.join("tradepipe_spark")).unwrap() {
+            let name = entry.unwrap().file_name().into_string().unwrap();
+            if name.ends_with(".py") {
+                on_disk.push(format!("tradepipe_spark/{name}"));
+            }
+        }
+        on_disk.sort();
+        let mut embedded: Vec<String> = SOURCES.iter().map(|(n, _)| n.to_string()).collect();
+        embedded.sort();
+        assert_eq!(embedded, on_disk);
+    }
 }

@@ -9,8 +9,9 @@
 //! * Invariants: the tables are those the native engine writes, with the same columns and row
 //!   order (integers as Spark's signed types); Spark writes them to a staging directory and
 //!   moves them into place only when every table is written, so a failed job leaves the
-//!   previous tables as they were. The complexity tables are not computed on Spark yet: where
-//!   they are enabled and the data have product rows, the job stops before writing anything.
+//!   previous tables as they were. The complexity tables' universe notes (who was left out,
+//!   the eigenvalues, why a ranking is undefined) come back in the job's result and go into
+//!   `_meta.json` as the native engine records them.
 
 mod embedded;
 mod spec;
@@ -20,7 +21,7 @@ use std::path::PathBuf;
 
 use tradepipe_contract::IndicesInput;
 use tradepipe_contract::paths::indices_dir;
-use tradepipe_tables::IndicesMeta;
+use tradepipe_tables::{ComplexityMeta, IndicesMeta, UniverseNote};
 
 pub use spec::JobSpec;
 pub use submit::{SparkOptions, find_spark_submit};
@@ -34,11 +35,9 @@ pub enum SparkError {
     NotInstalled { searched: String },
     #[error("the Spark engine needs a Java runtime (java on PATH or JAVA_HOME): {message}")]
     NoJava { message: String },
-    #[error(
-        "the Spark engine does not compute the complexity tables yet: set [indices.complexity] \
-         enabled = false or run `tradepipe indices --engine native`"
-    )]
-    Complexity,
+    /// `[indices.complexity] population` names a file that cannot be read.
+    #[error(transparent)]
+    Population(#[from] tradepipe_model::population::PopulationError),
     #[error("no trade data for years {from}-{to} under {root}; run `tradepipe normalize` first")]
     NoInput { root: PathBuf, from: i32, to: i32 },
     /// The job reported input it cannot use (its exit status 65), in the native engine's words.
@@ -75,6 +74,9 @@ pub enum SparkError {
 pub struct SparkSummary {
     pub years: Vec<i32>,
     pub product_years: Vec<i32>,
+    /// One per complexity universe, in year, classification and level order.
+    #[serde(default)]
+    pub universes: Vec<UniverseNote>,
 }
 
 /// Computes every index table on Spark and writes `_meta.json`.
@@ -107,7 +109,12 @@ pub fn run(input: &IndicesInput, opts: &SparkOptions) -> Result<SparkSummary, Sp
         countries: input.indices.countries.clone(),
         trade_provenance: tradepipe_contract::read_provenance(&input.output_dir)?,
         deflator: input.deflator(),
-        complexity: None,
+        complexity: (input.indices.complexity.enabled && !summary.product_years.is_empty()).then(|| {
+            ComplexityMeta {
+                options: input.indices.complexity.clone(),
+                universes: summary.universes.clone(),
+            }
+        }),
     };
     let mut json = serde_json::to_vec_pretty(&meta).expect("meta serializes");
     json.push(b'\n');

@@ -7,11 +7,16 @@ use std::path::Path;
 use serde::Serialize;
 use tradepipe_contract::IndicesInput;
 use tradepipe_model::Registry;
+use tradepipe_model::config::ComplexityConfig;
 use tradepipe_model::macro_series::{Indicator, wdi};
+use tradepipe_model::population::Population;
 
 use crate::SparkError;
 
-/// Version 1 of the spec; the job refuses any other.
+/// The spec's version; the job refuses any other.
+pub const VERSION: u32 = 2;
+
+/// The spec's version ([`VERSION`]); the job refuses any other.
 #[derive(Debug, Clone, Serialize)]
 pub struct JobSpec {
     pub version: u32,
@@ -38,8 +43,8 @@ pub struct JobSpec {
     /// Country -> year -> WDI value, for the configured countries and years.
     pub gdp: BTreeMap<String, BTreeMap<String, f64>>,
     pub population: BTreeMap<String, BTreeMap<String, f64>>,
-    /// `[indices.complexity] enabled`: the job refuses product data then (not computed yet).
-    pub complexity: bool,
+    /// `[indices.complexity]` where it is enabled, with what its tables read besides trade.
+    pub complexity: Option<ComplexitySpec>,
     /// Directory of the HS editions' product lists.
     pub product_names: String,
     /// Where the job writes its result (years computed, years with product tables).
@@ -105,8 +110,9 @@ impl JobSpec {
                 .collect()
         };
         let (gdp, population) = (series(Indicator::Gdp), series(Indicator::Population));
+        let complexity = ComplexitySpec::new(input, &years, &registry)?;
         Ok(JobSpec {
-            version: 1,
+            version: VERSION,
             trade: absolute(&trade),
             out: String::new(),
             years,
@@ -122,7 +128,7 @@ impl JobSpec {
             factors,
             gdp,
             population,
-            complexity: input.indices.complexity.enabled,
+            complexity,
             product_names: String::new(),
             result: String::new(),
         })
@@ -134,6 +140,53 @@ impl JobSpec {
         self.product_names = absolute(&job_dir.join("names"));
         self.result = absolute(&work.join("result.json"));
         self
+    }
+}
+
+/// The complexity tables' options and data: the config section as the native engine reads it,
+/// the population of every country the population file (or WDI) has for the years, and WDI's
+/// GDP per head of every economy (PRODY and EXPY).
+#[derive(Debug, Clone, Serialize)]
+pub struct ComplexitySpec {
+    pub options: ComplexityConfig,
+    /// Year -> ISO3 -> population, where `population` is set.
+    pub population: Option<BTreeMap<String, BTreeMap<String, f64>>>,
+    /// Year -> ISO3 -> GDP per head, current US$.
+    pub income: BTreeMap<String, BTreeMap<String, f64>>,
+}
+
+impl ComplexitySpec {
+    fn new(input: &IndicesInput, years: &[i32], registry: &Registry) -> Result<Option<ComplexitySpec>, SparkError> {
+        let cfg = &input.indices.complexity;
+        if !cfg.enabled {
+            return Ok(None);
+        }
+        let wanted = |y: i32| years.contains(&y);
+        let population = cfg
+            .population
+            .as_deref()
+            .map(|path| Population::load(path, registry))
+            .transpose()?
+            .map(|pop| {
+                let mut by: BTreeMap<String, BTreeMap<String, f64>> = BTreeMap::new();
+                for (y, code, v) in pop.entries().into_iter().filter(|e| wanted(e.0)) {
+                    by.entry(y.to_string()).or_default().insert(code.to_owned(), v);
+                }
+                by
+            });
+        // As the native engine's income per head: GDP over population, both from WDI.
+        let (gdp, people) = (wdi(Indicator::Gdp), wdi(Indicator::Population));
+        let mut income: BTreeMap<String, BTreeMap<String, f64>> = BTreeMap::new();
+        for (code, y, g) in gdp.entries().filter(|e| wanted(e.1)) {
+            if let Some(p) = people.get(code, y).filter(|&p| p > 0.0) {
+                income.entry(y.to_string()).or_default().insert(code.to_owned(), g / p);
+            }
+        }
+        Ok(Some(ComplexitySpec {
+            options: cfg.clone(),
+            population,
+            income,
+        }))
     }
 }
 

@@ -126,9 +126,6 @@ pub fn submit(opts: &SparkOptions, run_py: &Path, spec: &Path, log: &Path) -> Re
             log: log.to_path_buf(),
         });
     }
-    if status.code() == Some(78) {
-        return Err(SparkError::Complexity);
-    }
     let lines: Vec<&str> = text.lines().collect();
     let tail = lines[lines.len().saturating_sub(15)..].join("\n");
     Err(SparkError::Failed {
