@@ -38,9 +38,10 @@ venv:
 	fi
 
 # Side-by-side timing against Python polars, DuckDB and pandas (see bench/README.md).
+# ENGINES="tradepipe spark" picks engines (spark: the Spark engine on local[2]).
 SIZES ?= 1M 10M 50M
 bench:
-	SIZES="$(SIZES)" bash bench/run.sh
+	SIZES="$(SIZES)" ENGINES="$(ENGINES)" BENCH_ARGS="$(BENCH_ARGS)" bash bench/run.sh
 
 # The whole job from a BACI release zip (fetch + normalize + indices) against the same job in
 # polars, DuckDB and pandas (see bench/README.md). SIZES: 10M, panel, memory, or YEARSxRECORDS.

@@ -11,7 +11,14 @@ py-ecomplexity (PyPI `ecomplexity`), checked equal first (bench/check_complexity
 py-ecomplexity run takes minutes, so this set is timed on its checked run plus
 `--complexity-repeats` more (default 0).
 
-    python bench/run.py [--repeats N] [--complexity-repeats N] [--no-complexity] SIZE...
+With `--engines` naming `spark` (`make bench ENGINES="tradepipe spark"`), the same
+`tradepipe indices` also runs with `--engine spark --spark-master local[2]` (the Spark engine,
+`spark/`), writing to a directory of its own (`output-spark/`, reading the same trade table),
+checked equal to the native engine table by table with `spark/compare.py` before its times
+count; in the complexity set too.
+
+    python bench/run.py [--repeats N] [--complexity-repeats N] [--no-complexity]
+                        [--engines "tradepipe python-polars duckdb pandas spark"] SIZE...
     (SIZE: 1M, 10M, 50M, or a number)
 """
 
@@ -45,6 +52,42 @@ ENV = dict(
 )
 
 
+DEFAULT_ENGINES = ["tradepipe", "python-polars", "duckdb", "pandas"]
+KNOWN_ENGINES = DEFAULT_ENGINES + ["spark"]
+SPARK_MASTER = "local[" + THREADS + "]"
+
+
+def spark_config(cfg: pathlib.Path) -> pathlib.Path:
+    """`cfg` writing to `output-spark/`, whose trade table is the native run's (a link), so the
+    two engines read the same input and keep apart what they write."""
+    data = cfg.parent
+    out = data / "output-spark" / "parquet"
+    out.mkdir(parents=True, exist_ok=True)
+    link = out / "trade"
+    if not link.is_symlink():
+        link.symlink_to(data / "output" / "parquet" / "trade", target_is_directory=True)
+    text = cfg.read_text().replace('output = "output"', 'output = "output-spark"', 1)
+    if 'output = "output-spark"' not in text:
+        sys.exit(f"{cfg}: no `output = \"output\"` line to point the Spark run elsewhere")
+    spark = cfg.with_name(cfg.stem + "-spark.toml")
+    spark.write_text(text)
+    return spark
+
+
+def spark_cmd(cfg: pathlib.Path) -> list[str]:
+    return [str(TRADEPIPE), "--config", str(spark_config(cfg)), "--quiet", "--force", "indices",
+            "--engine", "spark", "--spark-master", SPARK_MASTER]
+
+
+def check_spark(data: pathlib.Path) -> None:
+    """Spark's tables against the native engine's (keys, order, values to rtol 1e-9)."""
+    subprocess.run(
+        [sys.executable, str(REPO / "spark" / "compare.py"),
+         str(data / "output" / "parquet" / "indices"), str(data / "output-spark" / "parquet" / "indices")],
+        check=True,
+    )
+
+
 def rows_of(size: str) -> int:
     s = size.upper()
     mult = {"K": 1_000, "M": 1_000_000}.get(s[-1], 1)
@@ -76,8 +119,17 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--complexity-repeats", type=int, default=0)
     ap.add_argument("--no-complexity", action="store_true")
+    ap.add_argument(
+        "--engines",
+        default=" ".join(DEFAULT_ENGINES),
+        help=f"engines to run, space-separated, tradepipe always among them (known: {' '.join(KNOWN_ENGINES)})",
+    )
     ap.add_argument("sizes", nargs="+")
     args = ap.parse_args()
+    wanted = args.engines.split()
+    unknown = sorted(set(wanted) - set(KNOWN_ENGINES))
+    if unknown or "tradepipe" not in wanted:
+        sys.exit(f"--engines: unknown {unknown} (known: {KNOWN_ENGINES}); tradepipe is the reference and always runs")
     results = []
     for size in args.sizes:
         rows = rows_of(size)
@@ -94,11 +146,13 @@ def main() -> None:
             "python-polars": [sys.executable, str(BENCH / "engines" / "polars_engine.py"), str(trade), str(data / "polars.parquet")],
             "duckdb": [sys.executable, str(BENCH / "engines" / "duckdb_engine.py"), str(trade), str(data / "duckdb.parquet")],
             "pandas": [sys.executable, str(BENCH / "engines" / "pandas_engine.py"), str(trade), str(data / "pandas.parquet")],
+            "spark": spark_cmd(product_cfg),
         }
+        engines = {name: cmd for name, cmd in engines.items() if name in wanted}
         outputs = {
-            "python-polars": data / "polars.parquet",
-            "duckdb": data / "duckdb.parquet",
-            "pandas": data / "pandas.parquet",
+            name: data / f"{name.removeprefix('python-')}.parquet"
+            for name in ("python-polars", "duckdb", "pandas")
+            if name in wanted
         }
         times: dict[str, list[tuple[float, float]]] = {}
         # First run of each engine is the correctness check; its time is not counted.
@@ -106,11 +160,14 @@ def main() -> None:
             timed(cmd)
         # In its own process: this one stays small, so children's peak RSS is theirs alone
         # (Linux counts the parent's resident pages at fork into a child's maximum).
-        subprocess.run(
-            [sys.executable, str(BENCH / "check.py"), str(data / "output" / "parquet" / "indices" / "product")]
-            + [f"{name}={path}" for name, path in outputs.items()],
-            check=True,
-        )
+        if outputs:
+            subprocess.run(
+                [sys.executable, str(BENCH / "check.py"), str(data / "output" / "parquet" / "indices" / "product")]
+                + [f"{name}={path}" for name, path in outputs.items()],
+                check=True,
+            )
+        if "spark" in engines:
+            check_spark(data)
         # Interleaved repeats, so drift in the machine's load hits every engine alike.
         for _ in range(args.repeats):
             for name, cmd in engines.items():
@@ -130,7 +187,7 @@ def main() -> None:
                 }
             )
         if not args.no_complexity:
-            results += complexity_set(data, trade, complexity_cfg, actual, args.complexity_repeats)
+            results += complexity_set(data, trade, complexity_cfg, actual, args.complexity_repeats, "spark" in wanted)
     header = "| rows | index set | engine | median wall (s) | × tradepipe | peak RSS (MiB) | runs |\n|---:|---|---|---:|---:|---:|---:|\n"
     table = header + "".join(
         f"| {r['rows']:,} | {r['set']} | {r['engine']} | {r['median_s']:.3f} | {r['ratio_to_tradepipe']:.2f} | {r['peak_rss_mb']:.0f} | {r['repeats']} |\n"
@@ -166,19 +223,24 @@ def configs(data: pathlib.Path) -> tuple[pathlib.Path, pathlib.Path]:
     return product, complexity
 
 
-def complexity_set(data, trade, cfg, rows, extra_repeats):
-    """Times tradepipe's complexity run beside py-ecomplexity's, after checking them equal."""
+def complexity_set(data, trade, cfg, rows, extra_repeats, spark):
+    """Times tradepipe's complexity run beside py-ecomplexity's (and the Spark engine's), after
+    checking them equal."""
     out = data / "ecomplexity.parquet"
     engines = {
         "tradepipe": [str(TRADEPIPE), "--config", str(cfg), "--quiet", "--force", "indices"],
         "py-ecomplexity": [sys.executable, str(BENCH / "engines" / "ecomplexity_engine.py"), str(trade), str(out)],
     }
+    if spark:
+        engines["spark"] = spark_cmd(cfg)
     times = {name: [timed(cmd)] for name, cmd in engines.items()}
     subprocess.run(
         [sys.executable, str(BENCH / "check_complexity.py"),
          str(data / "output" / "parquet" / "indices" / "complexity"), f"py-ecomplexity={out}"],
         check=True,
     )
+    if spark:
+        check_spark(data)
     for _ in range(extra_repeats):
         for name, cmd in engines.items():
             times[name].append(timed(cmd))

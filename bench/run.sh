@@ -17,5 +17,18 @@ if [ ! -x bench/.venv/bin/python ]; then
     python3 -m venv bench/.venv
 fi
 bench/.venv/bin/python -m pip install --quiet --disable-pip-version-check -r bench/requirements.txt
+engines=()
+if [ -n "${ENGINES:-}" ] && [ "$script" = bench/run.py ]; then
+    engines=(--engines "$ENGINES")
+    case " $ENGINES " in
+    *" spark "*)
+        # The Spark engine: pyspark at the version the tests pin, spark-submit found on PATH.
+        bench/.venv/bin/python -m pip install --quiet --disable-pip-version-check \
+            "$(grep '^pyspark==' tests/reference/requirements.txt)"
+        export PATH="$PWD/bench/.venv/bin:$PATH"
+        ;;
+    esac
+fi
+# BENCH_ARGS: more options of the script (`--no-complexity`, `--complexity-repeats 2`).
 # shellcheck disable=SC2086
-bench/.venv/bin/python "$script" --repeats "${REPEATS:-3}" $sizes
+bench/.venv/bin/python "$script" --repeats "${REPEATS:-3}" "${engines[@]}" ${BENCH_ARGS:-} $sizes

@@ -9,7 +9,7 @@ use polars::prelude::*;
 use crate::util::{Pipeline, fixture, read_json};
 
 /// A run over the sample with `[indices.complexity]` set to `complexity` (TOML lines).
-fn sample_run(complexity: &str) -> Pipeline {
+pub(crate) fn sample_run(complexity: &str) -> Pipeline {
     let source = format!(
         r#"[[source]]
 name = "ecomplexity-sample"

@@ -154,7 +154,7 @@ cagr-windows = [[2015, 2019], [2016, 2018]]
 groups = ["EU", "G7"]
 
 [indices.complexity]
-enabled = false
+proximity-table = false
 "#,
         templates = repo().join("templates").display()
     );
@@ -169,7 +169,13 @@ enabled = false
     p.run(["indices"]).success();
     let native = p.dir.path().join("native-indices");
     copy_dir(&p.output().join("parquet/indices"), &native);
-    for table in ["product", "pair_structure", "product_pair"] {
+    for table in [
+        "product",
+        "pair_structure",
+        "product_pair",
+        "complexity",
+        "complexity_country",
+    ] {
         assert!(
             native.join(table).join("year=2019/part-0.parquet").is_file(),
             "{table}"
@@ -186,6 +192,40 @@ enabled = false
     ])
     .success();
     assert_same_tables(&py, &native, &p.output().join("parquet/indices"));
+}
+
+#[test]
+fn spark_computes_the_complexity_tables_of_the_ecomplexity_sample() {
+    let Some((py, path)) = prerequisites("spark_computes_the_complexity_tables_of_the_ecomplexity_sample")
+    else {
+        return;
+    };
+    // Presence by RCA or RPOP with the sample's population file, which lacks Belgium-
+    // Luxembourg (left out, and noted), and the proximity table.
+    let p = crate::complexity::sample_run(&format!(
+        "presence = \"both\"\npopulation = \"{}\"",
+        crate::util::fixture("peer/population_data_sample.csv").display()
+    ))
+    .env("PATH", &path);
+    p.run(["run"]).success();
+    let native = p.dir.path().join("native-indices");
+    copy_dir(&p.output().join("parquet/indices"), &native);
+    p.run(["indices", "--engine", "spark", "--spark-master", "local[2]"])
+        .success();
+    let spark = p.output().join("parquet/indices");
+    for table in ["complexity", "complexity_country", "proximity"] {
+        assert!(
+            spark.join(table).join("year=1996/part-0.parquet").is_file(),
+            "{table}"
+        );
+    }
+    // Every table and _meta.json's universe notes (eigenvalues to rtol 1e-9, the rest equal).
+    assert_same_tables(&py, &native, &spark);
+    let meta = json(&spark.join("_meta.json"));
+    let left = &meta["complexity"]["universes"][0]["left_out_countries"][0];
+    assert_eq!(left["country"], "BLX");
+    // The report reads Spark's complexity tables as the native ones.
+    p.run(["report"]).success();
 }
 
 #[test]

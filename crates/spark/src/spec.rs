@@ -156,7 +156,11 @@ pub struct ComplexitySpec {
 }
 
 impl ComplexitySpec {
-    fn new(input: &IndicesInput, years: &[i32], registry: &Registry) -> Result<Option<ComplexitySpec>, SparkError> {
+    fn new(
+        input: &IndicesInput,
+        years: &[i32],
+        registry: &Registry,
+    ) -> Result<Option<ComplexitySpec>, SparkError> {
         let cfg = &input.indices.complexity;
         if !cfg.enabled {
             return Ok(None);
@@ -179,7 +183,10 @@ impl ComplexitySpec {
         let mut income: BTreeMap<String, BTreeMap<String, f64>> = BTreeMap::new();
         for (code, y, g) in gdp.entries().filter(|e| wanted(e.1)) {
             if let Some(p) = people.get(code, y).filter(|&p| p > 0.0) {
-                income.entry(y.to_string()).or_default().insert(code.to_owned(), g / p);
+                income
+                    .entry(y.to_string())
+                    .or_default()
+                    .insert(code.to_owned(), g / p);
             }
         }
         Ok(Some(ComplexitySpec {
@@ -195,4 +202,53 @@ fn absolute(p: &Path) -> String {
         .unwrap_or_else(|_| p.to_path_buf())
         .display()
         .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tradepipe_model::config::{Config, Overrides};
+
+    fn input(dir: &Path, complexity: &str) -> IndicesInput {
+        let text = format!(
+            "[run]\nyears = {{ from = 1995, to = 1996 }}\n\n[[source]]\nname = \"s\"\nkind = \"file\"\n\
+             format = \"imf-dots-csv\"\npath = \"s.csv\"\nvintage = \"v\"\n\n[indices]\ncountries = [\"AUT\", \"DEU\"]\n\n\
+             [indices.complexity]\n{complexity}\n"
+        );
+        let cfg = Config::from_str(&text, &dir.join("pipeline.toml"), &Overrides::default(), None).unwrap();
+        IndicesInput::new(&cfg).unwrap()
+    }
+
+    #[test]
+    fn the_complexity_spec_carries_the_population_file_and_incomes_of_the_years() {
+        let dir = tempfile::tempdir().unwrap();
+        // Two rows a year, one of them for a year outside the run (left out of the spec).
+        std::fs::write(
+            dir.path().join("pop.csv"),
+            "year,country,population\n1995,aut,7948278\n1996,AUT,7959017\n2001,AUT,8020946\n",
+        )
+        .unwrap();
+        let registry = Registry::embedded();
+        let with = input(dir.path(), "presence = \"rpop\"\npopulation = \"pop.csv\"");
+        let spec = ComplexitySpec::new(&with, &[1995, 1996], &registry)
+            .unwrap()
+            .unwrap();
+        let pop = spec.population.unwrap();
+        assert_eq!(pop.keys().collect::<Vec<_>>(), ["1995", "1996"]);
+        assert_eq!(pop["1995"]["AUT"], 7_948_278.0);
+        // GDP per head as the native engine's PRODY takes it: WDI GDP over WDI population.
+        let (gdp, people) = (wdi(Indicator::Gdp), wdi(Indicator::Population));
+        let want = gdp.get("AUT", 1996).unwrap() / people.get("AUT", 1996).unwrap();
+        assert_eq!(spec.income["1996"]["AUT"], want);
+        assert!(
+            spec.income["1996"].len() > 150,
+            "every economy WDI has, not only the configured two"
+        );
+        let json = serde_json::to_value(&spec.options).unwrap();
+        assert_eq!(json["presence"], "rpop");
+        assert_eq!(json["max-products"], 12000);
+
+        let off = input(dir.path(), "enabled = false");
+        assert!(ComplexitySpec::new(&off, &[1995], &registry).unwrap().is_none());
+    }
 }
