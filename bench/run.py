@@ -58,14 +58,14 @@ SPARK_MASTER = "local[" + THREADS + "]"
 
 
 def spark_config(cfg: pathlib.Path) -> pathlib.Path:
-    """`cfg` writing to `output-spark/`, whose trade table is the native run's (a link), so the
-    two engines read the same input and keep apart what they write."""
+    """`cfg` writing to `output-spark/`, whose trade table is a copy of the native run's, so the
+    two engines read the same input and keep apart what they write. (A copy, not a link: the
+    run manifest hashes the files of the output directory and does not follow links.)"""
     data = cfg.parent
     out = data / "output-spark" / "parquet"
     out.mkdir(parents=True, exist_ok=True)
-    link = out / "trade"
-    if not link.is_symlink():
-        link.symlink_to(data / "output" / "parquet" / "trade", target_is_directory=True)
+    if not (out / "trade").exists():
+        shutil.copytree(data / "output" / "parquet" / "trade", out / "trade")
     text = cfg.read_text().replace('output = "output"', 'output = "output-spark"', 1)
     if 'output = "output-spark"' not in text:
         sys.exit(f"{cfg}: no `output = \"output\"` line to point the Spark run elsewhere")
