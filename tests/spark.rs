@@ -41,6 +41,24 @@ fn prerequisites(test: &str) -> Option<(PathBuf, String)> {
     Some((py, path))
 }
 
+/// `tradepipe indices` on Spark, on two local threads, logging JSON (the gate's records).
+const SPARK_INDICES: [&str; 7] = [
+    "--log-format",
+    "json",
+    "indices",
+    "--engine",
+    "spark",
+    "--spark-master",
+    "local[2]",
+];
+
+/// A copy of the native engine's index tables, before Spark writes over them.
+fn keep_native_tables(p: &Pipeline) -> PathBuf {
+    let native = p.dir.path().join("native-indices");
+    copy_dir(&p.output().join("parquet/indices"), &native);
+    native
+}
+
 /// `spark/compare.py native spark`, asserting agreement.
 fn assert_same_tables(py: &Path, native: &Path, spark: &Path) {
     let out = Command::new(py)
@@ -76,20 +94,9 @@ fn spark_writes_the_native_tables_on_the_embedded_data_and_the_reports_read_them
     p.run(["fetch"]).success();
     p.run(["normalize"]).success();
     p.run(["indices"]).success();
-    let native = p.dir.path().join("native-indices");
-    copy_dir(&p.output().join("parquet/indices"), &native);
+    let native = keep_native_tables(&p);
 
-    let first = p
-        .run([
-            "--log-format",
-            "json",
-            "indices",
-            "--engine",
-            "spark",
-            "--spark-master",
-            "local[2]",
-        ])
-        .success();
+    let first = p.run(SPARK_INDICES).success();
     assert!(
         skipped_stages(&first.stderr).is_empty(),
         "another engine's tables are not fresh"
@@ -101,17 +108,7 @@ fn spark_writes_the_native_tables_on_the_embedded_data_and_the_reports_read_them
         "_meta.json as the native engine writes it"
     );
     // Unchanged input, same engine: the gate holds.
-    let again = p
-        .run([
-            "--log-format",
-            "json",
-            "indices",
-            "--engine",
-            "spark",
-            "--spark-master",
-            "local[2]",
-        ])
-        .success();
+    let again = p.run(SPARK_INDICES).success();
     assert_eq!(
         skipped_stages(&again.stderr),
         [("indices".to_string(), None)],
@@ -167,8 +164,7 @@ proximity-table = false
         .unwrap();
     assert!(generated.success());
     p.run(["indices"]).success();
-    let native = p.dir.path().join("native-indices");
-    copy_dir(&p.output().join("parquet/indices"), &native);
+    let native = keep_native_tables(&p);
     for table in [
         "product",
         "pair_structure",
@@ -181,16 +177,7 @@ proximity-table = false
             "{table}"
         );
     }
-    p.run([
-        "--log-format",
-        "json",
-        "indices",
-        "--engine",
-        "spark",
-        "--spark-master",
-        "local[2]",
-    ])
-    .success();
+    p.run(SPARK_INDICES).success();
     assert_same_tables(&py, &native, &p.output().join("parquet/indices"));
 }
 
@@ -208,10 +195,8 @@ fn spark_computes_the_complexity_tables_of_the_ecomplexity_sample() {
     ))
     .env("PATH", &path);
     p.run(["run"]).success();
-    let native = p.dir.path().join("native-indices");
-    copy_dir(&p.output().join("parquet/indices"), &native);
-    p.run(["indices", "--engine", "spark", "--spark-master", "local[2]"])
-        .success();
+    let native = keep_native_tables(&p);
+    p.run(SPARK_INDICES).success();
     let spark = p.output().join("parquet/indices");
     for table in ["complexity", "complexity_country", "proximity"] {
         assert!(

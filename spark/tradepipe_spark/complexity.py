@@ -35,6 +35,8 @@ UNIVERSE_SCHEMA = (
     "density double, eci double, pci double, coi double, cog double, prody double, "
     "eci_rank double, expy double, note string"
 )
+# (column, is text) in the schema's order.
+UNIVERSE_COLUMNS = [(f.split(" ")[0], f.endswith(" string")) for f in UNIVERSE_SCHEMA.split(", ")]
 PAIR_SCHEMA = "year int, classification string, level int, product_1 string, product_2 string, proximity double"
 
 CELL_COLUMNS = [
@@ -242,11 +244,10 @@ def prody_expy(x: np.ndarray, income: np.ndarray):
 def _rows(u: Universe, kind: str, n: int, **cols) -> pd.DataFrame:
     base = {"year": u.year, "classification": u.classification, "level": u.level, "kind": kind}
     frame = pd.DataFrame({**{k: np.repeat(v, n) for k, v in base.items()}, **cols})
-    for name in UNIVERSE_SCHEMA.split(", "):
-        col = name.split(" ")[0]
+    for col, text in UNIVERSE_COLUMNS:
         if col not in frame:
-            frame[col] = None if name.endswith("string") else np.nan
-    return _plain_text(frame[[n.split(" ")[0] for n in UNIVERSE_SCHEMA.split(", ")]])
+            frame[col] = None if text else np.nan
+    return _plain_text(frame[[col for col, _ in UNIVERSE_COLUMNS]])
 
 
 def _plain_text(frame: pd.DataFrame) -> pd.DataFrame:
@@ -302,7 +303,8 @@ def universe_rows(options: dict, population: dict | None, income: dict):
             cog=(ranked["cog"] if ranked else nan_cells).ravel(),
             prody=per_p(prody),
         )
-        eci = ranked["eci"] if ranked else None
+        none = np.full(c_n, np.nan)
+        eci = ranked["eci"] if ranked else none
         countries = _rows(
             u,
             "country",
@@ -310,10 +312,10 @@ def universe_rows(options: dict, population: dict | None, income: dict):
             reporter=np.array(u.reporters, dtype=object),
             exports=seq_sum(u.x, 1),
             diversity=diversity,
-            eci=eci if ranked else np.full(c_n, np.nan),
+            eci=eci,
             # Rank 1 for the largest ECI; equal values share the better rank.
-            eci_rank=np.array([1 + int((eci > a).sum()) for a in eci], dtype=np.float64) if ranked else np.full(c_n, np.nan),
-            coi=ranked["coi"] if ranked else np.full(c_n, np.nan),
+            eci_rank=np.array([1 + int((eci > a).sum()) for a in eci], dtype=np.float64) if ranked else none,
+            coi=ranked["coi"] if ranked else none,
             expy=expy,
         )
         note = _rows(u, "note", 1, note=[json.dumps(u.note(ranked["eigenvalues"] if ranked else None, why))])

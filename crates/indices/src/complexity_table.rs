@@ -216,7 +216,7 @@ pub fn compute_year(
         }
         let k = complexity::compute(&sub, c_n, p_n, population.map(|_| pop.as_slice()), test);
         let income: Vec<Option<f64>> = (0..c_n)
-            .map(|c| income_per_head(&e.reporters[keep_r[c]], year))
+            .map(|c| tradepipe_model::macro_series::income_per_head(&e.reporters[keep_r[c]], year))
             .collect();
         let (prody, expy) = complexity::prody_expy(&sub, c_n, p_n, &income);
         let code_of = |i: usize| e.reporters[keep_r[i]].clone();
@@ -302,15 +302,6 @@ pub fn compute_year(
         proximity,
         notes,
     })
-}
-
-/// GDP per head in current US$ (World Bank WDI GDP over population, embedded), for PRODY
-/// and EXPY.
-fn income_per_head(code: &str, year: i32) -> Option<f64> {
-    use tradepipe_model::macro_series::{Indicator, wdi};
-    let gdp = wdi(Indicator::Gdp).get(code, year)?;
-    let people = wdi(Indicator::Population).get(code, year)?;
-    (people > 0.0).then(|| gdp / people)
 }
 
 /// Rank 1 for the largest value; equal values share the better rank.

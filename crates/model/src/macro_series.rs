@@ -75,6 +75,14 @@ impl Wdi {
     }
 }
 
+/// GDP per head in current US$: WDI GDP over WDI population (positive), for the complexity
+/// tables' PRODY and EXPY (both index engines take it from here).
+pub fn income_per_head(code: &str, year: i32) -> Option<f64> {
+    let gdp = wdi(Indicator::Gdp).get(code, year)?;
+    let people = wdi(Indicator::Population).get(code, year)?;
+    (people > 0.0).then(|| gdp / people)
+}
+
 /// The embedded indicator, parsed once per process.
 pub fn wdi(indicator: Indicator) -> &'static Wdi {
     static CACHE: OnceLock<[Wdi; 3]> = OnceLock::new();

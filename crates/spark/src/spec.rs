@@ -8,7 +8,7 @@ use serde::Serialize;
 use tradepipe_contract::IndicesInput;
 use tradepipe_model::Registry;
 use tradepipe_model::config::ComplexityConfig;
-use tradepipe_model::macro_series::{Indicator, wdi};
+use tradepipe_model::macro_series::{Indicator, income_per_head, wdi};
 use tradepipe_model::population::Population;
 
 use crate::SparkError;
@@ -178,15 +178,13 @@ impl ComplexitySpec {
                 }
                 by
             });
-        // As the native engine's income per head: GDP over population, both from WDI.
-        let (gdp, people) = (wdi(Indicator::Gdp), wdi(Indicator::Population));
         let mut income: BTreeMap<String, BTreeMap<String, f64>> = BTreeMap::new();
-        for (code, y, g) in gdp.entries().filter(|e| wanted(e.1)) {
-            if let Some(p) = people.get(code, y).filter(|&p| p > 0.0) {
+        for (code, y, _) in wdi(Indicator::Gdp).entries().filter(|e| wanted(e.1)) {
+            if let Some(v) = income_per_head(code, y) {
                 income
                     .entry(y.to_string())
                     .or_default()
-                    .insert(code.to_owned(), g / p);
+                    .insert(code.to_owned(), v);
             }
         }
         Ok(Some(ComplexitySpec {
